@@ -1,0 +1,28 @@
+# Project-wide build settings, as one INTERFACE target that every target links.
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_CXX_VISIBILITY_PRESET hidden)
+set(CMAKE_VISIBILITY_INLINES_HIDDEN ON)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "Build type" FORCE)
+endif()
+
+option(PKGDESC_BUILD_TESTS "Build the test suite" ON)
+option(PKGDESC_DEV_BUILD "Developer build: warnings are errors" OFF)
+option(ENABLE_ASAN "Build with AddressSanitizer" OFF)
+option(ENABLE_UBSAN "Build with UndefinedBehaviorSanitizer" OFF)
+option(ENABLE_FUZZING "Build libFuzzer targets (clang only)" OFF)
+
+add_library(pkgdesc_settings INTERFACE)
+target_compile_definitions(pkgdesc_settings INTERFACE _FILE_OFFSET_BITS=64)
+if(ENABLE_ASAN)
+  target_compile_options(pkgdesc_settings INTERFACE -fsanitize=address -fno-omit-frame-pointer)
+  target_link_options(pkgdesc_settings INTERFACE -fsanitize=address)
+endif()
+if(ENABLE_UBSAN)
+  target_compile_options(pkgdesc_settings INTERFACE -fsanitize=undefined -fno-sanitize-recover=undefined)
+  target_link_options(pkgdesc_settings INTERFACE -fsanitize=undefined)
+endif()

@@ -1,0 +1,72 @@
+// Runs N independent jobs on a fixed number of threads and hands their results back in job
+// order, so that output does not depend on the number of threads.
+#pragma once
+
+#include <libpkgdesc/export.hpp>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <numeric>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace pkgdesc {
+
+// The number of threads to use when the user did not say: the CPUs this process may run on.
+PKGDESC_EXPORT unsigned default_jobs();
+
+// Calls `work(i)` for every i in [0, count) on `threads` threads, in the order given by
+// `schedule` (a permutation of the indexes, e.g. largest input first), and `deliver(i, result)`
+// on the calling thread strictly in index order, as soon as each result and all before it exist.
+// `work` must not throw; encode failures in Result.
+template <typename Result>
+void run_ordered(std::size_t count, unsigned threads, const std::vector<std::size_t>& schedule,
+                 const std::function<Result(std::size_t)>& work,
+                 const std::function<void(std::size_t, Result&)>& deliver) {
+    std::vector<std::optional<Result>> results(count);
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::size_t next_job = 0;
+
+    auto worker = [&] {
+        for (;;) {
+            std::size_t index = 0;
+            {
+                std::lock_guard lock(mutex);
+                if (next_job == count) {
+                    return;
+                }
+                index = schedule[next_job++];
+            }
+            Result result = work(index);
+            {
+                std::lock_guard lock(mutex);
+                results[index].emplace(std::move(result));
+            }
+            ready.notify_all();
+        }
+    };
+
+    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(count)));
+    std::vector<std::jthread> pool;
+    for (unsigned t = 0; t < threads; ++t) {
+        pool.emplace_back(worker);
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+        std::optional<Result> result;
+        {
+            std::unique_lock lock(mutex);
+            ready.wait(lock, [&] { return results[i].has_value(); });
+            result = std::move(results[i]);
+            results[i].reset();
+        }
+        deliver(i, *result);
+    }
+}
+
+} // namespace pkgdesc
