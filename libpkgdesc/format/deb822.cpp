@@ -51,9 +51,10 @@ Deb822Reader::Deb822Reader(std::istream& in, std::string file, Comments comments
 
 bool Deb822Reader::read_line(std::string& line) {
     line.clear();
-    // Read in chunks so that a hostile line cannot grow without bound.
+    // Byte by byte through the stream buffer, so that a hostile line cannot grow without bound.
+    std::streambuf* buf = m_in.rdbuf();
     for (;;) {
-        const int c = m_in.get();
+        const int c = buf->sbumpc();
         if (c == std::char_traits<char>::eof()) {
             if (m_in.bad()) {
                 throw IoError(m_file, "read error");
