@@ -103,6 +103,58 @@ void canonicalize_hardlinks(std::vector<Entry>& entries) {
     }
 }
 
+namespace {
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_alnum(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
+} // namespace
+
+std::string check_package_name(std::string_view name) {
+    if (name.size() < 2 || !is_lower_alnum(name.front())) {
+        return "must be at least two characters and start with a lower-case letter or digit";
+    }
+    for (const char c : name) {
+        if (!is_lower_alnum(c) && c != '+' && c != '-' && c != '.') {
+            return "may contain only a-z, 0-9, '+', '-' and '.'";
+        }
+    }
+    return {};
+}
+
+std::string check_version(std::string_view version) {
+    if (version.empty()) {
+        return "is empty";
+    }
+    const auto colon = version.find(':');
+    if (colon != std::string_view::npos) {
+        const auto epoch = version.substr(0, colon);
+        if (epoch.empty() || epoch.find_first_not_of("0123456789") != std::string_view::npos) {
+            return "has a bad epoch";
+        }
+        version.remove_prefix(colon + 1);
+    }
+    if (version.empty() || !(version.front() >= '0' && version.front() <= '9')) {
+        return "upstream version must start with a digit";
+    }
+    for (const char c : version) {
+        if (!is_alnum(c) && c != '.' && c != '+' && c != '-' && c != '~' && c != ':') {
+            return "may contain only alphanumerics and '.', '+', '-', '~', ':'";
+        }
+    }
+    return {};
+}
+
+std::string check_architecture(std::string_view arch) {
+    if (arch.empty()) {
+        return "is empty";
+    }
+    for (const char c : arch) {
+        if (!is_lower_alnum(c) && c != '-') {
+            return "may contain only a-z, 0-9 and '-'";
+        }
+    }
+    return {};
+}
+
 std::string output_file_name(const Pkgdesc& desc) {
     std::string version;
     for (const char c : desc.version) {

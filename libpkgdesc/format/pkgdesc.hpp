@@ -78,6 +78,13 @@ struct PKGDESC_EXPORT Pkgdesc {
 // the order in which an archiver met the names.
 PKGDESC_EXPORT void canonicalize_hardlinks(std::vector<Entry>& entries);
 
+// Checks Package, Version and Architecture values as dpkg does (Debian Policy 5.6.1, 5.6.8,
+// 5.6.12): returns the reason a value is refused, or an empty string. They end up in file names
+// (pkgdesc-gen -o), so nothing else is accepted.
+PKGDESC_EXPORT std::string check_package_name(std::string_view name);
+PKGDESC_EXPORT std::string check_version(std::string_view version);
+PKGDESC_EXPORT std::string check_architecture(std::string_view arch);
+
 // "<package>_<version>_<arch>.pkgdesc", the version's ':' written "%3a" as in apt's cache.
 PKGDESC_EXPORT std::string output_file_name(const Pkgdesc& desc);
 

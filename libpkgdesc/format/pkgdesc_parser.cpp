@@ -27,9 +27,9 @@ public:
                 fail(f->line, "unsupported format version \"" + f->value + "\"");
             }
         }
-        d.package = single_line("Package");
-        d.architecture = single_line("Architecture");
-        d.version = single_line("Version");
+        d.package = identity("Package", check_package_name);
+        d.architecture = identity("Architecture", check_architecture);
+        d.version = identity("Version", check_version);
         if (const auto* f = m_stanza.find("Description")) {
             d.description = f->value;
         }
@@ -65,6 +65,15 @@ private:
             fail(f.line, "field " + std::string(name) + " contains white space");
         }
         return f.value;
+    }
+
+    std::string identity(std::string_view name, std::string (*check)(std::string_view)) const {
+        std::string value = single_line(name);
+        const std::string reason = check(value);
+        if (!reason.empty()) {
+            fail(mandatory(name).line, "field " + std::string(name) + " " + reason);
+        }
+        return value;
     }
 
     const Deb822Field& multiline(std::string_view name) const {

@@ -42,6 +42,14 @@ void apply_control_fields(Pkgdesc& desc, const std::string& control_text, const 
     desc.package = field("Package");
     desc.version = field("Version");
     desc.architecture = field("Architecture");
+    for (const auto& [name, reason] :
+         {std::pair{"Package", check_package_name(desc.package)},
+          std::pair{"Version", check_version(desc.version)},
+          std::pair{"Architecture", check_architecture(desc.architecture)}}) {
+        if (!reason.empty()) {
+            throw ArchiveError(file, std::string("control field ") + name + " " + reason);
+        }
+    }
     if (const auto* f = s.find("Description")) {
         desc.description = f->value;
     }

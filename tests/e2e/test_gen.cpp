@@ -235,6 +235,7 @@ class GenHostileTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRefusesWrongFormatVersion);
     CPPUNIT_TEST(testRefusesCompressionThatLiesAboutItself);
     CPPUNIT_TEST(testRefusesDirectoriesAndFifos);
+    CPPUNIT_TEST(testRefusesPackageNamesThatWouldEscapeTheOutputDir);
     CPPUNIT_TEST(testOtherInputsAreStillProcessed);
     CPPUNIT_TEST_SUITE_END();
 
@@ -337,6 +338,26 @@ public:
         CPPUNIT_ASSERT_EQUAL("pkgdesc-gen: " + (tmp / "missing.deb") +
                                  ": cannot open: No such file or directory\n",
                              r.err);
+    }
+
+    void testRefusesPackageNamesThatWouldEscapeTheOutputDir() {
+        TempDir tmp;
+        const std::string control =
+            make_tar({{"./control", 'f',
+                       "Package: x/../../escape\nVersion: 1\nArchitecture: all\n"}},
+                     "gz");
+        write_ar(tmp / "x.deb", {{"debian-binary", "2.0\n"},
+                                 {"control.tar.gz", control},
+                                 {"data.tar.gz", make_tar({{"./", 'd'}}, "gz")}});
+        ::mkdir((tmp / "out").c_str(), 0755);
+        const auto r = gen({"-o", tmp / "out", tmp / "x.deb"});
+        CPPUNIT_ASSERT_EQUAL(2, r.status);
+        CPPUNIT_ASSERT_EQUAL("pkgdesc-gen: " + (tmp / "x.deb") +
+                                 ": control: control field Package may contain only a-z, 0-9, "
+                                 "'+', '-' and '.'\n",
+                             r.err);
+        CPPUNIT_ASSERT(list_dir(tmp / "out").empty());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(2), list_dir(tmp.path()).size());
     }
 
     void testOtherInputsAreStillProcessed() {

@@ -51,7 +51,7 @@ std::string error_of(const std::string& text) {
 
 Pkgdesc sample() {
     Pkgdesc d;
-    d.package = "p";
+    d.package = "pk";
     d.architecture = "all";
     d.version = "1.0";
     d.description = "a package";
@@ -131,13 +131,14 @@ class PkgdescFormatTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRejectsDanglingHardLink);
     CPPUNIT_TEST(testRejectsBadControlMember);
     CPPUNIT_TEST(testRejectsEmptyDocument);
+    CPPUNIT_TEST(testRejectsBadIdentity);
     CPPUNIT_TEST(testDiffNamesDifferingPaths);
     CPPUNIT_TEST_SUITE_END();
 
 public:
     void testWriterOutputIsCanonical() {
         const std::string expected =
-            "Package: p\n"
+            "Package: pk\n"
             "Architecture: all\n"
             "Version: 1.0\n"
             "Format: 1\n"
@@ -370,6 +371,16 @@ public:
 
     void testRejectsEmptyDocument() {
         CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:1: no stanza (empty document)"), error_of("\n\n"));
+    }
+
+    void testRejectsBadIdentity() {
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:1: field Package may contain only a-z, 0-9, '+', '-' and '.'"),
+            error_of(replace(valid_document(), "Package: hello", "Package: a/x")));
+        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:3: field Version has a bad epoch"),
+                             error_of(replace(valid_document(), "Version: 1:2.10-3", "Version: a:1")));
+        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:2: field Architecture may contain only a-z, 0-9 and '-'"),
+                             error_of(replace(valid_document(), "Architecture: amd64", "Architecture: a/b")));
     }
 
     void testDiffNamesDifferingPaths() {
