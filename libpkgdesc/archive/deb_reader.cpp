@@ -4,6 +4,7 @@
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/format/path.hpp>
 #include <libpkgdesc/util/sha256.hpp>
+#include <libpkgdesc/util/unique_fd.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -30,21 +31,6 @@ struct ArchiveFree {
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 
-class Fd {
-public:
-    explicit Fd(int fd) : m_fd(fd) {}
-    ~Fd() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
 
 std::string archive_reason(archive* a, const char* fallback) {
     const char* s = archive_error_string(a);
@@ -176,7 +162,7 @@ public:
         : m_path(path), m_options(options) {}
 
     DebContents read() {
-        Fd fd(::open(m_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+        UniqueFd fd(::open(m_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
         if (fd.get() < 0) {
             throw IoError::from_errno(m_path, "cannot open", errno);
         }

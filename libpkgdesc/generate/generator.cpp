@@ -5,6 +5,7 @@
 #include <libpkgdesc/format/deb822.hpp>
 #include <libpkgdesc/format/path.hpp>
 #include <libpkgdesc/util/sha256.hpp>
+#include <libpkgdesc/util/unique_fd.hpp>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -73,28 +74,14 @@ DebDescription describe_deb(const std::string& path, const DebReaderOptions& opt
 
 namespace {
 
-class FdCloser {
-public:
-    explicit FdCloser(int fd) : m_fd(fd) {}
-    ~FdCloser() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    FdCloser(const FdCloser&) = delete;
-    FdCloser& operator=(const FdCloser&) = delete;
-
-private:
-    int m_fd;
-};
 
 Sha256Digest hash_file(int dirfd, const std::string& name, const std::string& shown,
                        std::uint64_t& size) {
-    const int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-    if (fd < 0) {
+    const UniqueFd file(::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
+    if (!file.valid()) {
         throw IoError::from_errno(shown, "cannot open", errno);
     }
-    FdCloser closer(fd);
+    const int fd = file.get();
     Sha256 hash;
     std::vector<char> buf(1 << 17);
     size = 0;
@@ -141,11 +128,11 @@ public:
         : m_root(root), m_options(options) {}
 
     void walk(Pkgdesc& desc) {
-        const int fd = ::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0) {
+        const UniqueFd root(::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!root.valid()) {
             throw IoError::from_errno(m_root, "cannot open directory", errno);
         }
-        FdCloser closer(fd);
+        const int fd = root.get();
         struct stat st {};
         if (::fstat(fd, &st) != 0) {
             throw IoError::from_errno(m_root, "cannot stat", errno);
@@ -191,13 +178,12 @@ private:
             }
             add(desc, path, st, dirfd, name);
             if (S_ISDIR(st.st_mode)) {
-                const int sub = ::openat(dirfd, name.c_str(),
-                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sub < 0) {
+                const UniqueFd sub(::openat(dirfd, name.c_str(),
+                                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                if (!sub.valid()) {
                     throw IoError::from_errno(m_root + path, "cannot open directory", errno);
                 }
-                FdCloser closer(sub);
-                walk_dir(desc, sub, path);
+                walk_dir(desc, sub.get(), path);
             }
         }
     }
@@ -279,11 +265,11 @@ private:
 
 void read_control_dir(Pkgdesc& desc, const std::string& dir) {
     const std::string control_dir = dir + "/DEBIAN";
-    const int fd = ::open(control_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
+    const UniqueFd dir_fd(::open(control_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir_fd.valid()) {
         throw IoError::from_errno(control_dir, "cannot open directory", errno);
     }
-    FdCloser closer(fd);
+    const int fd = dir_fd.get();
     const int dupfd = ::dup(fd);
     std::unique_ptr<DIR, int (*)(DIR*)> d(::fdopendir(dupfd), &::closedir);
     if (!d) {
@@ -305,14 +291,12 @@ void read_control_dir(Pkgdesc& desc, const std::string& dir) {
         std::uint64_t size = 0;
         desc.control.push_back({name, hash_file(fd, name, control_dir + "/" + name, size)});
         if (name == "control") {
-            const int cfd = ::openat(fd, "control", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-            if (cfd < 0 || st.st_size > static_cast<off_t>(k_max_control_size)) {
-                if (cfd >= 0) ::close(cfd);
+            const UniqueFd cfd(::openat(fd, "control", O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+            if (!cfd.valid() || st.st_size > static_cast<off_t>(k_max_control_size)) {
                 throw IoError(control_dir + "/control", "cannot read (or too large)");
             }
-            FdCloser ccloser(cfd);
             control_text.resize(static_cast<std::size_t>(st.st_size));
-            const ssize_t n = ::read(cfd, control_text.data(), control_text.size());
+            const ssize_t n = ::read(cfd.get(), control_text.data(), control_text.size());
             if (n != static_cast<ssize_t>(control_text.size())) {
                 throw IoError(control_dir + "/control", "short read");
             }
