@@ -68,30 +68,27 @@ private:
 
 std::optional<int> Cli::parse(int argc, char** argv) {
     po::options_description gen("Generation");
-    gen.add_options()
-        ("output-dir,o", po::value<std::string>()->value_name("DIR"),
-         "write DIR/PACKAGE_VERSION_ARCH.pkgdesc for each FILE instead of printing")
-        ("check,c", po::bool_switch(&m_opts.check),
-         "check that each FILE's embedded DEBIAN/pkgdesc matches its content; "
-         "prints the differing paths, exit status 1 on any difference")
-        ("jobs,j", po::value<unsigned>()->value_name("N"),
-         "process N files in parallel (default: the number of CPUs)");
+    gen.add_options()("output-dir,o", po::value<std::string>()->value_name("DIR"),
+                      "write DIR/PACKAGE_VERSION_ARCH.pkgdesc for each FILE instead of printing")(
+        "check,c", po::bool_switch(&m_opts.check),
+        "check that each FILE's embedded DEBIAN/pkgdesc matches its content; "
+        "prints the differing paths, exit status 1 on any difference")(
+        "jobs,j", po::value<unsigned>()->value_name("N"),
+        "process N files in parallel (default: the number of CPUs)");
     po::options_description tree("Package trees (used by dh_pkgdesc)");
-    tree.add_options()
-        ("tree", po::value<std::string>()->value_name("DIR"),
-         "describe the staged package tree DIR (DIR/DEBIAN/control, ...) as dpkg-deb would "
-         "pack it")
-        ("root-owner-group", po::bool_switch(&m_opts.root_owner_group),
-         "every member is owned by root:root, as with dpkg-deb --root-owner-group")
-        ("clamp-mtime", po::value<std::int64_t>()->value_name("EPOCH"),
-         "clamp modification times to EPOCH, as dpkg-deb does with SOURCE_DATE_EPOCH")
-        ("output", po::value<std::string>()->value_name("FILE"),
-         "write the stanza to FILE (replaced atomically) instead of standard output");
+    tree.add_options()(
+        "tree", po::value<std::string>()->value_name("DIR"),
+        "describe the staged package tree DIR (DIR/DEBIAN/control, ...) as dpkg-deb would "
+        "pack it")("root-owner-group", po::bool_switch(&m_opts.root_owner_group),
+                   "every member is owned by root:root, as with dpkg-deb --root-owner-group")(
+        "clamp-mtime", po::value<std::int64_t>()->value_name("EPOCH"),
+        "clamp modification times to EPOCH, as dpkg-deb does with SOURCE_DATE_EPOCH")(
+        "output", po::value<std::string>()->value_name("FILE"),
+        "write the stanza to FILE (replaced atomically) instead of standard output");
     po::options_description general("General");
-    general.add_options()
-        ("quiet,q", po::bool_switch(&m_opts.quiet), "with --check, print only differences")
-        ("help,h", "show this help and exit")
-        ("version", "show the version and exit");
+    general.add_options()("quiet,q", po::bool_switch(&m_opts.quiet),
+                          "with --check, print only differences")(
+        "help,h", "show this help and exit")("version", "show the version and exit");
     po::options_description hidden;
     hidden.add_options()("file", po::value<std::vector<std::string>>());
     po::positional_options_description positional;
@@ -106,7 +103,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     if (vm.count("help")) {
         po::options_description shown;
         shown.add(gen).add(tree).add(general);
-        std::cout << k_usage << "\n\n" << shown
+        std::cout << k_usage << "\n\n"
+                  << shown
                   << "\nExit status: 0 success, 1 differences found (--check), "
                      "2 usage error or unreadable/invalid input.\n"
                      "See pkgdesc-gen(1) and pkgdesc(5).\n";
@@ -217,8 +215,8 @@ bool Cli::print(const std::string& text, std::FILE* stream) const {
 
 int Cli::run_tree() const {
     TreeOptions options;
-    options.owners = m_opts.root_owner_group ? TreeOptions::Owners::root
-                                             : TreeOptions::Owners::from_tree;
+    options.owners =
+        m_opts.root_owner_group ? TreeOptions::Owners::root : TreeOptions::Owners::from_tree;
     options.clamp_mtime = m_opts.clamp_mtime;
     const std::string text = to_string(describe_tree(*m_opts.tree, options));
     if (m_opts.output) {
@@ -264,8 +262,7 @@ int Cli::run(int argc, char** argv) {
         bool first_stanza = true;
         bool write_failed = false;
         run_ordered<FileResult>(
-            count, workers, schedule,
-            [&](std::size_t i) { return process(m_opts.files[i]); },
+            count, workers, schedule, [&](std::size_t i) { return process(m_opts.files[i]); },
             [&](std::size_t, FileResult& r) {
                 if (!r.out.empty() && !m_opts.check && !m_opts.output_dir) {
                     if (!first_stanza) {
@@ -297,4 +294,6 @@ int Cli::run(int argc, char** argv) {
 
 } // namespace
 
-int main(int argc, char** argv) { return Cli().run(argc, argv); }
+int main(int argc, char** argv) {
+    return Cli().run(argc, argv);
+}

@@ -12,8 +12,8 @@ std::string join(const std::string& path, const std::string& reason) {
 } // namespace
 
 Error::Error(std::string path, std::string reason)
-    : std::runtime_error(join(path, reason)), m_path(std::move(path)),
-      m_reason(std::move(reason)) {}
+    : std::runtime_error(join(path, reason)), m_path(std::move(path)), m_reason(std::move(reason)) {
+}
 
 Error::Error(std::string path, std::string reason, const std::string& what)
     : std::runtime_error(what), m_path(std::move(path)), m_reason(std::move(reason)) {}

@@ -14,6 +14,8 @@ enum class ExitCode : int {
     untrusted = 3,
 };
 
-constexpr int to_int(ExitCode code) noexcept { return static_cast<int>(code); }
+constexpr int to_int(ExitCode code) noexcept {
+    return static_cast<int>(code);
+}
 
 } // namespace pkgdesc

@@ -31,7 +31,6 @@ struct ArchiveFree {
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 
-
 std::string archive_reason(archive* a, const char* fallback) {
     const char* s = archive_error_string(a);
     return s != nullptr && *s != '\0' ? s : fallback;
@@ -45,12 +44,18 @@ struct Compression {
 };
 
 std::optional<Compression> compression_of(std::string_view suffix) {
-    if (suffix.empty()) return Compression{"", ARCHIVE_FILTER_NONE, false};
-    if (suffix == ".gz") return Compression{"gz", ARCHIVE_FILTER_GZIP, false};
-    if (suffix == ".xz") return Compression{"xz", ARCHIVE_FILTER_NONE, true};
-    if (suffix == ".zst") return Compression{"zst", ARCHIVE_FILTER_ZSTD, false};
-    if (suffix == ".bz2") return Compression{"bz2", ARCHIVE_FILTER_BZIP2, false};
-    if (suffix == ".lzma") return Compression{"lzma", ARCHIVE_FILTER_LZMA, false};
+    if (suffix.empty())
+        return Compression{"", ARCHIVE_FILTER_NONE, false};
+    if (suffix == ".gz")
+        return Compression{"gz", ARCHIVE_FILTER_GZIP, false};
+    if (suffix == ".xz")
+        return Compression{"xz", ARCHIVE_FILTER_NONE, true};
+    if (suffix == ".zst")
+        return Compression{"zst", ARCHIVE_FILTER_ZSTD, false};
+    if (suffix == ".bz2")
+        return Compression{"bz2", ARCHIVE_FILTER_BZIP2, false};
+    if (suffix == ".lzma")
+        return Compression{"lzma", ARCHIVE_FILTER_LZMA, false};
     return std::nullopt;
 }
 
@@ -138,13 +143,20 @@ private:
 
     static const char* lzma_reason(lzma_ret ret) {
         switch (ret) {
-        case LZMA_MEM_ERROR: return "out of memory";
-        case LZMA_MEMLIMIT_ERROR: return "memory limit reached";
-        case LZMA_FORMAT_ERROR: return "not xz data";
-        case LZMA_OPTIONS_ERROR: return "unsupported xz options";
-        case LZMA_DATA_ERROR: return "corrupt xz data";
-        case LZMA_BUF_ERROR: return "truncated xz data";
-        default: return "decoder error";
+        case LZMA_MEM_ERROR:
+            return "out of memory";
+        case LZMA_MEMLIMIT_ERROR:
+            return "memory limit reached";
+        case LZMA_FORMAT_ERROR:
+            return "not xz data";
+        case LZMA_OPTIONS_ERROR:
+            return "unsupported xz options";
+        case LZMA_DATA_ERROR:
+            return "corrupt xz data";
+        case LZMA_BUF_ERROR:
+            return "truncated xz data";
+        default:
+            return "decoder error";
         }
     }
 
@@ -216,8 +228,8 @@ private:
             const std::string name = raw != nullptr ? raw : "";
             // libarchive reads a cut member as if it ended early: check the size the header
             // claims against the file, so that a truncated package is never described.
-            const auto end = static_cast<std::uint64_t>(archive_read_header_position(outer)) +
-                             60 + static_cast<std::uint64_t>(archive_entry_size(entry));
+            const auto end = static_cast<std::uint64_t>(archive_read_header_position(outer)) + 60 +
+                             static_cast<std::uint64_t>(archive_entry_size(entry));
             if (end > m_file_size) {
                 fail("truncated archive: member " + escape(name) + " ends after the end of file");
             }
@@ -432,7 +444,8 @@ private:
                 fail(member + ": hard link " + escape(e.path) + ": " + reason);
             }
             auto it = m_entries.find(*link);
-            if (it == m_entries.end() || m_contents.entries[it->second].type == EntryType::directory) {
+            if (it == m_entries.end() ||
+                m_contents.entries[it->second].type == EntryType::directory) {
                 fail(member + ": hard link " + escape(e.path) + " to " + escape(*link) +
                      ", which is not an earlier non-directory member");
             }
@@ -452,7 +465,9 @@ private:
                 e.size = size;
                 break;
             }
-            case AE_IFDIR: e.type = EntryType::directory; break;
+            case AE_IFDIR:
+                e.type = EntryType::directory;
+                break;
             case AE_IFLNK: {
                 e.type = EntryType::symlink;
                 const char* symlink_target = archive_entry_symlink(entry);
@@ -472,7 +487,9 @@ private:
                 e.dev_major = static_cast<std::uint32_t>(archive_entry_rdevmajor(entry));
                 e.dev_minor = static_cast<std::uint32_t>(archive_entry_rdevminor(entry));
                 break;
-            case AE_IFIFO: e.type = EntryType::fifo; break;
+            case AE_IFIFO:
+                e.type = EntryType::fifo;
+                break;
             default:
                 fail(member + ": " + escape(e.path) + ": unsupported member type");
             }
@@ -493,6 +510,8 @@ private:
 
 } // namespace
 
-DebContents DebReader::read(const std::string& path) const { return Reader(path, m_options).read(); }
+DebContents DebReader::read(const std::string& path) const {
+    return Reader(path, m_options).read();
+}
 
 } // namespace pkgdesc

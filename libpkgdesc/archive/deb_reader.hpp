@@ -20,7 +20,7 @@ struct PKGDESC_EXPORT DebReaderOptions {
 
 // Everything a .deb says about itself, as read from the archive.
 struct PKGDESC_EXPORT DebContents {
-    std::string control_text;                   // the "control" member
+    std::string control_text;                    // the "control" member
     std::optional<std::string> embedded_pkgdesc; // the "pkgdesc" member, if any
     std::vector<ControlMember> control;          // every regular control member but pkgdesc
     std::vector<Entry> entries;                  // data.tar members in archive order

@@ -52,13 +52,12 @@ Deb822Reader::Deb822Reader(std::istream& in, std::string file, Comments comments
 bool Deb822Reader::read_line(std::string& line) {
     line.clear();
     // Byte by byte through the stream buffer, so that a hostile line cannot grow without bound.
+    // The buffer reports a read error as end of input: callers reading files check their
+    // stream (or the file size) themselves.
     std::streambuf* buf = m_in.rdbuf();
     for (;;) {
         const int c = buf->sbumpc();
         if (c == std::char_traits<char>::eof()) {
-            if (m_in.bad()) {
-                throw IoError(m_file, "read error");
-            }
             if (line.empty()) {
                 return false;
             }
@@ -105,8 +104,8 @@ std::optional<Deb822Stanza> Deb822Reader::next() {
         }
         const auto colon = line.find(':');
         if (colon == std::string::npos) {
-            throw ParseError(m_file, m_line, "not a field (no colon): " +
-                                                 std::string(line.substr(0, 60)));
+            throw ParseError(m_file, m_line,
+                             "not a field (no colon): " + std::string(line.substr(0, 60)));
         }
         const std::string name = line.substr(0, colon);
         if (!valid_field_name(name)) {
@@ -118,9 +117,8 @@ std::optional<Deb822Stanza> Deb822Reader::next() {
         if (stanza.fields.empty()) {
             stanza.line = m_line;
         }
-        stanza.fields.push_back(
-            Deb822Field{name, std::string(trim(std::string_view(line).substr(colon + 1))), {},
-                        m_line});
+        stanza.fields.push_back(Deb822Field{
+            name, std::string(trim(std::string_view(line).substr(colon + 1))), {}, m_line});
     }
     if (stanza.fields.empty()) {
         return std::nullopt;

@@ -18,9 +18,9 @@ inline constexpr std::size_t k_max_line_length = 65536;
 
 struct PKGDESC_EXPORT Deb822Field {
     std::string name;
-    std::string value;                   // the text after the colon, trimmed
-    std::vector<std::string> lines;      // continuation lines, without the leading blank
-    std::size_t line = 0;                // line of "Name:"
+    std::string value;              // the text after the colon, trimmed
+    std::vector<std::string> lines; // continuation lines, without the leading blank
+    std::size_t line = 0;           // line of "Name:"
     std::size_t line_of(std::size_t continuation) const { return line + 1 + continuation; }
 };
 

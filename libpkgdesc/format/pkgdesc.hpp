@@ -38,9 +38,9 @@ struct PKGDESC_EXPORT Entry {
     std::string gname;
     std::optional<std::uint64_t> uid; // set when there is no name (or both were given)
     std::optional<std::uint64_t> gid;
-    std::uint64_t size = 0;       // regular files only
-    std::string link;             // symlink target as stored, or hard-link target path
-    std::uint32_t dev_major = 0;  // devices only
+    std::uint64_t size = 0;      // regular files only
+    std::string link;            // symlink target as stored, or hard-link target path
+    std::uint32_t dev_major = 0; // devices only
     std::uint32_t dev_minor = 0;
     Timestamp mtime;
     std::optional<Sha256Digest> sha256; // regular files only

@@ -68,8 +68,8 @@ std::vector<Difference> diff(const Pkgdesc& expected, const Pkgdesc& actual) {
         },
         Difference::Kind::control, out);
     merge_diff(
-        expected.entries, actual.entries, [](const Entry& e) { return e.path; },
-        differing_keywords, Difference::Kind::path, out);
+        expected.entries, actual.entries, [](const Entry& e) { return e.path; }, differing_keywords,
+        Difference::Kind::path, out);
     return out;
 }
 

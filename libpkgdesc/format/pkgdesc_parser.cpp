@@ -148,8 +148,8 @@ private:
             const auto it = by_path.find(e.link);
             if (it == by_path.end() || it->second->type == EntryType::hardlink ||
                 it->second->type == EntryType::directory || it->second == &e) {
-                fail(m_lines.at(e.path), "hard link target " + escape(e.link) +
-                                             " is not a non-directory entry");
+                fail(m_lines.at(e.path),
+                     "hard link target " + escape(e.link) + " is not a non-directory entry");
             }
         }
     }
@@ -191,14 +191,14 @@ private:
         }
     }
 
-    template <typename T> T number(std::string_view text, int base, std::size_t line,
-                                   std::string_view key) const {
+    template <typename T>
+    T number(std::string_view text, int base, std::size_t line, std::string_view key) const {
         T value{};
         const auto* end = text.data() + text.size();
         const auto [ptr, ec] = std::from_chars(text.data(), end, value, base);
         if (text.empty() || ec != std::errc() || ptr != end) {
-            fail(line, "bad " + std::string(key) + " value \"" + std::string(text.substr(0, 40)) +
-                           "\"");
+            fail(line,
+                 "bad " + std::string(key) + " value \"" + std::string(text.substr(0, 40)) + "\"");
         }
         return value;
     }
@@ -233,8 +233,8 @@ private:
         for (std::size_t i = 1; i < words.size(); ++i) {
             const auto eq = words[i].find('=');
             if (eq == std::string_view::npos || eq == 0) {
-                fail(n, "expected keyword=value, got \"" + std::string(words[i].substr(0, 40)) +
-                            "\"");
+                fail(n,
+                     "expected keyword=value, got \"" + std::string(words[i].substr(0, 40)) + "\"");
             }
             const std::string_view key = words[i].substr(0, eq);
             const std::string_view value = words[i].substr(eq + 1);
@@ -356,8 +356,8 @@ private:
     void parse_time(std::string_view value, Entry& e, std::size_t n) const {
         const auto dot = value.find('.');
         if (dot == std::string_view::npos || value.size() - dot - 1 != 9) {
-            fail(n, "bad time \"" + std::string(value.substr(0, 40)) +
-                        "\" (need SECONDS.NNNNNNNNN)");
+            fail(n,
+                 "bad time \"" + std::string(value.substr(0, 40)) + "\" (need SECONDS.NNNNNNNNN)");
         }
         e.mtime.seconds = number<std::int64_t>(value.substr(0, dot), 10, n, "time");
         e.mtime.nanoseconds = number<std::uint32_t>(value.substr(dot + 1), 10, n, "time");

@@ -35,8 +35,8 @@ void apply_control_fields(Pkgdesc& desc, const std::string& control_text, const 
             throw ArchiveError(file, std::string("control file has no ") + name + " field");
         }
         if (f->value.find_first_of(" \t") != std::string::npos) {
-            throw ArchiveError(file, std::string("control field ") + name +
-                                         " contains white space");
+            throw ArchiveError(file,
+                               std::string("control field ") + name + " contains white space");
         }
         return f->value;
     };
@@ -74,10 +74,10 @@ DebDescription describe_deb(const std::string& path, const DebReaderOptions& opt
 
 namespace {
 
-
 Sha256Digest hash_file(int dirfd, const std::string& name, const std::string& shown,
                        std::uint64_t& size) {
-    const UniqueFd file(::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
+    const UniqueFd file(
+        ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
     if (!file.valid()) {
         throw IoError::from_errno(shown, "cannot open", errno);
     }
@@ -178,8 +178,8 @@ private:
             }
             add(desc, path, st, dirfd, name);
             if (S_ISDIR(st.st_mode)) {
-                const UniqueFd sub(::openat(dirfd, name.c_str(),
-                                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+                const UniqueFd sub(
+                    ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
                 if (!sub.valid()) {
                     throw IoError::from_errno(m_root + path, "cannot open directory", errno);
                 }
@@ -191,8 +191,8 @@ private:
     void add(Pkgdesc& desc, const std::string& path, const struct stat& st, int dirfd,
              const std::string& name) {
         if (path.size() > k_max_name_length) {
-            throw ArchiveError(m_root + path, "path longer than " +
-                                                  std::to_string(k_max_name_length) + " bytes");
+            throw ArchiveError(m_root + path,
+                               "path longer than " + std::to_string(k_max_name_length) + " bytes");
         }
         Entry e;
         e.path = path;
@@ -291,14 +291,26 @@ void read_control_dir(Pkgdesc& desc, const std::string& dir) {
         std::uint64_t size = 0;
         desc.control.push_back({name, hash_file(fd, name, control_dir + "/" + name, size)});
         if (name == "control") {
+            if (st.st_size > static_cast<off_t>(k_max_control_size)) {
+                throw ArchiveError(control_dir + "/control",
+                                   "larger than " + std::to_string(k_max_control_size) + " bytes");
+            }
             const UniqueFd cfd(::openat(fd, "control", O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-            if (!cfd.valid() || st.st_size > static_cast<off_t>(k_max_control_size)) {
-                throw IoError(control_dir + "/control", "cannot read (or too large)");
+            if (!cfd.valid()) {
+                throw IoError::from_errno(control_dir + "/control", "cannot open", errno);
             }
             control_text.resize(static_cast<std::size_t>(st.st_size));
-            const ssize_t n = ::read(cfd.get(), control_text.data(), control_text.size());
-            if (n != static_cast<ssize_t>(control_text.size())) {
-                throw IoError(control_dir + "/control", "short read");
+            std::size_t done = 0;
+            while (done < control_text.size()) {
+                const ssize_t n =
+                    ::read(cfd.get(), control_text.data() + done, control_text.size() - done);
+                if (n < 0 && errno == EINTR) {
+                    continue;
+                }
+                if (n <= 0) {
+                    throw IoError(control_dir + "/control", "short read");
+                }
+                done += static_cast<std::size_t>(n);
             }
         }
     }

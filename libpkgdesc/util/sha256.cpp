@@ -34,7 +34,9 @@ Sha256::Sha256() : m_ctx(EVP_MD_CTX_new()) {
     check(EVP_DigestInit_ex(m_ctx, sha256_md(), nullptr), "EVP_DigestInit_ex");
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(m_ctx); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(m_ctx);
+}
 
 void Sha256::update(const void* data, std::size_t size) {
     check(EVP_DigestUpdate(m_ctx, data, size), "EVP_DigestUpdate");
@@ -78,9 +80,12 @@ std::optional<Sha256Digest> sha256_from_hex(std::string_view hex) {
         return std::nullopt;
     }
     auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
         return -1;
     };
     Sha256Digest out{};

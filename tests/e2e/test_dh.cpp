@@ -13,7 +13,8 @@ namespace {
 std::string installed_prefix(const TempDir& tmp) {
     const std::string prefix = tmp / "prefix";
     if (!exists(prefix)) {
-        const auto r = run({"cmake", "--install", program("PKGDESC_BINARY_DIR"), "--prefix", prefix});
+        const auto r =
+            run({"cmake", "--install", program("PKGDESC_BINARY_DIR"), "--prefix", prefix});
         if (r.status != 0) {
             throw std::runtime_error("cmake --install failed: " + r.err);
         }
@@ -23,7 +24,8 @@ std::string installed_prefix(const TempDir& tmp) {
 
 // A small source package; `rrr` is its Rules-Requires-Root, `extra_fixperms` shell lines run
 // after dh_fixperms (as root or under fakeroot, by dpkg-buildpackage).
-void write_source(const std::string& dir, const std::string& rrr, const std::string& extra_fixperms) {
+void write_source(const std::string& dir, const std::string& rrr,
+                  const std::string& extra_fixperms) {
     write_file(dir + "/hello", "#!/bin/sh\necho hello\n", 0755);
     write_file(dir + "/hello.conf", "greeting=hello\n");
     write_file(dir + "/debian/changelog",
@@ -32,9 +34,11 @@ void write_source(const std::string& dir, const std::string& rrr, const std::str
     write_file(dir + "/debian/control",
                "Source: pkgdesc-demo\nSection: misc\nPriority: optional\n"
                "Maintainer: Test <test@example.org>\nBuild-Depends: debhelper-compat (= 13)\n"
-               "Rules-Requires-Root: " + rrr + "\nStandards-Version: 4.6.2\n\n"
-               "Package: pkgdesc-demo\nArchitecture: all\n"
-               "Description: pkgdesc build test\n A package built by the pkgdesc tests.\n");
+               "Rules-Requires-Root: " +
+                   rrr +
+                   "\nStandards-Version: 4.6.2\n\n"
+                   "Package: pkgdesc-demo\nArchitecture: all\n"
+                   "Description: pkgdesc build test\n A package built by the pkgdesc tests.\n");
     write_file(dir + "/debian/source/format", "3.0 (native)\n");
     write_file(dir + "/debian/links", "usr/bin/hello usr/bin/hi\n");
     write_file(dir + "/debian/rules",
@@ -51,11 +55,12 @@ void write_source(const std::string& dir, const std::string& rrr, const std::str
 }
 
 RunResult build(const std::string& dir, const std::string& prefix) {
-    return run({"dpkg-buildpackage", "-us", "-uc", "-b"},
-               {"PATH=" + prefix + "/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                "PERL5LIB=" + prefix + "/share/perl5", "DEB_BUILD_OPTIONS=", "LC_ALL=C.UTF-8",
-                "DH_VERBOSE=1", "PKGDESC_GEN="},
-               dir);
+    return run(
+        {"dpkg-buildpackage", "-us", "-uc", "-b"},
+        {"PATH=" + prefix + "/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+         "PERL5LIB=" + prefix + "/share/perl5", "DEB_BUILD_OPTIONS=", "LC_ALL=C.UTF-8",
+         "DH_VERBOSE=1", "PKGDESC_GEN="},
+        dir);
 }
 
 } // namespace
@@ -102,7 +107,8 @@ class DhPkgdescTest : public CppUnit::TestFixture {
 
 public:
     void testRootlessBuildEmbedsReproduciblePkgdesc() {
-        if (!tools_present()) return;
+        if (!tools_present())
+            return;
         TempDir tmp;
         const std::string text = build_and_check(tmp, "no", "");
         // SOURCE_DATE_EPOCH comes from debian/changelog: 2024-01-01 12:00:00 UTC.
@@ -117,7 +123,8 @@ public:
     }
 
     void testRootBuildKeepsOwners() {
-        if (!tools_present()) return;
+        if (!tools_present())
+            return;
         TempDir tmp;
         const std::string text = build_and_check(
             tmp, "binary-targets", "\tchown daemon:daemon debian/pkgdesc-demo/etc/hello.conf\n");
@@ -126,15 +133,17 @@ public:
     }
 
     void testNoActWritesNothing() {
-        if (!tools_present()) return;
+        if (!tools_present())
+            return;
         TempDir tmp;
         build_and_check(tmp, "no", "");
         const std::string pkgdesc = tmp / "src/debian/pkgdesc-demo/DEBIAN/pkgdesc";
         ::unlink(pkgdesc.c_str());
         const std::string prefix = installed_prefix(tmp);
         const auto r = run({prefix + "/bin/dh_pkgdesc", "--no-act", "-ppkgdesc-demo"},
-                           {"PERL5LIB=" + prefix + "/share/perl5", "DH_VERBOSE=1", "PKGDESC_GEN=",
-                            "DEB_RULES_REQUIRES_ROOT=no"}, tmp / "src");
+                           {"PERL5LIB=" + prefix + "/share/perl5", "DH_VERBOSE=1",
+                            "PKGDESC_GEN=", "DEB_RULES_REQUIRES_ROOT=no"},
+                           tmp / "src");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
         CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("--tree debian/pkgdesc-demo --root-owner-group "
                                                  "--clamp-mtime 1704110400 --output "

@@ -54,7 +54,9 @@ bool contains(const std::vector<std::string>& lines, const std::string& line) {
     return std::find(lines.begin(), lines.end(), line) != lines.end();
 }
 
-std::string hash(const std::string& data) { return to_hex(Sha256::digest(data)); }
+std::string hash(const std::string& data) {
+    return to_hex(Sha256::digest(data));
+}
 
 // A package with one of everything dpkg-deb can pack.
 void make_rich_tree(const std::string& dir) {
@@ -208,10 +210,11 @@ public:
         write_file(tmp / "tree/file", "x");
         build_deb(tmp / "tree", tmp / "n.deb", "gzip", "");
         // Rewrite the data.tar with numeric owners only, as "tar --numeric-owner" makes it.
-        const auto r0 = sh("cd " + shell_quote(tmp.path()) +
-                           " && mkdir x && cd x && ar x ../n.deb && mkdir d && tar -xzf data.tar.gz -C d"
-                           " && tar --numeric-owner --owner=7 --group=8 -czf data.tar.gz -C d ."
-                           " && rm ../n.deb && ar rc ../n.deb debian-binary control.tar.gz data.tar.gz");
+        const auto r0 =
+            sh("cd " + shell_quote(tmp.path()) +
+               " && mkdir x && cd x && ar x ../n.deb && mkdir d && tar -xzf data.tar.gz -C d"
+               " && tar --numeric-owner --owner=7 --group=8 -czf data.tar.gz -C d ."
+               " && rm ../n.deb && ar rc ../n.deb debian-binary control.tar.gz data.tar.gz");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r0.err, 0, r0.status);
         const auto r = gen({tmp / "n.deb"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
@@ -342,10 +345,8 @@ public:
 
     void testRefusesPackageNamesThatWouldEscapeTheOutputDir() {
         TempDir tmp;
-        const std::string control =
-            make_tar({{"./control", 'f',
-                       "Package: x/../../escape\nVersion: 1\nArchitecture: all\n"}},
-                     "gz");
+        const std::string control = make_tar(
+            {{"./control", 'f', "Package: x/../../escape\nVersion: 1\nArchitecture: all\n"}}, "gz");
         write_ar(tmp / "x.deb", {{"debian-binary", "2.0\n"},
                                  {"control.tar.gz", control},
                                  {"data.tar.gz", make_tar({{"./", 'd'}}, "gz")}});
@@ -394,8 +395,10 @@ public:
             CPPUNIT_ASSERT_EQUAL(0, gen({deb}).status);
             // Every byte of the first 200, then about 150 cuts over the rest.
             std::vector<std::size_t> cuts;
-            for (std::size_t n = 0; n < 200; ++n) cuts.push_back(n);
-            for (std::size_t n = 200; n < full.size(); n += std::max<std::size_t>(1, full.size() / 150)) {
+            for (std::size_t n = 0; n < 200; ++n)
+                cuts.push_back(n);
+            for (std::size_t n = 200; n < full.size();
+                 n += std::max<std::size_t>(1, full.size() / 150)) {
                 cuts.push_back(n);
             }
             cuts.push_back(full.size() - 1);
@@ -423,6 +426,7 @@ class GenCliTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testUsageErrorsExitTwo);
     CPPUNIT_TEST(testHelpListsOptionsAndExitCodes);
     CPPUNIT_TEST(testFailedWriteToStdoutIsAnError);
+    CPPUNIT_TEST(testTreeErrorsNameTheFile);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -440,7 +444,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::size_t(2), files.size());
         CPPUNIT_ASSERT_EQUAL(std::string("rich_1%3a2.0-1_all.pkgdesc"), files[0]);
         CPPUNIT_ASSERT_EQUAL(std::string("two_3.0_amd64.pkgdesc"), files[1]);
-        CPPUNIT_ASSERT_EQUAL(gen({tmp / "two.deb"}).out, read_file(tmp / "out/two_3.0_amd64.pkgdesc"));
+        CPPUNIT_ASSERT_EQUAL(gen({tmp / "two.deb"}).out,
+                             read_file(tmp / "out/two_3.0_amd64.pkgdesc"));
         // A directory that does not exist: an error naming the file, and nothing written.
         const auto bad = gen({"-o", tmp / "nope", tmp / "two.deb"});
         CPPUNIT_ASSERT_EQUAL(2, bad.status);
@@ -453,7 +458,8 @@ public:
         for (int i = 0; i < 6; ++i) {
             const std::string name = "p" + std::to_string(i);
             write_control(tmp / name, name);
-            write_file(tmp / (name + "/usr/share/" + name), std::string(static_cast<std::size_t>(i) * 100000, 'x'));
+            write_file(tmp / (name + "/usr/share/" + name),
+                       std::string(static_cast<std::size_t>(i) * 100000, 'x'));
             build_deb(tmp / name, tmp / (name + ".deb"));
             debs.push_back(tmp / (name + ".deb"));
         }
@@ -487,6 +493,24 @@ public:
         for (const char* word : {"--output-dir", "--check", "--jobs", "--tree", "Exit status"}) {
             CPPUNIT_ASSERT_MESSAGE(word, r.out.find(word) != std::string::npos);
         }
+    }
+
+    void testTreeErrorsNameTheFile() {
+        TempDir tmp;
+        ::mkdir((tmp / "empty").c_str(), 0755);
+        auto r = gen({"--tree", tmp / "empty"});
+        CPPUNIT_ASSERT_EQUAL(2, r.status);
+        CPPUNIT_ASSERT_EQUAL("pkgdesc-gen: error: " + (tmp / "empty/DEBIAN") +
+                                 ": cannot open directory: No such file or directory\n",
+                             r.err);
+        write_control(tmp / "big", "big");
+        write_file(tmp / "big/DEBIAN/control", std::string(2 << 20, 'x'));
+        r = gen({"--tree", tmp / "big", "--output", tmp / "big/DEBIAN/pkgdesc"});
+        CPPUNIT_ASSERT_EQUAL(2, r.status);
+        CPPUNIT_ASSERT_EQUAL("pkgdesc-gen: error: " + (tmp / "big/DEBIAN/control") +
+                                 ": larger than 1048576 bytes\n",
+                             r.err);
+        CPPUNIT_ASSERT(!exists(tmp / "big/DEBIAN/pkgdesc"));
     }
 
     void testFailedWriteToStdoutIsAnError() {
@@ -544,8 +568,8 @@ public:
         const auto r = gen({"--check", tmp / "evil.deb"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out + r.err, 1, r.status);
         const std::string prefix = tmp / "evil.deb";
-        CPPUNIT_ASSERT_EQUAL(prefix + ": differs: /usr/bin/prog (sha256)\n" +
-                                 prefix + ": differs: /usr/bin/suid (mode)\n",
+        CPPUNIT_ASSERT_EQUAL(prefix + ": differs: /usr/bin/prog (sha256)\n" + prefix +
+                                 ": differs: /usr/bin/suid (mode)\n",
                              r.out);
     }
 
@@ -572,8 +596,8 @@ struct ArchiveReadFree {
 void describe_with_dpkg(const std::string& deb, std::map<std::string, std::string>& meta,
                         std::map<std::string, std::string>& hashes) {
     TempDir tmp;
-    const auto r = sh("dpkg-deb --fsys-tarfile " + shell_quote(deb) + " > " +
-                      shell_quote(tmp / "data.tar"));
+    const auto r =
+        sh("dpkg-deb --fsys-tarfile " + shell_quote(deb) + " > " + shell_quote(tmp / "data.tar"));
     CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
     std::unique_ptr<archive, ArchiveReadFree> a(archive_read_new());
     archive_read_support_format_tar(a.get());
@@ -606,9 +630,15 @@ void describe_with_dpkg(const std::string& deb, std::map<std::string, std::strin
                 line += " size=" + std::to_string(archive_entry_size(e));
                 break;
             }
-            case AE_IFDIR: type = "dir"; break;
-            case AE_IFLNK: type = "link"; line += " link=" + escape(archive_entry_symlink(e)); break;
-            default: type = "other";
+            case AE_IFDIR:
+                type = "dir";
+                break;
+            case AE_IFLNK:
+                type = "link";
+                line += " link=" + escape(archive_entry_symlink(e));
+                break;
+            default:
+                type = "other";
             }
         }
         line += " owner=" + std::string(archive_entry_uname(e) ? archive_entry_uname(e) : "") +
@@ -658,7 +688,8 @@ public:
             std::size_t files = 0;
             for (const auto& e : d.entries) {
                 const auto it = meta.find(e.path);
-                CPPUNIT_ASSERT_MESSAGE(deb + ": not in dpkg-deb's tar: " + e.path, it != meta.end());
+                CPPUNIT_ASSERT_MESSAGE(deb + ": not in dpkg-deb's tar: " + e.path,
+                                       it != meta.end());
                 char mode[8];
                 std::snprintf(mode, sizeof mode, "%04o", e.mode);
                 if (e.type == EntryType::file || e.type == EntryType::hardlink) {
@@ -669,23 +700,23 @@ public:
                 }
                 if (e.type == EntryType::file && it->second.rfind("file ", 0) == 0) {
                     CPPUNIT_ASSERT_EQUAL_MESSAGE(deb + ": " + e.path,
-                                                 "file mode=" + std::string(mode) + " size=" +
-                                                     std::to_string(e.size) + " owner=" + e.uname +
-                                                     ":" + e.gname + " time=" +
-                                                     std::to_string(e.mtime.seconds),
+                                                 "file mode=" + std::string(mode) +
+                                                     " size=" + std::to_string(e.size) +
+                                                     " owner=" + e.uname + ":" + e.gname +
+                                                     " time=" + std::to_string(e.mtime.seconds),
                                                  it->second);
                 } else if (e.type == EntryType::symlink) {
                     CPPUNIT_ASSERT_EQUAL_MESSAGE(deb + ": " + e.path,
-                                                 "link mode=" + std::string(mode) + " link=" +
-                                                     escape(e.link) + " owner=" + e.uname + ":" +
-                                                     e.gname + " time=" +
-                                                     std::to_string(e.mtime.seconds),
+                                                 "link mode=" + std::string(mode) +
+                                                     " link=" + escape(e.link) +
+                                                     " owner=" + e.uname + ":" + e.gname +
+                                                     " time=" + std::to_string(e.mtime.seconds),
                                                  it->second);
                 } else if (e.type == EntryType::directory) {
                     CPPUNIT_ASSERT_EQUAL_MESSAGE(deb + ": " + e.path,
-                                                 "dir mode=" + std::string(mode) + " owner=" +
-                                                     e.uname + ":" + e.gname + " time=" +
-                                                     std::to_string(e.mtime.seconds),
+                                                 "dir mode=" + std::string(mode) +
+                                                     " owner=" + e.uname + ":" + e.gname +
+                                                     " time=" + std::to_string(e.mtime.seconds),
                                                  it->second);
                 }
             }

@@ -16,23 +16,23 @@ void write_control(const std::string& dir, const std::string& package, const std
     write_file(dir + "/DEBIAN/control", "Package: " + package + "\nVersion: " + version +
                                             "\nArchitecture: " + arch +
                                             "\nMaintainer: Test <test@example.org>\n"
-                                            "Description: test package " + package +
-                                            "\n long description\n");
+                                            "Description: test package " +
+                                            package + "\n long description\n");
 }
 
 void build_deb(const std::string& dir, const std::string& out, const std::string& compression,
                const std::string& setup, bool root_owner_group) {
     const bool repack = compression == "bzip2" || compression == "lzma";
-    std::string script = "cd " + shell_quote(dir) + "\n" + setup + "\ncd /\n" +
-                         "dpkg-deb " + (root_owner_group ? "--root-owner-group " : "") + "-Z" +
+    std::string script = "cd " + shell_quote(dir) + "\n" + setup + "\ncd /\n" + "dpkg-deb " +
+                         (root_owner_group ? "--root-owner-group " : "") + "-Z" +
                          (repack ? "xz" : compression) + " -b " + shell_quote(dir) + " " +
                          shell_quote(out) + " >/dev/null\n";
     if (repack) {
         const std::string tool = compression == "bzip2" ? "bzip2 -c" : "xz --format=lzma -c";
         const std::string ext = compression == "bzip2" ? "bz2" : "lzma";
         script += "t=$(mktemp -d)\ncd \"$t\"\nar x " + shell_quote(out) +
-                  "\nxz -dc data.tar.xz | " + tool + " > data.tar." + ext +
-                  "\nrm -f " + shell_quote(out) + "\nar rc " + shell_quote(out) +
+                  "\nxz -dc data.tar.xz | " + tool + " > data.tar." + ext + "\nrm -f " +
+                  shell_quote(out) + "\nar rc " + shell_quote(out) +
                   " debian-binary control.tar.xz data.tar." + ext + "\ncd /\nrm -rf \"$t\"\n";
     }
     const auto r = run({"fakeroot", "/bin/sh", "-ec", script}, {"SOURCE_DATE_EPOCH=1000"});
@@ -59,8 +59,10 @@ std::string make_tar(const std::vector<TarMember>& members, const std::string& c
     std::string out;
     std::unique_ptr<archive, WriteFree> a(archive_write_new());
     archive_write_set_format_gnutar(a.get());
-    if (compression == "gz") archive_write_add_filter_gzip(a.get());
-    if (compression == "xz") archive_write_add_filter_xz(a.get());
+    if (compression == "gz")
+        archive_write_add_filter_gzip(a.get());
+    if (compression == "xz")
+        archive_write_add_filter_xz(a.get());
     archive_write_set_bytes_in_last_block(a.get(), 1);
     if (archive_write_open(a.get(), &out, nullptr, append_cb, nullptr) != ARCHIVE_OK) {
         throw std::runtime_error(archive_error_string(a.get()));
@@ -73,7 +75,9 @@ std::string make_tar(const std::vector<TarMember>& members, const std::string& c
         archive_entry_set_gname(e.get(), "root");
         archive_entry_set_mtime(e.get(), 1000, 0);
         switch (m.type) {
-        case 'd': archive_entry_set_filetype(e.get(), AE_IFDIR); break;
+        case 'd':
+            archive_entry_set_filetype(e.get(), AE_IFDIR);
+            break;
         case 'l':
             archive_entry_set_filetype(e.get(), AE_IFLNK);
             archive_entry_copy_symlink(e.get(), m.link.c_str());
@@ -102,8 +106,8 @@ void write_ar(const std::string& path, const std::vector<ArMember>& members) {
     std::string out = "!<arch>\n";
     for (const auto& m : members) {
         char header[61];
-        std::snprintf(header, sizeof header, "%-16s%-12s%-6s%-6s%-8s%-10zu`\n", m.name.c_str(),
-                      "0", "0", "0", "100644", m.data.size());
+        std::snprintf(header, sizeof header, "%-16s%-12s%-6s%-6s%-8s%-10zu`\n", m.name.c_str(), "0",
+                      "0", "0", "100644", m.data.size());
         out.append(header, 60);
         out += m.data;
         if (m.data.size() % 2 == 1) {
@@ -116,8 +120,9 @@ void write_ar(const std::string& path, const std::vector<ArMember>& members) {
 std::string control_tar(const std::string& package) {
     return make_tar({{"./", 'd', "", "", 0755},
                      {"./control", 'f',
-                      "Package: " + package + "\nVersion: 1\nArchitecture: all\n"
-                      "Description: hand-made\n"}},
+                      "Package: " + package +
+                          "\nVersion: 1\nArchitecture: all\n"
+                          "Description: hand-made\n"}},
                     "gz");
 }
 

@@ -14,8 +14,9 @@ void write_control(const std::string& dir, const std::string& package,
 // Builds DIR into OUT with dpkg-deb under fakeroot, after running `setup` (shell commands run
 // in DIR under the same fakeroot session: chown, mknod, ...). `compression` is a dpkg-deb -Z
 // value; "bzip2" and "lzma", which dpkg-deb only reads, are made by repacking an xz package.
-void build_deb(const std::string& dir, const std::string& out, const std::string& compression = "xz",
-               const std::string& setup = "", bool root_owner_group = true);
+void build_deb(const std::string& dir, const std::string& out,
+               const std::string& compression = "xz", const std::string& setup = "",
+               bool root_owner_group = true);
 
 struct TarMember {
     std::string name;

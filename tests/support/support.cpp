@@ -71,9 +71,11 @@ RunResult run(const std::vector<std::string>& argv, const std::vector<std::strin
         envs.push_back(add);
     }
     std::vector<char*> cargv, cenv;
-    for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv)
+        cargv.push_back(const_cast<char*>(a.c_str()));
     cargv.push_back(nullptr);
-    for (const auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
+    for (const auto& e : envs)
+        cenv.push_back(const_cast<char*>(e.c_str()));
     cenv.push_back(nullptr);
     pid_t pid = 0;
     const int rc = ::posix_spawnp(&pid, cargv[0], &actions, nullptr, cargv.data(), cenv.data());
@@ -92,11 +94,13 @@ RunResult run(const std::vector<std::string>& argv, const std::vector<std::strin
     char buf[65536];
     while (open_fds > 0) {
         if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             break;
         }
         for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+            if (fds[i].fd < 0 || fds[i].revents == 0)
+                continue;
             const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
             if (n > 0) {
                 sinks[i]->append(buf, static_cast<std::size_t>(n));
@@ -170,7 +174,9 @@ void skip(const std::string& why) {
     g_skipped = true;
 }
 
-bool skipped() { return g_skipped; }
+bool skipped() {
+    return g_skipped;
+}
 
 std::string shell_quote(const std::string& s) {
     std::string out = "'";

@@ -23,9 +23,13 @@ std::string valid_document() {
            "Format: 1\n"
            "Description: example package\n"
            "Control-SHA256:\n"
-           " " + k_hash_a + "  control\n"
+           " " +
+           k_hash_a +
+           "  control\n"
            "Content-SHA256:\n"
-           " " + k_hash_b + "  /usr/bin/hello\n"
+           " " +
+           k_hash_b +
+           "  /usr/bin/hello\n"
            "Content-Metadata:\n"
            " / type=dir mode=0755 uname=root gname=root time=1.000000000\n"
            " /usr type=dir mode=0755 uname=root gname=root time=1.000000000\n"
@@ -144,10 +148,16 @@ public:
             "Format: 1\n"
             "Description: a package\n"
             "Control-SHA256:\n"
-            " " + to_hex(Sha256::digest("c")) + "  control\n"
-            " " + to_hex(Sha256::digest("m")) + "  md5sums\n"
+            " " +
+            to_hex(Sha256::digest("c")) +
+            "  control\n"
+            " " +
+            to_hex(Sha256::digest("m")) +
+            "  md5sums\n"
             "Content-SHA256:\n"
-            " " + to_hex(Sha256::digest("abc")) + "  /with\\040space\\134and\\012newline\n"
+            " " +
+            to_hex(Sha256::digest("abc")) +
+            "  /with\\040space\\134and\\012newline\n"
             "Content-Metadata:\n"
             " / type=dir mode=0755 uname=root gname=root time=0.000000000\n"
             " /dev/null type=char mode=0666 uid=0 gid=5 device=linux,1,3 time=0.000000000\n"
@@ -220,8 +230,8 @@ public:
     }
 
     void testUnknownKeywordsAreKeptAndUnknownFieldsIgnored() {
-        const auto text = replace(valid_document() + "X-Future: 1\n",
-                                  "size=5 time=1.000000000", "size=5 time=1.000000000 xattr.user.a=b");
+        const auto text = replace(valid_document() + "X-Future: 1\n", "size=5 time=1.000000000",
+                                  "size=5 time=1.000000000 xattr.user.a=b");
         const Pkgdesc d = parse_pkgdesc(text, "t");
         const Entry* e = d.find("/usr/bin/hello");
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), e->unknown.size());
@@ -232,8 +242,9 @@ public:
     void testRejectsMissingMandatoryField() {
         CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:1: missing mandatory field Version"),
                              error_of(replace(valid_document(), "Version: 1:2.10-3\n", "")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:1: missing mandatory field Content-Metadata"),
-                             error_of(valid_document().substr(0, valid_document().find("Content-Metadata"))));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:1: missing mandatory field Content-Metadata"),
+            error_of(valid_document().substr(0, valid_document().find("Content-Metadata"))));
     }
 
     void testRejectsBadHex() {
@@ -243,28 +254,32 @@ public:
     }
 
     void testRejectsShortHash() {
-        CPPUNIT_ASSERT_EQUAL(
-            "t.pkgdesc:7: bad SHA-256 (need 64 hex digits): \"" + std::string(63, 'a') + "\"",
-            error_of(replace(valid_document(), k_hash_a, std::string(63, 'a'))));
+        CPPUNIT_ASSERT_EQUAL("t.pkgdesc:7: bad SHA-256 (need 64 hex digits): \"" +
+                                 std::string(63, 'a') + "\"",
+                             error_of(replace(valid_document(), k_hash_a, std::string(63, 'a'))));
     }
 
     void testRejectsRelativePathWithLine() {
         CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:12: relative path usr"),
                              error_of(replace(valid_document(), " /usr type", " usr type")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:9: relative path usr/bin/hello"),
-                             error_of(replace(valid_document(), "  /usr/bin/hello", "  usr/bin/hello")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:9: relative path usr/bin/hello"),
+            error_of(replace(valid_document(), "  /usr/bin/hello", "  usr/bin/hello")));
     }
 
     void testRejectsNonNormalizedPath() {
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:13: path is not normalized: /usr//bin"),
-                             error_of(replace(valid_document(), " /usr/bin type", " /usr//bin type")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:13: path is not normalized: /usr/bin/"),
-                             error_of(replace(valid_document(), " /usr/bin type", " /usr/bin/ type")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:13: path is not normalized: /usr//bin"),
+            error_of(replace(valid_document(), " /usr/bin type", " /usr//bin type")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:13: path is not normalized: /usr/bin/"),
+            error_of(replace(valid_document(), " /usr/bin type", " /usr/bin/ type")));
     }
 
     void testRejectsDotDot() {
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:13: path is not normalized: /usr/../bin"),
-                             error_of(replace(valid_document(), " /usr/bin type", " /usr/../bin type")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:13: path is not normalized: /usr/../bin"),
+            error_of(replace(valid_document(), " /usr/bin type", " /usr/../bin type")));
     }
 
     void testRejectsDuplicatePath() {
@@ -286,23 +301,23 @@ public:
     }
 
     void testRejectsUnknownType() {
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:12: unknown type \"socket\""),
-                             error_of(replace(valid_document(), "/usr type=dir", "/usr type=socket")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:12: unknown type \"socket\""),
+            error_of(replace(valid_document(), "/usr type=dir", "/usr type=socket")));
     }
 
     void testRejectsBadMode() {
-        CPPUNIT_ASSERT_EQUAL(
-            std::string("t.pkgdesc:12: bad mode \"755\" (need 4 octal digits)"),
-            error_of(replace(valid_document(), "/usr type=dir mode=0755", "/usr type=dir mode=755")));
-        CPPUNIT_ASSERT_EQUAL(
-            std::string("t.pkgdesc:12: bad mode value \"0758\""),
-            error_of(replace(valid_document(), "/usr type=dir mode=0755", "/usr type=dir mode=0758")));
+        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:12: bad mode \"755\" (need 4 octal digits)"),
+                             error_of(replace(valid_document(), "/usr type=dir mode=0755",
+                                              "/usr type=dir mode=755")));
+        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:12: bad mode value \"0758\""),
+                             error_of(replace(valid_document(), "/usr type=dir mode=0755",
+                                              "/usr type=dir mode=0758")));
     }
 
     void testRejectsOverlongLine() {
-        const std::string text =
-            replace(valid_document(), "Description: example package",
-                    "Description: " + std::string(k_max_line_length, 'x'));
+        const std::string text = replace(valid_document(), "Description: example package",
+                                         "Description: " + std::string(k_max_line_length, 'x'));
         CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:5: line longer than 65536 bytes"),
                              error_of(text));
     }
@@ -333,29 +348,38 @@ public:
     void testRejectsMissingKeywords() {
         CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:14: missing size= for file /usr/bin/hello"),
                              error_of(replace(valid_document(), " size=5", "")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:12: missing uname= or uid= for /usr"),
-                             error_of(replace(valid_document(), "/usr type=dir mode=0755 uname=root",
-                                              "/usr type=dir mode=0755")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:11: missing time= for /"),
-                             error_of(replace(valid_document(), "/ type=dir mode=0755 uname=root gname=root time=1.000000000",
-                                              "/ type=dir mode=0755 uname=root gname=root")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:11: bad time \"1\" (need SECONDS.NNNNNNNNN)"),
-                             error_of(replace(valid_document(), "/ type=dir mode=0755 uname=root gname=root time=1.000000000",
-                                              "/ type=dir mode=0755 uname=root gname=root time=1")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:12: missing uname= or uid= for /usr"),
+            error_of(replace(valid_document(), "/usr type=dir mode=0755 uname=root",
+                             "/usr type=dir mode=0755")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:11: missing time= for /"),
+            error_of(replace(valid_document(),
+                             "/ type=dir mode=0755 uname=root gname=root time=1.000000000",
+                             "/ type=dir mode=0755 uname=root gname=root")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:11: bad time \"1\" (need SECONDS.NNNNNNNNN)"),
+            error_of(replace(valid_document(),
+                             "/ type=dir mode=0755 uname=root gname=root time=1.000000000",
+                             "/ type=dir mode=0755 uname=root gname=root time=1")));
     }
 
     void testRejectsMisplacedKeywords() {
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:12: size= is only for type=file"),
-                             error_of(replace(valid_document(), "/usr type=dir", "/usr type=dir size=1")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:12: duplicate keyword mode"),
-                             error_of(replace(valid_document(), "/usr type=dir", "/usr type=dir mode=0755")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:12: expected keyword=value, got \"junk\""),
-                             error_of(replace(valid_document(), "/usr type=dir", "/usr type=dir junk")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:12: size= is only for type=file"),
+            error_of(replace(valid_document(), "/usr type=dir", "/usr type=dir size=1")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:12: duplicate keyword mode"),
+            error_of(replace(valid_document(), "/usr type=dir", "/usr type=dir mode=0755")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:12: expected keyword=value, got \"junk\""),
+            error_of(replace(valid_document(), "/usr type=dir", "/usr type=dir junk")));
     }
 
     void testRejectsDanglingHardLink() {
         const auto text = replace(valid_document(), " /usr/bin/hello type=file",
-                                  " /usr/bin/bye type=hardlink mode=0755 uname=root gname=root link=/nowhere time=1.000000000\n"
+                                  " /usr/bin/bye type=hardlink mode=0755 uname=root gname=root "
+                                  "link=/nowhere time=1.000000000\n"
                                   " /usr/bin/hello type=file");
         CPPUNIT_ASSERT_EQUAL(
             std::string("t.pkgdesc:14: hard link target /nowhere is not a non-directory entry"),
@@ -365,22 +389,26 @@ public:
     void testRejectsBadControlMember() {
         CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:7: bad control member name \"a/b\""),
                              error_of(replace(valid_document(), "  control\n", "  a/b\n")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:7: the pkgdesc member must not describe itself"),
-                             error_of(replace(valid_document(), "  control\n", "  pkgdesc\n")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:7: the pkgdesc member must not describe itself"),
+            error_of(replace(valid_document(), "  control\n", "  pkgdesc\n")));
     }
 
     void testRejectsEmptyDocument() {
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:1: no stanza (empty document)"), error_of("\n\n"));
+        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:1: no stanza (empty document)"),
+                             error_of("\n\n"));
     }
 
     void testRejectsBadIdentity() {
         CPPUNIT_ASSERT_EQUAL(
             std::string("t.pkgdesc:1: field Package may contain only a-z, 0-9, '+', '-' and '.'"),
             error_of(replace(valid_document(), "Package: hello", "Package: a/x")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:3: field Version has a bad epoch"),
-                             error_of(replace(valid_document(), "Version: 1:2.10-3", "Version: a:1")));
-        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:2: field Architecture may contain only a-z, 0-9 and '-'"),
-                             error_of(replace(valid_document(), "Architecture: amd64", "Architecture: a/b")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:3: field Version has a bad epoch"),
+            error_of(replace(valid_document(), "Version: 1:2.10-3", "Version: a:1")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:2: field Architecture may contain only a-z, 0-9 and '-'"),
+            error_of(replace(valid_document(), "Architecture: amd64", "Architecture: a/b")));
     }
 
     void testDiffNamesDifferingPaths() {

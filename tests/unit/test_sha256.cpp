@@ -59,7 +59,8 @@ public:
         const auto d = Sha256::digest("abc");
         CPPUNIT_ASSERT(sha256_from_hex(to_hex(d)) == d);
         std::string upper = to_hex(d);
-        for (auto& c : upper) c = static_cast<char>(std::toupper(c));
+        for (auto& c : upper)
+            c = static_cast<char>(std::toupper(c));
         CPPUNIT_ASSERT(sha256_from_hex(upper) == d);
         CPPUNIT_ASSERT(!sha256_from_hex(to_hex(d).substr(1)));
         CPPUNIT_ASSERT(!sha256_from_hex(to_hex(d) + "0"));
