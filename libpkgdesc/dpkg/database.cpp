@@ -1,0 +1,328 @@
+// Reading the dpkg database: status through libapt-pkg's tag file parser, the small line-based
+// files (lists, diversions, statoverride) directly.
+#include <libpkgdesc/dpkg/database.hpp>
+#include <libpkgdesc/error.hpp>
+
+#include <apt-pkg/error.h>
+#include <apt-pkg/fileutl.h>
+#include <apt-pkg/tagfile.h>
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+
+namespace pkgdesc {
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, PackageState>, 8> k_states{{
+    {"not-installed", PackageState::not_installed},
+    {"config-files", PackageState::config_files},
+    {"half-installed", PackageState::half_installed},
+    {"unpacked", PackageState::unpacked},
+    {"half-configured", PackageState::half_configured},
+    {"triggers-awaited", PackageState::triggers_awaited},
+    {"triggers-pending", PackageState::triggers_pending},
+    {"installed", PackageState::installed},
+}};
+
+// Keeps libapt-pkg's global error stack clean: messages raised inside the scope are turned into
+// exceptions by fail() or discarded, never printed later by somebody else.
+class AptErrorScope {
+public:
+    AptErrorScope() { _error->PushToStack(); }
+    ~AptErrorScope() {
+        _error->Discard();
+        _error->RevertToStack();
+    }
+    AptErrorScope(const AptErrorScope&) = delete;
+    AptErrorScope& operator=(const AptErrorScope&) = delete;
+
+    [[noreturn]] static void fail(const std::string& display, std::string reason) {
+        std::string message;
+        if (!_error->empty()) {
+            _error->PopMessage(message);
+            reason = message;
+        }
+        throw IoError(display, reason);
+    }
+};
+
+std::vector<std::string_view> split_words(std::string_view line) {
+    std::vector<std::string_view> words;
+    std::size_t pos = 0;
+    while (pos < line.size()) {
+        while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) {
+            ++pos;
+        }
+        const std::size_t start = pos;
+        while (pos < line.size() && line[pos] != ' ' && line[pos] != '\t') {
+            ++pos;
+        }
+        if (pos > start) {
+            words.push_back(line.substr(start, pos - start));
+        }
+    }
+    return words;
+}
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+    std::vector<std::string_view> lines;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        lines.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return lines;
+}
+
+std::string read_admin_file(const RootDir& admindir, const std::string& name, bool& exists) {
+    OpenResult file = admindir.open_at(name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    exists = file.ok();
+    if (!file.ok()) {
+        if (file.error == ENOENT) {
+            return {};
+        }
+        throw IoError::from_errno(admindir.display(name), "cannot open", file.error);
+    }
+    struct stat st {};
+    if (::fstat(file.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        throw IoError(admindir.display(name), "not a regular file");
+    }
+    return read_small_file(file.fd.get(), admindir.display(name));
+}
+
+std::vector<Conffile> parse_conffiles(std::string_view value, const std::string& where) {
+    std::vector<Conffile> conffiles;
+    for (const std::string_view line : split_lines(value)) {
+        const std::vector<std::string_view> words = split_words(line);
+        if (words.empty()) {
+            continue;
+        }
+        if (words.size() < 2 || words[0].front() != '/') {
+            throw IoError(where, "malformed Conffiles line '" + std::string(line) + "'");
+        }
+        Conffile conffile;
+        conffile.path = std::string(words[0]);
+        for (std::size_t i = 2; i < words.size(); ++i) {
+            if (words[i] == "obsolete") {
+                conffile.obsolete = true;
+            } else if (words[i] == "remove-on-upgrade") {
+                conffile.remove_on_upgrade = true;
+            } else {
+                throw IoError(where, "unknown Conffiles flag '" + std::string(words[i]) + "'");
+            }
+        }
+        conffiles.push_back(std::move(conffile));
+    }
+    return conffiles;
+}
+
+InstalledPackage package_from_section(const pkgTagSection& section, const std::string& display) {
+    InstalledPackage pkg;
+    pkg.name = section.FindS("Package");
+    if (pkg.name.empty()) {
+        throw IoError(display, "stanza without a Package field");
+    }
+    const std::string where = display + ": package '" + pkg.name + "'";
+    pkg.architecture = section.FindS("Architecture");
+    pkg.version = section.FindS("Version");
+    pkg.multi_arch_same = section.FindS("Multi-Arch") == "same";
+    const std::string status = section.FindS("Status");
+    const std::vector<std::string_view> words = split_words(status);
+    if (words.size() != 3) {
+        throw IoError(where, "malformed Status '" + status + "'");
+    }
+    const auto state = std::find_if(k_states.begin(), k_states.end(),
+                                    [&](const auto& entry) { return entry.first == words[2]; });
+    if (state == k_states.end()) {
+        throw IoError(where, "unknown package state '" + std::string(words[2]) + "'");
+    }
+    pkg.state = state->second;
+    pkg.conffiles = parse_conffiles(section.FindS("Conffiles"), where);
+    return pkg;
+}
+
+std::vector<InstalledPackage> read_status(const RootDir& admindir) {
+    const std::string display = admindir.display("status");
+    OpenResult file = admindir.open_at("status", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (!file.ok()) {
+        throw IoError::from_errno(display, "cannot open the dpkg status file", file.error);
+    }
+    struct stat st {};
+    if (::fstat(file.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        throw IoError(display, "not a regular file");
+    }
+    AptErrorScope errors;
+    FileFd fd;
+    if (!fd.OpenDescriptor(file.fd.get(), FileFd::ReadOnly, FileFd::None, false)) {
+        AptErrorScope::fail(display, "cannot read");
+    }
+    pkgTagFile tags(&fd);
+    pkgTagSection section;
+    std::vector<InstalledPackage> packages;
+    while (tags.Step(section)) {
+        packages.push_back(package_from_section(section, display));
+    }
+    if (_error->PendingError()) {
+        AptErrorScope::fail(display, "cannot parse");
+    }
+    return packages;
+}
+
+void read_file_list(const RootDir& admindir, InstalledPackage& pkg) {
+    const std::string qualified = "info/" + pkg.name + ":" + pkg.architecture + ".list";
+    const std::string plain = "info/" + pkg.name + ".list";
+    bool exists = false;
+    std::string text;
+    if (pkg.multi_arch_same) {
+        text = read_admin_file(admindir, qualified, exists);
+    }
+    if (!exists) {
+        text = read_admin_file(admindir, plain, exists);
+    }
+    for (const std::string_view line : split_lines(text)) {
+        if (line.empty()) {
+            continue;
+        }
+        if (line.front() != '/') {
+            throw IoError(admindir.display(pkg.multi_arch_same ? qualified : plain),
+                          "relative path '" + std::string(line) + "' in file list");
+        }
+        pkg.files.emplace_back(line == "/." ? std::string_view("/") : line);
+    }
+}
+
+} // namespace
+
+std::string_view state_name(PackageState state) {
+    for (const auto& [name, value] : k_states) {
+        if (value == state) {
+            return name;
+        }
+    }
+    return "unknown";
+}
+
+std::string InstalledPackage::display_name() const {
+    return multi_arch_same ? name + ":" + architecture : name;
+}
+
+bool InstalledPackage::has_unpacked_files() const {
+    return state >= PackageState::unpacked;
+}
+
+const Conffile* InstalledPackage::find_conffile(std::string_view path) const {
+    for (const Conffile& conffile : conffiles) {
+        if (conffile.path == path) {
+            return &conffile;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<Diversion> parse_diversions(std::string_view text, const std::string& display) {
+    const std::vector<std::string_view> lines = split_lines(text);
+    if (lines.size() % 3 != 0) {
+        throw IoError(display, "truncated diversion (" + std::to_string(lines.size()) +
+                                   " lines, not a multiple of 3)");
+    }
+    std::vector<Diversion> diversions;
+    for (std::size_t i = 0; i < lines.size(); i += 3) {
+        Diversion diversion{std::string(lines[i]), std::string(lines[i + 1]),
+                            std::string(lines[i + 2])};
+        if (diversion.from.empty() || diversion.from.front() != '/' || diversion.to.empty() ||
+            diversion.to.front() != '/') {
+            throw IoError(display, "malformed diversion at line " + std::to_string(i + 1));
+        }
+        if (diversion.by == ":") {
+            diversion.by.clear();
+        }
+        diversions.push_back(std::move(diversion));
+    }
+    return diversions;
+}
+
+std::vector<StatOverride> parse_statoverrides(std::string_view text, const std::string& display) {
+    std::vector<StatOverride> overrides;
+    std::size_t line_number = 0;
+    for (const std::string_view line : split_lines(text)) {
+        ++line_number;
+        if (line.empty()) {
+            continue;
+        }
+        const std::string where = display + ":" + std::to_string(line_number);
+        // "USER GROUP MODE PATH": the path is the rest of the line and may hold spaces.
+        std::size_t pos = 0;
+        std::array<std::string_view, 3> words;
+        for (std::string_view& word : words) {
+            const std::size_t end = line.find(' ', pos);
+            if (end == std::string_view::npos) {
+                throw IoError(where, "malformed statoverride line");
+            }
+            word = line.substr(pos, end - pos);
+            pos = end + 1;
+        }
+        StatOverride entry;
+        entry.user = std::string(words[0]);
+        entry.group = std::string(words[1]);
+        entry.path = std::string(line.substr(pos));
+        std::uint32_t mode = 0;
+        if (words[2].empty() || words[2].size() > 6) {
+            throw IoError(where, "malformed mode '" + std::string(words[2]) + "'");
+        }
+        for (const char c : words[2]) {
+            if (c < '0' || c > '7') {
+                throw IoError(where, "malformed mode '" + std::string(words[2]) + "'");
+            }
+            mode = mode * 8 + static_cast<std::uint32_t>(c - '0');
+        }
+        entry.mode = mode & 07777;
+        if (entry.user.empty() || entry.group.empty() || entry.path.empty() ||
+            entry.path.front() != '/') {
+            throw IoError(where, "malformed statoverride line");
+        }
+        overrides.push_back(std::move(entry));
+    }
+    return overrides;
+}
+
+DpkgDatabase DpkgDatabase::load(const RootDir& admindir) {
+    DpkgDatabase db;
+    db.m_packages = read_status(admindir);
+    for (InstalledPackage& pkg : db.m_packages) {
+        if (pkg.state != PackageState::not_installed) {
+            read_file_list(admindir, pkg);
+        }
+    }
+    bool exists = false;
+    db.m_diversions = parse_diversions(read_admin_file(admindir, "diversions", exists),
+                                       admindir.display("diversions"));
+    db.m_statoverrides = parse_statoverrides(read_admin_file(admindir, "statoverride", exists),
+                                             admindir.display("statoverride"));
+    for (std::size_t i = 0; i < db.m_diversions.size(); ++i) {
+        db.m_diversion_index.emplace(db.m_diversions[i].from, i);
+    }
+    for (std::size_t i = 0; i < db.m_statoverrides.size(); ++i) {
+        db.m_statoverride_index.emplace(db.m_statoverrides[i].path, i);
+    }
+    return db;
+}
+
+const Diversion* DpkgDatabase::find_diversion(std::string_view from) const {
+    const auto it = m_diversion_index.find(from);
+    return it == m_diversion_index.end() ? nullptr : &m_diversions[it->second];
+}
+
+const StatOverride* DpkgDatabase::find_statoverride(std::string_view path) const {
+    const auto it = m_statoverride_index.find(path);
+    return it == m_statoverride_index.end() ? nullptr : &m_statoverrides[it->second];
+}
+
+} // namespace pkgdesc

@@ -1,0 +1,101 @@
+// openat2(2)-based resolution inside a directory.
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/fs/root_dir.hpp>
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace pkgdesc {
+
+namespace {
+
+int sys_openat2(int dirfd, const char* path, open_how* how) {
+    return static_cast<int>(::syscall(SYS_openat2, dirfd, path, how, sizeof(*how)));
+}
+
+std::string relative(std::string_view path) {
+    while (!path.empty() && path.front() == '/') {
+        path.remove_prefix(1);
+    }
+    return path.empty() ? std::string(".") : std::string(path);
+}
+
+} // namespace
+
+RootDir RootDir::open(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) {
+        throw IoError::from_errno(path, "cannot open directory", errno);
+    }
+    return RootDir(path, std::move(fd));
+}
+
+RootDir RootDir::open_inside(const RootDir& parent, std::string_view path) {
+    OpenResult result = parent.open_at(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (!result.ok()) {
+        throw IoError::from_errno(parent.display(path), "cannot open directory", result.error);
+    }
+    return RootDir(parent.display(path), std::move(result.fd));
+}
+
+OpenResult RootDir::open_at(std::string_view path, int flags, Symlinks symlinks) const {
+    open_how how{};
+    how.flags = static_cast<__u64>(static_cast<unsigned>(flags | O_CLOEXEC));
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    if (symlinks == Symlinks::refuse) {
+        how.resolve |= RESOLVE_NO_SYMLINKS;
+    }
+    const std::string rel = relative(path);
+    OpenResult result;
+    for (;;) {
+        const int fd = sys_openat2(m_fd.get(), rel.c_str(), &how);
+        if (fd >= 0) {
+            result.fd = UniqueFd(fd);
+            return result;
+        }
+        // The kernel asks for a retry when a rename raced with the lookup.
+        if (errno != EAGAIN && errno != EINTR) {
+            result.error = errno;
+            return result;
+        }
+    }
+}
+
+std::string RootDir::display(std::string_view path) const {
+    std::string out = m_name;
+    while (!out.empty() && out.back() == '/') {
+        out.pop_back();
+    }
+    if (!path.empty() && path.front() != '/') {
+        out.push_back('/');
+    }
+    out.append(path);
+    return out.empty() ? std::string("/") : out;
+}
+
+std::string read_small_file(int fd, const std::string& display, std::size_t limit) {
+    std::string data;
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw IoError::from_errno(display, "cannot read", errno);
+        }
+        if (n == 0) {
+            return data;
+        }
+        if (data.size() + static_cast<std::size_t>(n) > limit) {
+            throw IoError(display, "file too large (over " + std::to_string(limit) + " bytes)");
+        }
+        data.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
+} // namespace pkgdesc

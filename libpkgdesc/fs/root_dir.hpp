@@ -1,0 +1,68 @@
+// A directory that paths are resolved inside of, never escaping it: the root of the system
+// being verified (--root) or the dpkg database directory.
+#pragma once
+
+#include <libpkgdesc/export.hpp>
+#include <libpkgdesc/util/unique_fd.hpp>
+
+#include <sys/stat.h>
+
+#include <string>
+#include <string_view>
+
+namespace pkgdesc {
+
+// How symbolic links met while resolving a path are treated.
+enum class Symlinks {
+    // None is followed, not even in the middle of the path (the default for verification: a
+    // file reached through an unexpected symlink is not the file dpkg installed).
+    refuse,
+    // Followed, but resolved inside the directory as if it were "/": an absolute link in a
+    // mounted image points into the image, never to the verifying host.
+    in_root,
+};
+
+// The outcome of opening one path: a descriptor, or the errno that prevented it.
+struct OpenResult {
+    UniqueFd fd;
+    int error = 0;
+    bool ok() const noexcept { return fd.valid(); }
+};
+
+class PKGDESC_EXPORT RootDir {
+public:
+    // Opens `path` (a directory on the verifying host, following symlinks as the user gave it).
+    // Throws IoError naming the path when it is not an accessible directory.
+    static RootDir open(const std::string& path);
+    // Opens `path` relative to `parent`, inside of it.
+    static RootDir open_inside(const RootDir& parent, std::string_view path);
+
+    RootDir(RootDir&&) noexcept = default;
+    RootDir& operator=(RootDir&&) noexcept = default;
+
+    // The name given when opening, for messages.
+    const std::string& name() const noexcept { return m_name; }
+    int fd() const noexcept { return m_fd.get(); }
+
+    // Opens `path` (absolute or relative, taken relative to this directory) with openat2(2),
+    // never leaving the directory. With O_PATH|O_NOFOLLOW a trailing symlink is opened itself.
+    // Fails with ENOSYS on kernels without openat2 (before Linux 5.6).
+    OpenResult open_at(std::string_view path, int flags,
+                       Symlinks symlinks = Symlinks::refuse) const;
+
+    // The name as seen by the user: "ROOT/path" (or "/path" for the root "/").
+    std::string display(std::string_view path) const;
+
+private:
+    RootDir(std::string name, UniqueFd fd) : m_name(std::move(name)), m_fd(std::move(fd)) {}
+
+    std::string m_name;
+    UniqueFd m_fd;
+};
+
+// Reads a whole (small) file, refusing more than `limit` bytes. Throws IoError naming
+// `display`.
+PKGDESC_EXPORT std::string read_small_file(int fd, const std::string& display,
+                                           std::size_t limit = 256u << 20);
+
+} // namespace pkgdesc

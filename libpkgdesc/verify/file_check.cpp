@@ -1,0 +1,330 @@
+// Observing and comparing one file.
+#include <libpkgdesc/verify/file_check.hpp>
+
+#include <libpkgdesc/util/sha256.hpp>
+
+#include <fcntl.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <vector>
+
+namespace pkgdesc {
+
+namespace {
+
+constexpr std::size_t k_read_buffer = 256 * 1024;
+
+bool is_reportable_xattr(std::string_view name, const std::vector<std::string>& ignore) {
+    const bool interesting = name.starts_with("security.") || name == "system.posix_acl_access" ||
+                             name == "system.posix_acl_default";
+    return interesting && std::find(ignore.begin(), ignore.end(), name) == ignore.end();
+}
+
+// Lists the names from a listxattr(2) buffer that verification reports.
+void collect_xattrs(const char* names, ssize_t size, const std::vector<std::string>& ignore,
+                    std::vector<std::string>& out) {
+    for (ssize_t pos = 0; pos < size;) {
+        const std::string_view name(names + pos);
+        if (is_reportable_xattr(name, ignore)) {
+            out.emplace_back(name);
+        }
+        pos += static_cast<ssize_t>(name.size()) + 1;
+    }
+    std::sort(out.begin(), out.end());
+}
+
+// Lists extended attributes through `fd`, or through /proc for descriptors that cannot do it
+// themselves (O_PATH). Returns an error text, empty on success.
+std::string list_xattrs(int fd, bool via_proc, const std::vector<std::string>& ignore,
+                        std::vector<std::string>& out) {
+    std::vector<char> names(4096);
+    const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+    for (;;) {
+        const ssize_t size = via_proc ? ::listxattr(proc.c_str(), names.data(), names.size())
+                                      : ::flistxattr(fd, names.data(), names.size());
+        if (size >= 0) {
+            collect_xattrs(names.data(), size, ignore, out);
+            return {};
+        }
+        if (errno == ERANGE && names.size() < (1u << 20)) {
+            names.resize(names.size() * 4);
+            continue;
+        }
+        if (errno == ENOTSUP) {
+            return {}; // the file system has none
+        }
+        return std::string("cannot list extended attributes: ") + std::strerror(errno);
+    }
+}
+
+bool same_content_state(const struct stat& a, const struct stat& b) {
+    return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+           a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ctim.tv_sec == b.st_ctim.tv_sec &&
+           a.st_ctim.tv_nsec == b.st_ctim.tv_nsec && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+// Hashes a regular file that `node` (O_PATH) refers to, reopening it for reading by name and
+// proving it is still the same inode, unchanged from start to end.
+void hash_regular(const CheckContext& context, const std::string& path, Symlinks symlinks,
+                  Observation& obs) {
+    constexpr int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+    // O_NOATIME: reading must not write access times under the root.
+    OpenResult file = context.root.open_at(path, flags | O_NOATIME, symlinks);
+    if (!file.ok() && file.error == EPERM) {
+        file = context.root.open_at(path, flags, symlinks);
+    }
+    if (!file.ok()) {
+        obs.hash_error = std::string("cannot open for reading: ") + std::strerror(file.error);
+        return;
+    }
+    struct stat before {};
+    if (::fstat(file.fd.get(), &before) != 0 || !S_ISREG(before.st_mode) ||
+        before.st_ino != obs.st.st_ino || before.st_dev != obs.st.st_dev) {
+        obs.hash_error = "replaced while being checked";
+        return;
+    }
+    ::posix_fadvise(file.fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    thread_local std::vector<char> buffer(k_read_buffer);
+    Sha256 sha;
+    std::uint64_t total = 0;
+    for (;;) {
+        const ssize_t n = ::read(file.fd.get(), buffer.data(), buffer.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            obs.hash_error = std::string("cannot read: ") + std::strerror(errno);
+            return;
+        }
+        if (n == 0) {
+            break;
+        }
+        sha.update(buffer.data(), static_cast<std::size_t>(n));
+        total += static_cast<std::uint64_t>(n);
+    }
+    obs.bytes_read = total;
+    struct stat after {};
+    if (::fstat(file.fd.get(), &after) != 0 || !same_content_state(before, after) ||
+        total != static_cast<std::uint64_t>(before.st_size)) {
+        obs.hash_error = "changed while being read";
+        return;
+    }
+    obs.st = after;
+    obs.sha256 = sha.finish();
+    const std::string error = list_xattrs(file.fd.get(), false, context.ignore_xattrs, obs.xattrs);
+    if (!error.empty()) {
+        obs.hash_error = error;
+    }
+}
+
+std::string time_text(std::int64_t seconds) {
+    const std::time_t t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    char text[64];
+    if (::gmtime_r(&t, &tm) == nullptr ||
+        std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        return std::to_string(seconds);
+    }
+    return text;
+}
+
+std::string id_text(const RootAccounts& accounts, std::uint32_t id, bool user) {
+    const std::string name = user ? accounts.user_name(id) : accounts.group_name(id);
+    return name.empty() ? "#" + std::to_string(id) : name;
+}
+
+EntryType entry_type_of(mode_t mode) {
+    switch (mode & S_IFMT) {
+    case S_IFDIR:
+        return EntryType::directory;
+    case S_IFLNK:
+        return EntryType::symlink;
+    case S_IFCHR:
+        return EntryType::char_device;
+    case S_IFBLK:
+        return EntryType::block_device;
+    case S_IFIFO:
+        return EntryType::fifo;
+    default:
+        return EntryType::file;
+    }
+}
+
+} // namespace
+
+std::string mode_text(std::uint32_t mode) {
+    char text[8];
+    std::snprintf(text, sizeof(text), "%04o", mode & 07777u);
+    return text;
+}
+
+std::string stat_type_keyword(mode_t mode) {
+    if (S_ISSOCK(mode)) {
+        return "socket";
+    }
+    if (!S_ISREG(mode) && !S_ISDIR(mode) && !S_ISLNK(mode) && !S_ISCHR(mode) && !S_ISBLK(mode) &&
+        !S_ISFIFO(mode)) {
+        return "unknown";
+    }
+    return std::string(type_keyword(entry_type_of(mode)));
+}
+
+Observation observe(const CheckContext& context, const std::string& path) {
+    Observation obs;
+    Symlinks symlinks = Symlinks::refuse;
+    OpenResult node = context.root.open_at(path, O_PATH | O_NOFOLLOW, symlinks);
+    if (!node.ok() && node.error == ELOOP) {
+        // A directory of the path is a symlink: look where it leads, inside the root.
+        symlinks = Symlinks::in_root;
+        node = context.root.open_at(path, O_PATH | O_NOFOLLOW, symlinks);
+        obs.through_symlink = node.ok();
+    }
+    if (!node.ok()) {
+        if (node.error == ENOENT || node.error == ENOTDIR) {
+            obs.failure = FileStatus::missing;
+        } else {
+            obs.failure = FileStatus::unverifiable;
+            obs.reason = std::string("cannot open: ") + std::strerror(node.error);
+        }
+        return obs;
+    }
+    if (::fstat(node.fd.get(), &obs.st) != 0) {
+        obs.failure = FileStatus::unverifiable;
+        obs.reason = std::string("cannot stat: ") + std::strerror(errno);
+        return obs;
+    }
+    obs.found = true;
+    std::string xattr_error;
+    if (S_ISREG(obs.st.st_mode)) {
+        hash_regular(context, path, symlinks, obs);
+    } else if (S_ISLNK(obs.st.st_mode)) {
+        std::vector<char> target(4096);
+        for (;;) {
+            const ssize_t n = ::readlinkat(node.fd.get(), "", target.data(), target.size());
+            if (n < 0) {
+                obs.hash_error = std::string("cannot read the link: ") + std::strerror(errno);
+                break;
+            }
+            if (static_cast<std::size_t>(n) < target.size()) {
+                obs.link.assign(target.data(), static_cast<std::size_t>(n));
+                break;
+            }
+            target.resize(target.size() * 2);
+        }
+    } else if (S_ISDIR(obs.st.st_mode)) {
+        OpenResult dir = context.root.open_at(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, symlinks);
+        xattr_error = dir.ok() ? list_xattrs(dir.fd.get(), false, context.ignore_xattrs, obs.xattrs)
+                               : std::string("cannot open: ") + std::strerror(dir.error);
+    } else {
+        // FIFOs, sockets and devices are never opened: list through the O_PATH descriptor.
+        xattr_error = list_xattrs(node.fd.get(), true, context.ignore_xattrs, obs.xattrs);
+    }
+    if (!xattr_error.empty()) {
+        obs.hash_error = xattr_error;
+    }
+    return obs;
+}
+
+void compare(const CheckContext& context, const Observation& obs, const Expectation& exp,
+             Finding& finding) {
+    finding.failed.clear();
+    if (!obs.found) {
+        finding.status = obs.failure;
+        if (finding.reason.empty()) {
+            finding.reason = obs.reason;
+        }
+        return;
+    }
+    bool content = false;
+    auto fail = [&](std::string name, std::string expected, std::string actual, bool is_content) {
+        finding.failed.push_back({std::move(name), std::move(expected), std::move(actual)});
+        content = content || is_content;
+    };
+    const EntryType actual_type = entry_type_of(obs.st.st_mode);
+    const bool type_ok = actual_type == exp.type && stat_type_keyword(obs.st.st_mode) != "socket" &&
+                         stat_type_keyword(obs.st.st_mode) != "unknown";
+    bool unproven = false;
+    if (!type_ok) {
+        fail("type", std::string(type_keyword(exp.type)), stat_type_keyword(obs.st.st_mode), true);
+    } else if (exp.type == EntryType::file) {
+        if (static_cast<std::uint64_t>(obs.st.st_size) != exp.size) {
+            fail("size", std::to_string(exp.size), std::to_string(obs.st.st_size), true);
+        }
+        if (!obs.sha256) {
+            unproven = true;
+        } else if (!exp.sha256 || *obs.sha256 != *exp.sha256) {
+            fail("sha256", exp.sha256 ? to_hex(*exp.sha256) : "", to_hex(*obs.sha256), true);
+        }
+    } else if (exp.type == EntryType::symlink) {
+        if (!obs.hash_error.empty()) {
+            unproven = true;
+        } else if (obs.link != exp.link) {
+            fail("link", exp.link, obs.link, true);
+        }
+    } else if (exp.type == EntryType::char_device || exp.type == EntryType::block_device) {
+        const std::uint32_t major = ::major(obs.st.st_rdev);
+        const std::uint32_t minor = ::minor(obs.st.st_rdev);
+        if (major != exp.dev_major || minor != exp.dev_minor) {
+            fail("device", std::to_string(exp.dev_major) + "," + std::to_string(exp.dev_minor),
+                 std::to_string(major) + "," + std::to_string(minor), true);
+        }
+    }
+    if (type_ok && exp.type != EntryType::symlink && !exp.skip_metadata &&
+        (obs.st.st_mode & 07777u) != (exp.mode & 07777u)) {
+        fail("mode", mode_text(exp.mode), mode_text(obs.st.st_mode), false);
+    }
+    if (!exp.skip_metadata && (!exp.uid || *exp.uid != obs.st.st_uid)) {
+        fail("owner", exp.uid ? exp.owner : exp.owner + " (unknown user)",
+             id_text(context.accounts, obs.st.st_uid, true), false);
+    }
+    if (!exp.skip_metadata && (!exp.gid || *exp.gid != obs.st.st_gid)) {
+        fail("group", exp.gid ? exp.group : exp.group + " (unknown group)",
+             id_text(context.accounts, obs.st.st_gid, false), false);
+    }
+    if (type_ok && exp.mtime && !exp.skip_metadata && obs.st.st_mtim.tv_sec != *exp.mtime) {
+        fail("mtime", time_text(*exp.mtime), time_text(obs.st.st_mtim.tv_sec), false);
+    }
+    if (type_ok && !exp.hardlink_to.empty()) {
+        OpenResult target =
+            context.root.open_at(exp.hardlink_to, O_PATH | O_NOFOLLOW,
+                                 obs.through_symlink ? Symlinks::in_root : Symlinks::refuse);
+        struct stat st {};
+        if (!target.ok() || ::fstat(target.fd.get(), &st) != 0 || st.st_ino != obs.st.st_ino ||
+            st.st_dev != obs.st.st_dev) {
+            fail("hardlink", exp.hardlink_to, "a separate file", false);
+        }
+    }
+    if (obs.through_symlink) {
+        fail("path", "no symbolic link in the path", "reached through a symbolic link", false);
+    }
+    for (const std::string& name : obs.xattrs) {
+        fail(name, "absent", "present", false);
+    }
+    if (content) {
+        finding.status = FileStatus::modified;
+    } else if (unproven || !obs.hash_error.empty() || !exp.unknown.empty()) {
+        finding.status = FileStatus::unverifiable;
+        if (finding.reason.empty()) {
+            finding.reason = !obs.hash_error.empty()
+                                 ? obs.hash_error
+                                 : "the reference describes attributes this version cannot "
+                                   "check: " +
+                                       exp.unknown;
+        }
+    } else if (!finding.failed.empty()) {
+        finding.status = FileStatus::metadata;
+    } else {
+        finding.status = FileStatus::pristine;
+    }
+    if (exp.skip_metadata && finding.reason.empty()) {
+        finding.reason = "mode, owner, group and mtime not compared (--expect-changed)";
+    }
+}
+
+} // namespace pkgdesc

@@ -1,0 +1,69 @@
+// Checking one path under the root: observe what is on disk (without following symlinks out of
+// the root, without opening anything but regular files and directories), then compare the
+// observation with what a reference entry expects.
+#pragma once
+
+#include <libpkgdesc/format/pkgdesc.hpp>
+#include <libpkgdesc/fs/root_accounts.hpp>
+#include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/verify/finding.hpp>
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pkgdesc {
+
+// What the reference (with statoverrides and the root's accounts applied) says a path must be.
+struct Expectation {
+    EntryType type = EntryType::file; // never hardlink: those expect their target's attributes
+    std::uint32_t mode = 0;
+    std::optional<std::uint32_t> uid; // nullopt: the name is unknown to the root's passwd
+    std::optional<std::uint32_t> gid;
+    std::string owner; // as given ("root", "#1000"), for messages
+    std::string group;
+    std::uint64_t size = 0;
+    std::optional<Sha256Digest> sha256;
+    std::string link;
+    std::string hardlink_to; // the real path this file must share its inode with
+    std::uint32_t dev_major = 0;
+    std::uint32_t dev_minor = 0;
+    std::optional<std::int64_t> mtime; // seconds, as dpkg sets them; not for directories
+    std::string unknown;               // keywords this version cannot check
+    bool skip_metadata = false;        // mode, owner, group and mtime are not compared
+};
+
+// What is on disk at a path.
+struct Observation {
+    bool found = false;
+    FileStatus failure = FileStatus::pristine; // missing or unverifiable when not found
+    std::string reason;
+    bool through_symlink = false; // a directory of the path was a symbolic link
+    struct stat st {};
+    std::optional<Sha256Digest> sha256; // regular files that could be read whole
+    std::string hash_error;             // why a regular file has no digest
+    std::string link;                   // symlink target
+    std::vector<std::string> xattrs;    // reportable extended attributes present
+    std::uint64_t bytes_read = 0;
+};
+
+struct CheckContext {
+    const RootDir& root;
+    const RootAccounts& accounts;
+    const std::vector<std::string>& ignore_xattrs;
+};
+
+Observation observe(const CheckContext& context, const std::string& path);
+
+// Fills finding.status and finding.failed from the comparison.
+void compare(const CheckContext& context, const Observation& observation,
+             const Expectation& expectation, Finding& finding);
+
+// "0755"; file types as mtree keywords ("file", "dir", ...).
+std::string mode_text(std::uint32_t mode);
+std::string stat_type_keyword(mode_t mode);
+
+} // namespace pkgdesc

@@ -1,0 +1,40 @@
+// Names and totals of findings.
+#include <libpkgdesc/verify/finding.hpp>
+
+#include <algorithm>
+#include <numeric>
+
+namespace pkgdesc {
+
+std::string_view status_name(FileStatus status) {
+    switch (status) {
+    case FileStatus::pristine:
+        return "pristine";
+    case FileStatus::modified:
+        return "modified";
+    case FileStatus::metadata:
+        return "metadata";
+    case FileStatus::missing:
+        return "missing";
+    case FileStatus::unowned:
+        return "unowned";
+    case FileStatus::unverifiable:
+        return "unverifiable";
+    }
+    return "unknown";
+}
+
+bool Finding::has_failed(std::string_view name) const {
+    return std::any_of(failed.begin(), failed.end(),
+                       [&](const FailedAttribute& attribute) { return attribute.name == name; });
+}
+
+std::size_t Summary::total() const {
+    return std::accumulate(counts.begin(), counts.end(), std::size_t{0});
+}
+
+bool Summary::clean() const {
+    return unreferenced.empty() && count(FileStatus::pristine) == total();
+}
+
+} // namespace pkgdesc

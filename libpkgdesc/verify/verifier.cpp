@@ -1,0 +1,367 @@
+// The verification engine: plans which real path is checked against which reference entries,
+// checks them on worker threads, and scans for unowned files.
+#include <libpkgdesc/verify/verifier.hpp>
+
+#include <libpkgdesc/dpkg/database.hpp>
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/fs/root_accounts.hpp>
+#include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/util/thread_pool.hpp>
+#include <libpkgdesc/verify/file_check.hpp>
+#include <libpkgdesc/verify/merged_usr.hpp>
+#include <libpkgdesc/verify/unowned_scan.hpp>
+
+#include <fcntl.h>
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <unordered_set>
+
+namespace pkgdesc {
+
+namespace {
+
+// One package's claim on a real path.
+struct Candidate {
+    const InstalledPackage* package = nullptr;
+    const Pkgdesc* desc = nullptr;
+    const Entry* entry = nullptr; // nullptr: nothing to compare with (see reason)
+    std::string listed_path;
+    bool conffile = false;
+    std::string reason;
+    std::string diverted_by;
+    const StatOverride* statoverride = nullptr;
+};
+
+struct CheckItem {
+    std::string path;
+    std::vector<Candidate> candidates;
+};
+
+class Planner {
+public:
+    Planner(const DpkgDatabase& db, const MergedUsr& merged) : m_db(db), m_merged(merged) {}
+
+    // The real location of a path of `package`'s list: diverted, then de-aliased.
+    std::string real_path(const InstalledPackage& package, const std::string& listed,
+                          std::string* diverted_by = nullptr) const {
+        const Diversion* diversion = m_db.find_diversion(listed);
+        if (diversion != nullptr && diversion->by != package.name) {
+            if (diverted_by != nullptr) {
+                *diverted_by = diversion->by.empty() ? "local" : diversion->by;
+            }
+            return m_merged.resolve(diversion->to);
+        }
+        return m_merged.resolve(listed);
+    }
+
+    const StatOverride* statoverride(const std::string& real, const std::string& listed) const {
+        const StatOverride* found = m_db.find_statoverride(real);
+        return found != nullptr ? found : m_db.find_statoverride(listed);
+    }
+
+private:
+    const DpkgDatabase& m_db;
+    const MergedUsr& m_merged;
+};
+
+std::optional<std::uint32_t> resolve_id(const RootAccounts& accounts, const std::string& name,
+                                        bool user) {
+    if (name.size() > 1 && name.front() == '#') {
+        try {
+            return static_cast<std::uint32_t>(std::stoul(name.substr(1)));
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+    }
+    return user ? accounts.uid(name) : accounts.gid(name);
+}
+
+bool matches_any(const std::vector<std::string>& patterns, const std::string& path) {
+    return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& pattern) {
+        return ::fnmatch(pattern.c_str(), path.c_str(), 0) == 0;
+    });
+}
+
+// Ids beyond 32 bits cannot be on a Linux file system: nothing can match them.
+std::optional<std::uint32_t> narrow_id(const std::optional<std::uint64_t>& id) {
+    if (!id || *id > 0xFFFFFFFFu) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(*id);
+}
+
+Expectation expectation_for(const Candidate& candidate, const Planner& planner,
+                            const RootAccounts& accounts,
+                            const std::vector<std::string>& expect_changed,
+                            const std::string& real_path) {
+    const Entry* entry = candidate.entry;
+    Expectation exp;
+    if (entry->type == EntryType::hardlink) {
+        // A hard link has its target's attributes and must share its inode.
+        const Entry* target = candidate.desc->find(entry->link);
+        exp.hardlink_to = planner.real_path(*candidate.package, entry->link);
+        if (target != nullptr) {
+            entry = target;
+        }
+    }
+    exp.type = entry->type == EntryType::hardlink ? EntryType::file : entry->type;
+    exp.mode = entry->mode;
+    exp.size = entry->size;
+    exp.sha256 = entry->sha256;
+    exp.link = entry->link;
+    exp.dev_major = entry->dev_major;
+    exp.dev_minor = entry->dev_minor;
+    // dpkg sets the mtime of what it unpacks, but keeps an unchanged conffile (and its mtime)
+    // across upgrades, and like rpm -V we do not hold symlinks to theirs; directory mtimes
+    // change with their content.
+    if (exp.type != EntryType::directory && exp.type != EntryType::symlink && !candidate.conffile) {
+        exp.mtime = entry->mtime.seconds;
+    }
+    // dpkg gives a file the owner named in the archive when the system knows the name, else the
+    // number.
+    exp.owner = entry->uname.empty() ? "#" + std::to_string(entry->uid.value_or(0)) : entry->uname;
+    exp.uid = entry->uname.empty() ? narrow_id(entry->uid) : accounts.uid(entry->uname);
+    if (!exp.uid && !entry->uname.empty()) {
+        exp.uid = narrow_id(entry->uid);
+    }
+    exp.group = entry->gname.empty() ? "#" + std::to_string(entry->gid.value_or(0)) : entry->gname;
+    exp.gid = entry->gname.empty() ? narrow_id(entry->gid) : accounts.gid(entry->gname);
+    if (!exp.gid && !entry->gname.empty()) {
+        exp.gid = narrow_id(entry->gid);
+    }
+    for (const auto& [key, value] : candidate.entry->unknown) {
+        exp.unknown += (exp.unknown.empty() ? "" : ", ") + key;
+    }
+    exp.skip_metadata = matches_any(expect_changed, real_path);
+    if (candidate.statoverride != nullptr) {
+        const StatOverride& so = *candidate.statoverride;
+        exp.owner = so.user;
+        exp.group = so.group;
+        exp.uid = resolve_id(accounts, so.user, true);
+        exp.gid = resolve_id(accounts, so.group, false);
+        exp.mode = so.mode;
+    }
+    return exp;
+}
+
+Finding check_item(const CheckItem& item, const CheckContext& context, const Planner& planner,
+                   const std::vector<std::string>& expect_changed) {
+    std::optional<Observation> observation;
+    std::optional<Finding> first;
+    for (const Candidate& candidate : item.candidates) {
+        Finding finding;
+        finding.path = item.path;
+        if (candidate.listed_path != item.path) {
+            finding.listed_path = candidate.listed_path;
+        }
+        finding.package = candidate.package->display_name();
+        finding.conffile = candidate.conffile;
+        finding.diverted_by = candidate.diverted_by;
+        finding.reason = candidate.reason;
+        if (candidate.statoverride != nullptr) {
+            const StatOverride& so = *candidate.statoverride;
+            finding.statoverride = so.user + " " + so.group + " " + mode_text(so.mode);
+        }
+        if (candidate.entry == nullptr) {
+            finding.status = FileStatus::unverifiable;
+        } else {
+            if (!observation) {
+                observation = observe(context, item.path);
+            }
+            finding.bytes_read = observation->bytes_read;
+            compare(
+                context, *observation,
+                expectation_for(candidate, planner, context.accounts, expect_changed, item.path),
+                finding);
+            if (observation->through_symlink && finding.reason.empty()) {
+                finding.reason = "reached through a symbolic link";
+            }
+        }
+        // Any claimant's reference that matches proves the file (shared directories, Multi-Arch:
+        // same files); otherwise the first claimant's differences are reported.
+        if (finding.status == FileStatus::pristine) {
+            return finding;
+        }
+        if (!first) {
+            first = std::move(finding);
+        }
+    }
+    return std::move(*first);
+}
+
+// Finds the packages to check: all installed, or those named ("name" or "name:arch").
+std::vector<const InstalledPackage*> select_packages(const DpkgDatabase& db,
+                                                     const std::vector<std::string>& names) {
+    std::vector<const InstalledPackage*> selected;
+    auto has_files = [](const InstalledPackage& pkg) {
+        return pkg.state != PackageState::not_installed && pkg.state != PackageState::config_files;
+    };
+    if (names.empty()) {
+        for (const InstalledPackage& pkg : db.packages()) {
+            if (has_files(pkg)) {
+                selected.push_back(&pkg);
+            }
+        }
+        return selected;
+    }
+    for (const std::string& name : names) {
+        const std::size_t colon = name.find(':');
+        const std::string bare = name.substr(0, colon);
+        bool found = false;
+        for (const InstalledPackage& pkg : db.packages()) {
+            if (pkg.name == bare && has_files(pkg) &&
+                (colon == std::string::npos || pkg.architecture == name.substr(colon + 1))) {
+                if (std::find(selected.begin(), selected.end(), &pkg) == selected.end()) {
+                    selected.push_back(&pkg);
+                }
+                found = true;
+            }
+        }
+        if (!found) {
+            throw Error(name, "package is not installed");
+        }
+    }
+    return selected;
+}
+
+} // namespace
+
+const std::vector<std::string>& default_expect_changed() {
+    // apt gives its download directories to the _apt user at run time.
+    static const std::vector<std::string> patterns{"/var/cache/apt/archives/partial",
+                                                   "/var/lib/apt/lists/partial",
+                                                   "/var/lib/apt/lists/auxfiles"};
+    return patterns;
+}
+
+const std::vector<std::string>& default_unowned_dirs() {
+    static const std::vector<std::string> dirs{"/usr", "/etc", "/boot", "/opt"};
+    return dirs;
+}
+
+Verifier::Verifier(VerifyOptions options, const ReferenceSet& references)
+    : m_options(std::move(options)), m_references(references) {}
+
+Summary Verifier::run(FindingSink& sink) {
+    // The system: its root, its dpkg database and its accounts.
+    const RootDir root = RootDir::open(m_options.root);
+    const RootDir admindir = m_options.admindir ? RootDir::open(*m_options.admindir)
+                                                : RootDir::open_inside(root, "/var/lib/dpkg");
+    const DpkgDatabase db = DpkgDatabase::load(admindir);
+    const RootAccounts accounts = RootAccounts::load(root);
+    const MergedUsr merged = MergedUsr::detect(root);
+    const Planner planner(db, merged);
+    Summary summary;
+
+    // Ownership of every real path, for shared paths and the unowned scan.
+    std::unordered_set<std::string> listed_anywhere;
+    for (const InstalledPackage& pkg : db.packages()) {
+        for (const std::string& path : pkg.files) {
+            listed_anywhere.insert(planner.real_path(pkg, path));
+        }
+        for (const Conffile& conffile : pkg.conffiles) {
+            listed_anywhere.insert(planner.real_path(pkg, conffile.path));
+        }
+    }
+
+    // The plan: which real path is checked against which packages' reference entries.
+    std::map<std::string, std::vector<Candidate>> plan;
+    for (const InstalledPackage* pkg : select_packages(db, m_options.packages)) {
+        const Pkgdesc* desc = m_references.find(pkg->name, pkg->architecture, pkg->version);
+        if (desc == nullptr) {
+            summary.unreferenced.push_back({pkg->display_name(), pkg->version, pkg->architecture});
+            continue;
+        }
+        ++summary.packages_checked;
+        std::unordered_set<std::string_view> listed(pkg->files.begin(), pkg->files.end());
+        auto add = [&](const std::string& path, const Entry* entry, std::string reason) {
+            Candidate candidate;
+            candidate.package = pkg;
+            candidate.desc = desc;
+            candidate.entry = entry;
+            candidate.listed_path = path;
+            const Conffile* conffile = pkg->find_conffile(path);
+            candidate.conffile = conffile != nullptr;
+            std::string real = planner.real_path(*pkg, path, &candidate.diverted_by);
+            candidate.statoverride = planner.statoverride(real, path);
+            if (pkg->state == PackageState::half_installed) {
+                candidate.entry = nullptr;
+                reason = "the package is half-installed";
+            }
+            candidate.reason = std::move(reason);
+            plan[std::move(real)].push_back(std::move(candidate));
+        };
+        for (const std::string& path : pkg->files) {
+            const Entry* entry = desc->find(path);
+            if (entry == nullptr) {
+                const Conffile* conffile = pkg->find_conffile(path);
+                if (conffile == nullptr || !conffile->obsolete) {
+                    add(path, nullptr, "not in the reference data");
+                }
+                continue;
+            }
+            add(path, entry, {});
+        }
+        // What the package shipped but no file list names: filtered out by path-exclude, or
+        // hidden by an edited database. Checked all the same, so editing a list hides nothing.
+        for (const Entry& entry : desc->entries) {
+            if (!listed.contains(entry.path) &&
+                !listed_anywhere.contains(planner.real_path(*pkg, entry.path))) {
+                add(entry.path, &entry, "not in the dpkg file list");
+            }
+        }
+    }
+
+    std::vector<CheckItem> items;
+    items.reserve(plan.size());
+    for (auto& [path, candidates] : plan) {
+        items.push_back(CheckItem{path, std::move(candidates)});
+    }
+    plan.clear();
+
+    // Check every planned path on the worker threads; deliver in path order.
+    const CheckContext context{root, accounts, m_options.ignore_xattrs};
+    std::vector<std::size_t> schedule(items.size());
+    std::iota(schedule.begin(), schedule.end(), 0);
+    const unsigned jobs = m_options.jobs == 0 ? default_jobs() : m_options.jobs;
+    auto tally = [&](const Finding& finding) {
+        ++summary.counts[static_cast<std::size_t>(finding.status)];
+        summary.bytes_hashed += finding.bytes_read;
+        if (finding.status == FileStatus::modified && finding.conffile) {
+            ++summary.modified_conffiles;
+        }
+        if (!finding.diverted_by.empty()) {
+            ++summary.diverted;
+        }
+        if (!finding.statoverride.empty()) {
+            ++summary.statoverridden;
+        }
+        sink.finding(finding);
+    };
+    run_ordered<Finding>(
+        items.size(), jobs, schedule,
+        [&](std::size_t index) {
+            return check_item(items[index], context, planner, m_options.expect_changed);
+        },
+        [&](std::size_t index, Finding& finding) {
+            tally(finding);
+            if (index % 512 == 0 || index + 1 == items.size()) {
+                sink.progress(index + 1, items.size());
+            }
+        });
+
+    // Files no package owns, under the scanned directories.
+    if (m_options.unowned) {
+        UnownedScan scan(root, merged, listed_anywhere, m_options.unowned_allow);
+        scan.add_ucf_registry();
+        for (const std::string& dir : m_options.unowned_dirs) {
+            scan.scan(dir, [&](Finding& finding) { tally(finding); });
+        }
+    }
+    return summary;
+}
+
+} // namespace pkgdesc

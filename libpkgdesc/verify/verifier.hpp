@@ -1,0 +1,65 @@
+// The verification engine: compares the files dpkg installed under a root with the reference
+// data, and optionally finds files no package owns.
+#pragma once
+
+#include <libpkgdesc/export.hpp>
+#include <libpkgdesc/verify/finding.hpp>
+#include <libpkgdesc/verify/reference_set.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pkgdesc {
+
+// The directories --unowned scans and the paths it expects to find unowned, by default.
+PKGDESC_EXPORT const std::vector<std::string>& default_unowned_dirs();
+PKGDESC_EXPORT const std::vector<std::string>& default_unowned_allow();
+// The paths whose mode, owner, group and mtime programs change at run time, by default.
+PKGDESC_EXPORT const std::vector<std::string>& default_expect_changed();
+
+struct PKGDESC_EXPORT VerifyOptions {
+    // The system to check: its dpkg database and files are under this directory.
+    std::string root = "/";
+    // The dpkg database directory on the verifying host; default ROOT/var/lib/dpkg.
+    std::optional<std::string> admindir;
+    // "name" or "name:arch"; empty for every installed package.
+    std::vector<std::string> packages;
+    // Hashing threads; 0 for one per CPU.
+    unsigned jobs = 0;
+    bool unowned = false;
+    std::vector<std::string> unowned_dirs = default_unowned_dirs();
+    // fnmatch(3) patterns (without FNM_PATHNAME: '*' matches '/') of paths that may be unowned;
+    // a matching directory is not descended into.
+    std::vector<std::string> unowned_allow = default_unowned_allow();
+    // fnmatch(3) patterns of paths whose mode, owner, group and mtime are not compared (like
+    // rpm's %verify(not mode user group mtime)); their content still is.
+    std::vector<std::string> expect_changed = default_expect_changed();
+    // Extended attributes not to report (e.g. "security.selinux" on SELinux systems).
+    std::vector<std::string> ignore_xattrs;
+};
+
+// Receives findings in a deterministic order (by path), on the calling thread.
+class PKGDESC_EXPORT FindingSink {
+public:
+    virtual ~FindingSink() = default;
+    virtual void finding(const Finding& finding) = 0;
+    // Called from time to time while checking: files done and files to check in all.
+    virtual void progress(std::size_t /*done*/, std::size_t /*total*/) {}
+};
+
+class PKGDESC_EXPORT Verifier {
+public:
+    Verifier(VerifyOptions options, const ReferenceSet& references);
+
+    // Runs the verification. Throws Error (IoError, ...) for an environment that cannot be
+    // verified at all: no root, an unreadable dpkg database, an unknown package name.
+    Summary run(FindingSink& sink);
+
+private:
+    VerifyOptions m_options;
+    const ReferenceSet& m_references;
+};
+
+} // namespace pkgdesc

@@ -1,0 +1,315 @@
+// pkgdesc-verify: checks the files dpkg installed on a system, live or mounted, against pkgdesc
+// reference data.
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/exit_code.hpp>
+#include <libpkgdesc/report/reporter.hpp>
+#include <libpkgdesc/verify/reference_set.hpp>
+#include <libpkgdesc/verify/verifier.hpp>
+
+#include <boost/program_options.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace po = boost::program_options;
+using namespace pkgdesc;
+
+namespace {
+
+constexpr const char* k_usage = R"(Usage: pkgdesc-verify [OPTIONS] --pkgdesc PATH... [PACKAGE...]
+
+Check the files of the installed PACKAGEs (default: every installed package) against pkgdesc
+reference data, and tell which files are pristine.)";
+
+constexpr const char* k_exit_codes = R"(Exit status:
+  0  every file checked is pristine and every package checked has reference data
+  1  deviations: modified, metadata, missing, unowned or unverifiable files, or packages
+     without reference data
+  2  usage error, or input that cannot be read (root, dpkg database, reference data)
+  3  untrusted reference data (unsigned, without --trust-unsigned))";
+
+struct Options {
+    std::vector<std::string> pkgdesc;
+    bool trust_unsigned = false;
+    VerifyOptions verify;
+    ReportOptions report;
+    std::vector<std::string> allow_files;
+    bool no_default_patterns = false;
+};
+
+// Passes findings to the reporter and shows progress on a terminal.
+class ProgressSink : public FindingSink {
+public:
+    ProgressSink(Reporter& reporter, bool show) : m_reporter(reporter), m_show(show) {}
+    ~ProgressSink() override { clear(); }
+    ProgressSink(const ProgressSink&) = delete;
+    ProgressSink& operator=(const ProgressSink&) = delete;
+
+    void finding(const Finding& finding) override { m_reporter.finding(finding); }
+
+    void progress(std::size_t done, std::size_t total) override {
+        if (!m_show) {
+            return;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (done != total && now - m_last < std::chrono::milliseconds(100)) {
+            return;
+        }
+        m_last = now;
+        std::fprintf(stderr, "\rpkgdesc-verify: checked %zu of %zu files", done, total);
+        std::fflush(stderr);
+        m_dirty = true;
+    }
+
+    void clear() {
+        if (m_dirty) {
+            std::fputs("\r\033[K", stderr);
+            std::fflush(stderr);
+            m_dirty = false;
+        }
+    }
+
+private:
+    Reporter& m_reporter;
+    bool m_show;
+    bool m_dirty = false;
+    std::chrono::steady_clock::time_point m_last{};
+};
+
+class Cli {
+public:
+    int run(int argc, char** argv);
+
+private:
+    std::optional<int> parse(int argc, char** argv);
+    std::vector<std::string> allow_patterns() const;
+
+    Options m_opts;
+};
+
+std::optional<int> Cli::parse(int argc, char** argv) {
+    std::string format = "text";
+    std::string list;
+    unsigned jobs = 0;
+    po::options_description reference("Reference data");
+    reference.add_options()(
+        "pkgdesc", po::value<std::vector<std::string>>(&m_opts.pkgdesc)->value_name("PATH"),
+        "a file of pkgdesc stanzas, or a directory of *.pkgdesc files (as written by "
+        "pkgdesc-gen -o); repeatable")(
+        "trust-unsigned", po::bool_switch(&m_opts.trust_unsigned),
+        "use reference data that carries no signature (otherwise: exit status 3)");
+    po::options_description system("The system");
+    system.add_options()(
+        "root", po::value<std::string>()->value_name("DIR"),
+        "check the system under DIR: its dpkg database, accounts and files (default: /)")(
+        "admindir", po::value<std::string>()->value_name("DIR"),
+        "read the dpkg database from DIR (default: ROOT/var/lib/dpkg)")(
+        "ignore-xattr", po::value<std::vector<std::string>>()->value_name("NAME"),
+        "do not report the extended attribute NAME (e.g. security.selinux); repeatable")(
+        "expect-changed", po::value<std::vector<std::string>>()->value_name("PATTERN"),
+        "do not compare mode, owner, group and mtime of paths matching this fnmatch(3) pattern "
+        "(content still is); repeatable, adds to the built-in patterns")(
+        "jobs,j", po::value<unsigned>(&jobs)->value_name("N"),
+        "hash on N threads (default: the number of CPUs)");
+    po::options_description unowned("Unowned files");
+    unowned.add_options()("unowned", po::bool_switch(&m_opts.verify.unowned),
+                          "also report files that no installed package owns")(
+        "unowned-dir", po::value<std::vector<std::string>>()->value_name("DIR"),
+        "scan DIR instead of /usr, /etc, /boot and /opt; repeatable")(
+        "unowned-allow", po::value<std::vector<std::string>>()->value_name("PATTERN"),
+        "an fnmatch(3) pattern of paths expected to be unowned ('*' matches '/'); repeatable")(
+        "unowned-allow-file",
+        po::value<std::vector<std::string>>(&m_opts.allow_files)->value_name("FILE"),
+        "read such patterns from FILE, one per line, '#' starts a comment; repeatable")(
+        "no-default-patterns", po::bool_switch(&m_opts.no_default_patterns),
+        "drop the built-in --unowned-allow and --expect-changed patterns "
+        "(see pkgdesc-verify(1))");
+    po::options_description output("Output");
+    output.add_options()("format", po::value<std::string>()->value_name("FORMAT"),
+                         "text (default), rpm (rpm -V / dpkg --verify lines) or json")(
+        "all", po::bool_switch(&m_opts.report.all),
+        "list pristine files too")("list", po::value<std::string>()->value_name("WHICH"),
+                                   "print only the paths of the pristine or the deviating files")(
+        "null,0", po::bool_switch(&m_opts.report.null_separated),
+        "end each --list path with NUL instead of a newline")(
+        "quiet,q", po::bool_switch(&m_opts.report.quiet),
+        "no summary, no progress")("verbose,v", po::bool_switch(&m_opts.report.verbose),
+                                   "expected and actual values, diversions and statoverrides")(
+        "help,h", "show this help and exit")("version", "show the version and exit");
+    po::options_description hidden;
+    hidden.add_options()("package", po::value<std::vector<std::string>>(&m_opts.verify.packages));
+    po::positional_options_description positional;
+    positional.add("package", -1);
+
+    po::options_description visible;
+    visible.add(reference).add(system).add(unowned).add(output);
+    po::options_description all;
+    all.add(visible).add(hidden);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(),
+                  vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "pkgdesc-verify: error: " << e.what() << "\n"
+                  << "Try 'pkgdesc-verify --help' for more information.\n";
+        return to_int(ExitCode::error);
+    }
+    if (vm.count("help") != 0) {
+        std::cout << k_usage << "\n\n" << visible << "\n" << k_exit_codes << "\n";
+        return std::cout.flush() ? 0 : to_int(ExitCode::error);
+    }
+    if (vm.count("version") != 0) {
+        std::cout << "pkgdesc-verify " << PKGDESC_VERSION << "\n";
+        return std::cout.flush() ? 0 : to_int(ExitCode::error);
+    }
+    // (Strings are read from the map: binding them trips a GCC 12 false positive in Boost.)
+    if (vm.count("root") != 0) {
+        m_opts.verify.root = vm["root"].as<std::string>();
+    }
+    if (vm.count("format") != 0) {
+        format = vm["format"].as<std::string>();
+    }
+    if (vm.count("list") != 0) {
+        list = vm["list"].as<std::string>();
+    }
+    auto usage_error = [](const std::string& message) {
+        std::cerr << "pkgdesc-verify: error: " << message << "\n"
+                  << "Try 'pkgdesc-verify --help' for more information.\n";
+        return to_int(ExitCode::error);
+    };
+    const auto parsed_format = report_format_from_name(format);
+    if (!parsed_format) {
+        return usage_error("unknown --format '" + format + "' (text, rpm or json)");
+    }
+    m_opts.report.format = *parsed_format;
+    if (!list.empty()) {
+        m_opts.report.list = list_selection_from_name(list);
+        if (!m_opts.report.list) {
+            return usage_error("unknown --list '" + list + "' (pristine or deviating)");
+        }
+        if (vm.count("format") != 0) {
+            return usage_error("--list and --format cannot be combined");
+        }
+    }
+    if (m_opts.report.null_separated && !m_opts.report.list) {
+        return usage_error("-0 only applies to --list");
+    }
+    if (m_opts.pkgdesc.empty()) {
+        return usage_error("no reference data: give --pkgdesc PATH");
+    }
+    if (vm.count("admindir") != 0) {
+        m_opts.verify.admindir = vm["admindir"].as<std::string>();
+    }
+    if (vm.count("ignore-xattr") != 0) {
+        m_opts.verify.ignore_xattrs = vm["ignore-xattr"].as<std::vector<std::string>>();
+    }
+    if (vm.count("unowned-dir") != 0) {
+        m_opts.verify.unowned_dirs = vm["unowned-dir"].as<std::vector<std::string>>();
+        for (const std::string& dir : m_opts.verify.unowned_dirs) {
+            if (dir.empty() || dir.front() != '/') {
+                return usage_error("--unowned-dir '" + dir + "' is not an absolute path");
+            }
+        }
+    }
+    if (m_opts.no_default_patterns) {
+        m_opts.verify.unowned_allow.clear();
+        m_opts.verify.expect_changed.clear();
+    }
+    if (vm.count("expect-changed") != 0) {
+        for (const std::string& pattern : vm["expect-changed"].as<std::vector<std::string>>()) {
+            m_opts.verify.expect_changed.push_back(pattern);
+        }
+    }
+    if (vm.count("unowned-allow") != 0) {
+        for (const std::string& pattern : vm["unowned-allow"].as<std::vector<std::string>>()) {
+            m_opts.verify.unowned_allow.push_back(pattern);
+        }
+    }
+    m_opts.verify.jobs = jobs;
+    m_opts.report.root = m_opts.verify.root;
+    return std::nullopt;
+}
+
+// Reads --unowned-allow-file patterns: one per line, blank lines and '#' comments skipped.
+std::vector<std::string> read_allow_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        throw IoError::from_errno(path, "cannot open", errno);
+    }
+    std::vector<std::string> patterns;
+    std::string line;
+    while (std::getline(in, line)) {
+        const std::size_t start = line.find_first_not_of(" \t");
+        if (start == std::string::npos || line[start] == '#') {
+            continue;
+        }
+        const std::size_t end = line.find_last_not_of(" \t\r");
+        patterns.push_back(line.substr(start, end - start + 1));
+    }
+    if (in.bad()) {
+        throw IoError::from_errno(path, "cannot read", errno);
+    }
+    return patterns;
+}
+
+int Cli::run(int argc, char** argv) {
+    if (const std::optional<int> early = parse(argc, argv)) {
+        return *early;
+    }
+    try {
+        // Trust: only signed data is used unless the user vouches for unsigned files.
+        if (!m_opts.trust_unsigned) {
+            std::cerr << "pkgdesc-verify: error: " << m_opts.pkgdesc.front()
+                      << ": untrusted reference data: it carries no signature "
+                         "(use --trust-unsigned to rely on it anyway)\n";
+            return to_int(ExitCode::untrusted);
+        }
+        // Reference data.
+        ReferenceSet references;
+        for (const std::string& path : m_opts.pkgdesc) {
+            references.add_path(path);
+        }
+        for (const std::string& file : m_opts.allow_files) {
+            for (std::string& pattern : read_allow_file(file)) {
+                m_opts.verify.unowned_allow.push_back(std::move(pattern));
+            }
+        }
+        // Verification, reported as it goes.
+        const std::unique_ptr<Reporter> reporter = make_reporter(m_opts.report, std::cout);
+        const bool show_progress = !m_opts.report.quiet && ::isatty(STDERR_FILENO) != 0 &&
+                                   std::getenv("TERM") != nullptr &&
+                                   std::strcmp(std::getenv("TERM"), "dumb") != 0;
+        ProgressSink sink(*reporter, show_progress);
+        Verifier verifier(m_opts.verify, references);
+        const Summary summary = verifier.run(sink);
+        sink.clear();
+        if (!reporter->finish(summary)) {
+            std::cerr << "pkgdesc-verify: error: cannot write to standard output\n";
+            return to_int(ExitCode::error);
+        }
+        return to_int(summary.clean() ? ExitCode::ok : ExitCode::differences);
+    } catch (const TrustError& e) {
+        std::cerr << "pkgdesc-verify: error: " << e.what() << "\n";
+        return to_int(ExitCode::untrusted);
+    } catch (const std::exception& e) {
+        std::cerr << "pkgdesc-verify: error: " << e.what() << "\n";
+        return to_int(ExitCode::error);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::ios::sync_with_stdio(false);
+    return Cli().run(argc, argv);
+}
