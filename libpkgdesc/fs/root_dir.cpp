@@ -43,6 +43,14 @@ RootDir RootDir::open_inside(const RootDir& parent, std::string_view path) {
 }
 
 OpenResult RootDir::open_at(std::string_view path, int flags, Symlinks symlinks) const {
+    // Reading must not even write access times: O_NOATIME where the kernel allows it (the
+    // owner or CAP_FOWNER), a plain open otherwise.
+    if ((flags & O_PATH) == 0 && (flags & O_NOATIME) == 0) {
+        OpenResult result = open_at(path, flags | O_NOATIME, symlinks);
+        if (result.ok() || result.error != EPERM) {
+            return result;
+        }
+    }
     open_how how{};
     how.flags = static_cast<__u64>(static_cast<unsigned>(flags | O_CLOEXEC));
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;

@@ -46,6 +46,7 @@ public:
 
     // Opens `path` (absolute or relative, taken relative to this directory) with openat2(2),
     // never leaving the directory. With O_PATH|O_NOFOLLOW a trailing symlink is opened itself.
+    // Anything opened for reading gets O_NOATIME when the kernel allows it.
     // Fails with ENOSYS on kernels without openat2 (before Linux 5.6).
     OpenResult open_at(std::string_view path, int flags,
                        Symlinks symlinks = Symlinks::refuse) const;

@@ -73,12 +73,8 @@ bool same_content_state(const struct stat& a, const struct stat& b) {
 // proving it is still the same inode, unchanged from start to end.
 void hash_regular(const CheckContext& context, const std::string& path, Symlinks symlinks,
                   Observation& obs) {
-    constexpr int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
-    // O_NOATIME: reading must not write access times under the root.
-    OpenResult file = context.root.open_at(path, flags | O_NOATIME, symlinks);
-    if (!file.ok() && file.error == EPERM) {
-        file = context.root.open_at(path, flags, symlinks);
-    }
+    OpenResult file =
+        context.root.open_at(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, symlinks);
     if (!file.ok()) {
         obs.hash_error = std::string("cannot open for reading: ") + std::strerror(file.error);
         return;
