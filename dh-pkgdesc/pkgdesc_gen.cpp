@@ -13,6 +13,7 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <numeric>
@@ -241,6 +242,11 @@ int Cli::run(int argc, char** argv) {
     try {
         if (m_opts.tree) {
             return run_tree();
+        }
+        // -o DIR is created when missing (its parent must exist).
+        if (m_opts.output_dir && ::mkdir(m_opts.output_dir->c_str(), 0755) != 0 &&
+            errno != EEXIST) {
+            throw IoError::from_errno(*m_opts.output_dir, "cannot create directory", errno);
         }
         // Largest files first, so that one big package does not finish last on its own.
         const std::size_t count = m_opts.files.size();

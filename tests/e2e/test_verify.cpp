@@ -13,6 +13,8 @@
 
 #include <chrono>
 #include <map>
+#include <set>
+#include <sstream>
 #include <thread>
 
 using namespace pkgdesc::test;
@@ -43,7 +45,9 @@ std::string build_hello(const TempDir& tmp, const std::string& version = "1.0",
               "printf 'daemon\\n' > usr/sbin/hellod && chmod 0755 usr/sbin/hellod\n"
               "printf 'greeting=hello\\n' > etc/hello.conf\n"
               "printf 'Read me.\\n' > usr/share/doc/hello/README\n"
-              "head -c 100000 /dev/zero | tr '\\0' x > usr/lib/hello/data.bin\n");
+              "head -c 100000 /dev/zero | tr '\\0' x > usr/lib/hello/data.bin\n"
+              // As dh_md5sums writes it, for dpkg --verify.
+              "find usr -type f | sort | xargs md5sum > DEBIAN/md5sums\n");
     return deb;
 }
 
@@ -788,6 +792,125 @@ public:
     }
 };
 
+// ---------------------------------------------------------------------------------------------
+
+// What dpkg --verify says changed: path -> "content" or "missing".
+Deviations dpkg_verify(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"dpkg", "--verify"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const RunResult r = run(argv);
+    Deviations out;
+    std::istringstream in(r.out);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.size() < 13) {
+            continue;
+        }
+        const std::string path = line.substr(line.find('/'));
+        if (line.starts_with("missing")) {
+            out[path] = "missing";
+        } else if (line[2] == '5') {
+            out[path] = "content";
+        }
+    }
+    return out;
+}
+
+// The same question answered by pkgdesc-verify, for the files dpkg knows: content and presence.
+Deviations pkgdesc_content_deviations(const json& doc) {
+    Deviations out;
+    for (const json& file : doc["files"]) {
+        const std::string path = file.contains("listed_path")
+                                     ? file["listed_path"].get<std::string>()
+                                     : file["path"].get<std::string>();
+        if (file["status"] == "missing") {
+            out[path] = "missing";
+        } else {
+            for (const json& name : file["failed"]) {
+                if (name == "sha256") {
+                    out[path] = "content";
+                }
+            }
+        }
+    }
+    return out;
+}
+
+std::string describe(const Deviations& deviations) {
+    std::string text;
+    for (const auto& [path, what] : deviations) {
+        text += path + ": " + what + "\n";
+    }
+    return text;
+}
+
+class VerifyDpkgCrosscheckTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(VerifyDpkgCrosscheckTest);
+    CPPUNIT_TEST(testTamperedRootAgreesWithDpkgVerify);
+    CPPUNIT_TEST(testLiveSystemAgreesWithDpkgVerify);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void testTamperedRootAgreesWithDpkgVerify() {
+        Installed sys;
+        must_sh("printf x >> " + sys.q("/usr/bin/hello") + " && rm " +
+                sys.q("/usr/share/doc/hello/README") + " && echo edited > " +
+                sys.q("/etc/hello.conf") + " && chmod 4755 " + sys.q("/usr/sbin/hellod"));
+        const Deviations dpkg = dpkg_verify({"--root=" + sys.root.dir()});
+        CPPUNIT_ASSERT_EQUAL(std::size_t{4}, dpkg.size()); // hello and its hard link too
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        const Deviations ours = pkgdesc_content_deviations(doc);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE("dpkg:\n" + describe(dpkg) + "pkgdesc:\n" + describe(ours),
+                                     describe(dpkg), describe(ours));
+        // What dpkg --verify cannot see: the setuid bit.
+        CPPUNIT_ASSERT_EQUAL(std::string("metadata"),
+                             file_entry(doc, "/usr/sbin/hellod")["status"].get<std::string>());
+    }
+
+    void testLiveSystemAgreesWithDpkgVerify() {
+        // The installed packages whose exact .deb is in apt's cache: reference data from them.
+        const RunResult query =
+            run({"dpkg-query", "-W", "-f",
+                 "${Package}_${Version}_${Architecture} ${db:Status-Abbrev}\n"});
+        std::set<std::string> installed;
+        std::istringstream in(query.out);
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.ends_with(" ii ")) {
+                std::string name = line.substr(0, line.find(' '));
+                for (std::size_t pos; (pos = name.find(':')) != std::string::npos;) {
+                    name.replace(pos, 1, "%3a");
+                }
+                installed.insert(name);
+            }
+        }
+        std::vector<std::string> debs;
+        std::vector<std::string> packages;
+        for (const std::string& file : list_dir("/var/cache/apt/archives")) {
+            if (file.ends_with(".deb") && installed.contains(file.substr(0, file.size() - 4)) &&
+                debs.size() < 25) {
+                debs.push_back("/var/cache/apt/archives/" + file);
+                packages.push_back(file.substr(0, file.find('_')));
+            }
+        }
+        if (debs.empty()) {
+            skip("no .deb of an installed package in apt's cache");
+            return;
+        }
+        TempDir tmp;
+        const std::string ref = make_reference(tmp, debs);
+        const Deviations dpkg = dpkg_verify(packages);
+        std::vector<std::string> args{"--pkgdesc", ref, "--trust-unsigned", "--format", "json"};
+        args.insert(args.end(), packages.begin(), packages.end());
+        const RunResult r = verify(args);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.status == 0 || r.status == 1);
+        const json doc = json::parse(r.out);
+        CPPUNIT_ASSERT_EQUAL(debs.size(), doc["summary"]["packages_checked"].get<std::size_t>());
+        CPPUNIT_ASSERT(doc["summary"]["checked"].get<std::size_t>() > debs.size());
+        CPPUNIT_ASSERT_EQUAL(describe(dpkg), describe(pkgdesc_content_deviations(doc)));
+    }
+};
+
 } // namespace
 
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyPristineTest, "e2e.verify.pristine");
@@ -795,3 +918,4 @@ CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyTamperTest, "e2e.verify.tamper");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyDpkgTest, "e2e.verify.dpkg");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyUnownedTest, "e2e.verify.unowned");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyCliTest, "e2e.verify.cli");
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyDpkgCrosscheckTest, "e2e.verify.dpkg_crosscheck");
