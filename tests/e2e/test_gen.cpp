@@ -436,7 +436,7 @@ public:
         build_deb(tmp / "tree", tmp / "rich.deb", "xz", k_rich_setup);
         write_control(tmp / "two", "two", "3.0", "amd64");
         build_deb(tmp / "two", tmp / "two.deb");
-        ::mkdir((tmp / "out").c_str(), 0755);
+        // The directory is created.
         const auto r = gen({"-o", tmp / "out", tmp / "rich.deb", tmp / "two.deb"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
         CPPUNIT_ASSERT_EQUAL(std::string(), r.out);
@@ -446,10 +446,13 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("two_3.0_amd64.pkgdesc"), files[1]);
         CPPUNIT_ASSERT_EQUAL(gen({tmp / "two.deb"}).out,
                              read_file(tmp / "out/two_3.0_amd64.pkgdesc"));
-        // A directory that does not exist: an error naming the file, and nothing written.
-        const auto bad = gen({"-o", tmp / "nope", tmp / "two.deb"});
+        // A directory that cannot be created: an error naming it, and nothing written.
+        const auto bad = gen({"-o", tmp / "nope/deeper", tmp / "two.deb"});
         CPPUNIT_ASSERT_EQUAL(2, bad.status);
-        CPPUNIT_ASSERT(bad.err.find(tmp / "nope/two_3.0_amd64.pkgdesc") != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL("pkgdesc-gen: error: " + tmp / "nope/deeper" +
+                                 ": cannot create directory: No such file or directory\n",
+                             bad.err);
+        CPPUNIT_ASSERT(!exists(tmp / "nope"));
     }
 
     void testParallelOutputEqualsSerialOutput() {
