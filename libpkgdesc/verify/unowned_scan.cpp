@@ -108,6 +108,38 @@ const std::vector<std::string>& default_unowned_allow() {
         "/etc/mailname",
         "/etc/motd",
         "/etc/issue.net",
+        "/etc/profile",
+        "/etc/nsswitch.conf",
+        "/etc/networks",
+        "/etc/environment",
+        "/etc/opt",
+        "/etc/pam.d/common-*",
+        "/etc/security/opasswd",
+        "/etc/dpkg/origins/default",
+        "/etc/fonts/conf.d/*",
+        "/etc/xml/catalog",
+        "/etc/xml/catalog.old",
+        "/etc/xml/*.xml",
+        "/etc/xml/*.xml.old",
+        "/etc/sgml/catalog",
+        "/etc/sgml/*.cat",
+        "/etc/sgml/*.cat.old",
+        // The empty /usr/local hierarchy base-files creates (its content is still scanned).
+        "/usr/local",
+        "/usr/local/bin",
+        "/usr/local/etc",
+        "/usr/local/games",
+        "/usr/local/include",
+        "/usr/local/lib",
+        "/usr/local/lib/python3*",
+        "/usr/local/lib/python3*/dist-packages",
+        "/usr/local/man",
+        "/usr/local/sbin",
+        "/usr/local/share",
+        "/usr/local/share/ca-certificates",
+        "/usr/local/share/fonts",
+        "/usr/local/share/man",
+        "/usr/local/src",
         // Caches and indexes rebuilt by triggers.
         "*/__pycache__",
         "*.pyc",
@@ -162,6 +194,38 @@ void UnownedScan::add_ucf_registry() {
     }
 }
 
+void UnownedScan::add_alternatives(const RootDir& admindir) {
+    std::vector<DirEntry> entries;
+    if (!list_directory(admindir, "alternatives", entries).empty()) {
+        return;
+    }
+    for (const DirEntry& entry : entries) {
+        const std::string name = "alternatives/" + entry.name;
+        OpenResult file = admindir.open_at(name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
+        struct stat st {};
+        if (!file.ok() || ::fstat(file.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+            continue;
+        }
+        const std::string text = read_small_file(file.fd.get(), admindir.display(name), 16u << 20);
+        // The header (mode, master link, then slave name and link pairs) ends at a blank line.
+        std::size_t start = 0;
+        while (start < text.size()) {
+            std::size_t end = text.find('\n', start);
+            if (end == std::string::npos) {
+                end = text.size();
+            }
+            const std::string_view line(text.data() + start, end - start);
+            start = end + 1;
+            if (line.empty()) {
+                break;
+            }
+            if (line.front() == '/') {
+                m_owned.insert(m_merged.resolve(line));
+            }
+        }
+    }
+}
+
 bool UnownedScan::allowed(const std::string& path) const {
     return std::any_of(m_allow.begin(), m_allow.end(), [&](const std::string& pattern) {
         return ::fnmatch(pattern.c_str(), path.c_str(), 0) == 0;
@@ -196,10 +260,7 @@ void UnownedScan::scan(const std::string& dir, const std::function<void(Finding&
         for (const DirEntry& entry : entries) {
             const std::string child = (path == "/" ? "" : path) + "/" + entry.name;
             const bool owned = m_owned.contains(child);
-            if (!owned && allowed(child)) {
-                continue;
-            }
-            if (!owned) {
+            if (!owned && !allowed(child)) {
                 Finding finding;
                 finding.path = child;
                 finding.status = FileStatus::unowned;

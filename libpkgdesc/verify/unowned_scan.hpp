@@ -22,9 +22,13 @@ public:
     // Counts the files ucf manages (ROOT/var/lib/ucf/registry) as owned: they are generated
     // configuration files of a package, not conffiles.
     void add_ucf_registry();
+    // Counts the links update-alternatives made (master and slave links named in each
+    // ADMINDIR/alternatives/NAME) as owned.
+    void add_alternatives(const RootDir& admindir);
 
-    // Walks `dir` (never following a symlink), reporting each unowned, not allowed path in
-    // pre-order, names sorted by byte value. A directory that does not exist is skipped.
+    // Walks `dir` (never following a symlink), reporting each unowned, not allowed path:
+    // directory by directory, names sorted by byte value. Allowed directories are still
+    // walked: "/opt/vendor*" allows a whole tree. A directory that does not exist is skipped.
     void scan(const std::string& dir, const std::function<void(Finding&)>& report);
 
 private:

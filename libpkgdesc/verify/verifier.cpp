@@ -357,6 +357,7 @@ Summary Verifier::run(FindingSink& sink) {
     if (m_options.unowned) {
         UnownedScan scan(root, merged, listed_anywhere, m_options.unowned_allow);
         scan.add_ucf_registry();
+        scan.add_alternatives(admindir);
         for (const std::string& dir : m_options.unowned_dirs) {
             scan.scan(dir, [&](Finding& finding) { tally(finding); });
         }

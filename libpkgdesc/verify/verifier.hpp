@@ -31,7 +31,7 @@ struct PKGDESC_EXPORT VerifyOptions {
     bool unowned = false;
     std::vector<std::string> unowned_dirs = default_unowned_dirs();
     // fnmatch(3) patterns (without FNM_PATHNAME: '*' matches '/') of paths that may be unowned;
-    // a matching directory is not descended into.
+    // directories are walked all the same ("/opt/vendor*" allows a tree).
     std::vector<std::string> unowned_allow = default_unowned_allow();
     // fnmatch(3) patterns of paths whose mode, owner, group and mtime are not compared (like
     // rpm's %verify(not mode user group mtime)); their content still is.

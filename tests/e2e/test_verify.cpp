@@ -686,7 +686,7 @@ public:
         must_sh("mkdir -p " + sys.q("/opt/vendor/bin") + " && touch " +
                 sys.q("/opt/vendor/bin/tool") + " " + sys.q("/usr/bin/evil"));
         const std::string allow = sys.tmp / "allow";
-        write_file(allow, "# vendor software\n/opt/vendor\n\n");
+        write_file(allow, "# vendor software\n/opt/vendor*\n\n");
         const json doc =
             verify_json(sys.root, sys.ref, {"--unowned", "--unowned-allow-file", allow}, 1);
         assert_deviations({{"/usr/bin/evil", "unowned"}}, doc);
