@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <sstream>
@@ -459,15 +460,24 @@ public:
         Installed sys;
         must_sh("chmod 0 " + sys.q("/usr/sbin/hellod") + " && chmod 0755 " +
                 shell_quote(sys.tmp.path()));
-        // Root reads every file: verify as nobody then.
+        // Root reads every file: verify as nobody then, with a copy of the program that nobody
+        // can reach (the build tree may be in a private home).
         std::vector<std::string> argv{
             program("PKGDESC_VERIFY"), "--root",   sys.root.dir(), "--pkgdesc", sys.ref,
             "--trust-unsigned",        "--format", "json"};
+        std::vector<std::string> env;
         if (running_as_root()) {
+            const std::string bin = sys.tmp / "bin";
+            must_sh("mkdir " + shell_quote(bin) + " && cp " + shell_quote(argv[0]) + " " +
+                    shell_quote(std::string(std::getenv("PKGDESC_BINARY_DIR")) +
+                                "/libpkgdesc/libpkgdesc.so.0") +
+                    " " + shell_quote(bin) + " && chmod -R a+rX " + shell_quote(bin));
+            argv[0] = bin + "/pkgdesc-verify";
+            env.push_back("LD_LIBRARY_PATH=" + bin);
             argv.insert(argv.begin(),
                         {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
         }
-        const RunResult r = run(argv);
+        const RunResult r = run(argv, env);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 1, r.status);
         const json doc = json::parse(r.out);
         assert_deviations({{"/usr/sbin/hellod", "unverifiable mode"}}, doc);
