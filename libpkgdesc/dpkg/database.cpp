@@ -296,11 +296,6 @@ std::vector<StatOverride> parse_statoverrides(std::string_view text, const std::
 DpkgDatabase DpkgDatabase::load(const RootDir& admindir) {
     DpkgDatabase db;
     db.m_packages = read_status(admindir);
-    for (InstalledPackage& pkg : db.m_packages) {
-        if (pkg.state != PackageState::not_installed) {
-            read_file_list(admindir, pkg);
-        }
-    }
     bool exists = false;
     db.m_diversions = parse_diversions(read_admin_file(admindir, "diversions", exists),
                                        admindir.display("diversions"));
@@ -313,6 +308,16 @@ DpkgDatabase DpkgDatabase::load(const RootDir& admindir) {
         db.m_statoverride_index.emplace(db.m_statoverrides[i].path, i);
     }
     return db;
+}
+
+void DpkgDatabase::read_file_lists(const RootDir& admindir,
+                                   const std::function<bool(const InstalledPackage&)>& which) {
+    for (InstalledPackage& pkg : m_packages) {
+        if (!pkg.files_read && pkg.state != PackageState::not_installed && which(pkg)) {
+            read_file_list(admindir, pkg);
+            pkg.files_read = true;
+        }
+    }
 }
 
 const Diversion* DpkgDatabase::find_diversion(std::string_view from) const {

@@ -6,6 +6,7 @@
 #include <libpkgdesc/fs/root_dir.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,8 +43,9 @@ struct PKGDESC_EXPORT InstalledPackage {
     PackageState state = PackageState::not_installed;
     std::vector<Conffile> conffiles;
     // The paths of info/PACKAGE.list as dpkg wrote them ("/." is read as "/"), in file order;
-    // empty when the package has no list.
+    // empty when the package has no list, or it was not read (see DpkgDatabase).
     std::vector<std::string> files;
+    bool files_read = false;
 
     // "name", or "name:arch" for Multi-Arch: same packages (dpkg's non-ambiguous name).
     std::string display_name() const;
@@ -71,10 +73,16 @@ struct PKGDESC_EXPORT StatOverride {
 
 class PKGDESC_EXPORT DpkgDatabase {
 public:
-    // Reads ADMINDIR/status, the .list files of every package that is not "not-installed",
-    // ADMINDIR/diversions and ADMINDIR/statoverride (both optional). Throws ParseError or
-    // IoError naming the file.
+    // Reads ADMINDIR/status, ADMINDIR/diversions and ADMINDIR/statoverride (both optional).
+    // Throws IoError naming the file.
     static DpkgDatabase load(const RootDir& admindir);
+    // Reads the .list files of the packages `which` selects (never of "not-installed" ones)
+    // that were not read yet: reading all of them is most of the cost of loading a database.
+    void read_file_lists(const RootDir& admindir,
+                         const std::function<bool(const InstalledPackage&)>& which);
+    void read_all_file_lists(const RootDir& admindir) {
+        read_file_lists(admindir, [](const InstalledPackage&) { return true; });
+    }
 
     const std::vector<InstalledPackage>& packages() const noexcept { return m_packages; }
     const std::vector<Diversion>& diversions() const noexcept { return m_diversions; }

@@ -32,6 +32,9 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
     std::mutex mutex;
     std::condition_variable ready;
     std::size_t next_job = 0;
+    // The result the calling thread waits for: only its completion wakes it (one wake-up per
+    // result, not one per result and waiting thread).
+    std::size_t awaited = 0;
 
     auto worker = [&] {
         for (;;) {
@@ -44,11 +47,15 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
                 index = schedule[next_job++];
             }
             Result result = work(index);
+            bool wake = false;
             {
                 std::lock_guard lock(mutex);
                 results[index].emplace(std::move(result));
+                wake = index == awaited;
             }
-            ready.notify_all();
+            if (wake) {
+                ready.notify_one();
+            }
         }
     };
 
@@ -61,6 +68,7 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
         std::optional<Result> result;
         {
             std::unique_lock lock(mutex);
+            awaited = i;
             ready.wait(lock, [&] { return results[i].has_value(); });
             result = std::move(results[i]);
             results[i].reset();

@@ -1,6 +1,7 @@
 // Loading reference stanzas from files and directories.
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/format/pkgdesc_parser.hpp>
+#include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
 
 #include <apt-pkg/debversion.h>
@@ -9,14 +10,16 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 
 namespace pkgdesc {
 
 namespace {
 
-void add_file(ReferenceSet& set, const std::string& path) {
+std::vector<Pkgdesc> parse_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw IoError::from_errno(path, "cannot open", errno);
@@ -25,10 +28,14 @@ void add_file(ReferenceSet& set, const std::string& path) {
     if (stanzas.empty()) {
         throw IoError(path, "no pkgdesc stanza");
     }
-    for (Pkgdesc& desc : stanzas) {
-        set.add(std::move(desc), path);
-    }
+    return stanzas;
 }
+
+// A parsed file, or why it could not be parsed (rethrown in file order).
+struct Parsed {
+    std::vector<Pkgdesc> stanzas;
+    std::exception_ptr error;
+};
 
 } // namespace
 
@@ -38,7 +45,9 @@ void ReferenceSet::add_path(const std::string& path) {
         throw IoError::from_errno(path, "cannot access", errno);
     }
     if (S_ISREG(st.st_mode)) {
-        add_file(*this, path);
+        for (Pkgdesc& desc : parse_file(path)) {
+            add(std::move(desc), path);
+        }
         return;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -57,9 +66,29 @@ void ReferenceSet::add_path(const std::string& path) {
         throw IoError(path, "cannot read directory: " + ec.message());
     }
     std::sort(files.begin(), files.end());
-    for (const std::string& file : files) {
-        add_file(*this, file);
-    }
+    // Parsed on every CPU (a whole system's reference data is hundreds of megabytes), added in
+    // file order so that errors and duplicates are reported the same way every time.
+    std::vector<std::size_t> schedule(files.size());
+    std::iota(schedule.begin(), schedule.end(), 0);
+    run_ordered<Parsed>(
+        files.size(), default_jobs(), schedule,
+        [&](std::size_t index) {
+            Parsed parsed;
+            try {
+                parsed.stanzas = parse_file(files[index]);
+            } catch (...) {
+                parsed.error = std::current_exception();
+            }
+            return parsed;
+        },
+        [&](std::size_t index, Parsed& parsed) {
+            if (parsed.error) {
+                std::rethrow_exception(parsed.error);
+            }
+            for (Pkgdesc& desc : parsed.stanzas) {
+                add(std::move(desc), files[index]);
+            }
+        });
 }
 
 void ReferenceSet::add(Pkgdesc desc, const std::string& origin) {

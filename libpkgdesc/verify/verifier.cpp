@@ -250,26 +250,39 @@ Summary Verifier::run(FindingSink& sink) {
     const RootDir root = RootDir::open(m_options.root);
     const RootDir admindir = m_options.admindir ? RootDir::open(*m_options.admindir)
                                                 : RootDir::open_inside(root, "/var/lib/dpkg");
-    const DpkgDatabase db = DpkgDatabase::load(admindir);
+    DpkgDatabase db = DpkgDatabase::load(admindir);
     const RootAccounts accounts = RootAccounts::load(root);
     const MergedUsr merged = MergedUsr::detect(root);
     const Planner planner(db, merged);
     Summary summary;
 
-    // Ownership of every real path, for shared paths and the unowned scan.
+    // Ownership of every real path (all file lists), for the unowned scan and for entries the
+    // checked package's own list does not name; built only when needed.
     std::unordered_set<std::string> listed_anywhere;
-    for (const InstalledPackage& pkg : db.packages()) {
-        for (const std::string& path : pkg.files) {
-            listed_anywhere.insert(planner.real_path(pkg, path));
+    bool ownership_loaded = false;
+    auto load_ownership = [&] {
+        if (ownership_loaded) {
+            return;
         }
-        for (const Conffile& conffile : pkg.conffiles) {
-            listed_anywhere.insert(planner.real_path(pkg, conffile.path));
+        ownership_loaded = true;
+        db.read_all_file_lists(admindir);
+        for (const InstalledPackage& pkg : db.packages()) {
+            for (const std::string& path : pkg.files) {
+                listed_anywhere.insert(planner.real_path(pkg, path));
+            }
+            for (const Conffile& conffile : pkg.conffiles) {
+                listed_anywhere.insert(planner.real_path(pkg, conffile.path));
+            }
         }
-    }
+    };
+    const std::vector<const InstalledPackage*> selected = select_packages(db, m_options.packages);
+    db.read_file_lists(admindir, [&](const InstalledPackage& pkg) {
+        return std::find(selected.begin(), selected.end(), &pkg) != selected.end();
+    });
 
     // The plan: which real path is checked against which packages' reference entries.
     std::map<std::string, std::vector<Candidate>> plan;
-    for (const InstalledPackage* pkg : select_packages(db, m_options.packages)) {
+    for (const InstalledPackage* pkg : selected) {
         const Pkgdesc* desc = m_references.find(pkg->name, pkg->architecture, pkg->version);
         if (desc == nullptr) {
             summary.unreferenced.push_back({pkg->display_name(), pkg->version, pkg->architecture});
@@ -308,9 +321,11 @@ Summary Verifier::run(FindingSink& sink) {
         // What the package shipped but no file list names: filtered out by path-exclude, or
         // hidden by an edited database. Checked all the same, so editing a list hides nothing.
         for (const Entry& entry : desc->entries) {
-            if (!listed.contains(entry.path) &&
-                !listed_anywhere.contains(planner.real_path(*pkg, entry.path))) {
-                add(entry.path, &entry, "not in the dpkg file list");
+            if (!listed.contains(entry.path)) {
+                load_ownership();
+                if (!listed_anywhere.contains(planner.real_path(*pkg, entry.path))) {
+                    add(entry.path, &entry, "not in the dpkg file list");
+                }
             }
         }
     }
@@ -355,6 +370,7 @@ Summary Verifier::run(FindingSink& sink) {
 
     // Files no package owns, under the scanned directories.
     if (m_options.unowned) {
+        load_ownership();
         UnownedScan scan(root, merged, listed_anywhere, m_options.unowned_allow);
         scan.add_ucf_registry();
         scan.add_alternatives(admindir);
