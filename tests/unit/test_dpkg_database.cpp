@@ -51,8 +51,16 @@ public:
                    "Package: gone\nStatus: purge ok not-installed\nArchitecture: all\n\n");
         write_file(tmp / "info/a.list", "/.\n/etc\n/etc/a.conf\n");
         write_file(tmp / "info/lib:i386.list", "/usr/lib/i386/x.so\n");
-        const DpkgDatabase db = DpkgDatabase::load(RootDir::open(tmp.path()));
+        const RootDir admindir = RootDir::open(tmp.path());
+        DpkgDatabase db = DpkgDatabase::load(admindir);
         CPPUNIT_ASSERT_EQUAL(std::size_t{3}, db.packages().size());
+        // File lists are read on demand.
+        CPPUNIT_ASSERT(!db.packages()[0].files_read);
+        db.read_file_lists(admindir, [](const InstalledPackage& pkg) { return pkg.name == "a"; });
+        CPPUNIT_ASSERT(db.packages()[0].files_read);
+        CPPUNIT_ASSERT(!db.packages()[1].files_read);
+        db.read_all_file_lists(admindir);
+        CPPUNIT_ASSERT(!db.packages()[2].files_read); // not-installed
         const InstalledPackage& a = db.packages()[0];
         CPPUNIT_ASSERT_EQUAL(std::string("a"), a.display_name());
         CPPUNIT_ASSERT(a.state == PackageState::installed);
