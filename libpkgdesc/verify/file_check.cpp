@@ -85,7 +85,9 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
         obs.hash_error = "replaced while being checked";
         return;
     }
-    ::posix_fadvise(file.fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (before.st_size > static_cast<off_t>(k_read_buffer)) {
+        ::posix_fadvise(file.fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
     thread_local std::vector<char> buffer(k_read_buffer);
     Sha256 sha;
     std::uint64_t total = 0;
