@@ -24,15 +24,16 @@ namespace pkgdesc {
 namespace {
 
 // One package's claim on a real path.
+// Pointers only: a whole system plans hundreds of thousands of them.
 struct Candidate {
     const InstalledPackage* package = nullptr;
     const Pkgdesc* desc = nullptr;
-    const Entry* entry = nullptr; // nullptr: nothing to compare with (see reason)
-    std::string listed_path;
-    bool conffile = false;
-    std::string reason;
-    std::string diverted_by;
+    const Entry* entry = nullptr;             // nullptr: nothing to compare with (see reason)
+    const std::string* listed_path = nullptr; // in the package's list or its reference
+    const char* reason = nullptr;
+    const Diversion* diversion = nullptr;
     const StatOverride* statoverride = nullptr;
+    bool conffile = false;
 };
 
 struct CheckItem {
@@ -46,11 +47,11 @@ public:
 
     // The real location of a path of `package`'s list: diverted, then de-aliased.
     std::string real_path(const InstalledPackage& package, const std::string& listed,
-                          std::string* diverted_by = nullptr) const {
+                          const Diversion** applied = nullptr) const {
         const Diversion* diversion = m_db.find_diversion(listed);
         if (diversion != nullptr && diversion->by != package.name) {
-            if (diverted_by != nullptr) {
-                *diverted_by = diversion->by.empty() ? "local" : diversion->by;
+            if (applied != nullptr) {
+                *applied = diversion;
             }
             return m_merged.resolve(diversion->to);
         }
@@ -154,13 +155,18 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
     for (const Candidate& candidate : item.candidates) {
         Finding finding;
         finding.path = item.path;
-        if (candidate.listed_path != item.path) {
-            finding.listed_path = candidate.listed_path;
+        if (*candidate.listed_path != item.path) {
+            finding.listed_path = *candidate.listed_path;
         }
         finding.package = candidate.package->display_name();
         finding.conffile = candidate.conffile;
-        finding.diverted_by = candidate.diverted_by;
-        finding.reason = candidate.reason;
+        if (candidate.diversion != nullptr) {
+            finding.diverted_by =
+                candidate.diversion->by.empty() ? "local" : candidate.diversion->by;
+        }
+        if (candidate.reason != nullptr) {
+            finding.reason = candidate.reason;
+        }
         if (candidate.statoverride != nullptr) {
             const StatOverride& so = *candidate.statoverride;
             finding.statoverride = so.user + " " + so.group + " " + mode_text(so.mode);
@@ -281,7 +287,7 @@ Summary Verifier::run(FindingSink& sink) {
     });
 
     // The plan: which real path is checked against which packages' reference entries.
-    std::map<std::string, std::vector<Candidate>> plan;
+    std::vector<std::pair<std::string, Candidate>> plan;
     for (const InstalledPackage* pkg : selected) {
         const Pkgdesc* desc = m_references.find(pkg->name, pkg->architecture, pkg->version);
         if (desc == nullptr) {
@@ -290,22 +296,21 @@ Summary Verifier::run(FindingSink& sink) {
         }
         ++summary.packages_checked;
         std::unordered_set<std::string_view> listed(pkg->files.begin(), pkg->files.end());
-        auto add = [&](const std::string& path, const Entry* entry, std::string reason) {
+        auto add = [&](const std::string& path, const Entry* entry, const char* reason) {
             Candidate candidate;
             candidate.package = pkg;
             candidate.desc = desc;
             candidate.entry = entry;
-            candidate.listed_path = path;
-            const Conffile* conffile = pkg->find_conffile(path);
-            candidate.conffile = conffile != nullptr;
-            std::string real = planner.real_path(*pkg, path, &candidate.diverted_by);
+            candidate.listed_path = &path;
+            candidate.conffile = pkg->find_conffile(path) != nullptr;
+            std::string real = planner.real_path(*pkg, path, &candidate.diversion);
             candidate.statoverride = planner.statoverride(real, path);
+            candidate.reason = reason;
             if (pkg->state == PackageState::half_installed) {
                 candidate.entry = nullptr;
-                reason = "the package is half-installed";
+                candidate.reason = "the package is half-installed";
             }
-            candidate.reason = std::move(reason);
-            plan[std::move(real)].push_back(std::move(candidate));
+            plan.emplace_back(std::move(real), candidate);
         };
         for (const std::string& path : pkg->files) {
             const Entry* entry = desc->find(path);
@@ -316,7 +321,7 @@ Summary Verifier::run(FindingSink& sink) {
                 }
                 continue;
             }
-            add(path, entry, {});
+            add(path, entry, nullptr);
         }
         // What the package shipped but no file list names: filtered out by path-exclude, or
         // hidden by an edited database. Checked all the same, so editing a list hides nothing.
@@ -330,17 +335,21 @@ Summary Verifier::run(FindingSink& sink) {
         }
     }
 
+    // One item per real path, in path order, with every package's claim on it.
+    std::stable_sort(plan.begin(), plan.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<CheckItem> items;
-    items.reserve(plan.size());
-    for (auto& [path, candidates] : plan) {
-        items.push_back(CheckItem{path, std::move(candidates)});
+    for (auto& [path, candidate] : plan) {
+        if (items.empty() || items.back().path != path) {
+            items.push_back(CheckItem{std::move(path), {}});
+        }
+        items.back().candidates.push_back(candidate);
     }
     plan.clear();
+    plan.shrink_to_fit();
 
     // Check every planned path on the worker threads; deliver in path order.
     const CheckContext context{root, accounts, m_options.ignore_xattrs};
-    std::vector<std::size_t> schedule(items.size());
-    std::iota(schedule.begin(), schedule.end(), 0);
     const unsigned jobs = m_options.jobs == 0 ? default_jobs() : m_options.jobs;
     auto tally = [&](const Finding& finding) {
         ++summary.counts[static_cast<std::size_t>(finding.status)];
@@ -356,17 +365,25 @@ Summary Verifier::run(FindingSink& sink) {
         }
         sink.finding(finding);
     };
-    run_ordered<Finding>(
-        items.size(), jobs, schedule,
-        [&](std::size_t index) {
-            return check_item(items[index], context, planner, m_options.expect_changed);
-        },
-        [&](std::size_t index, Finding& finding) {
-            tally(finding);
-            if (index % 512 == 0 || index + 1 == items.size()) {
-                sink.progress(index + 1, items.size());
-            }
-        });
+    // In batches, so that at most one batch of findings waits for delivery at any time.
+    constexpr std::size_t k_batch = 8192;
+    for (std::size_t first = 0; first < items.size(); first += k_batch) {
+        const std::size_t count = std::min(k_batch, items.size() - first);
+        std::vector<std::size_t> schedule(count);
+        std::iota(schedule.begin(), schedule.end(), 0);
+        run_ordered<Finding>(
+            count, jobs, schedule,
+            [&](std::size_t index) {
+                return check_item(items[first + index], context, planner, m_options.expect_changed);
+            },
+            [&](std::size_t index, Finding& finding) {
+                tally(finding);
+                const std::size_t done = first + index + 1;
+                if (done % 512 == 0 || done == items.size()) {
+                    sink.progress(done, items.size());
+                }
+            });
+    }
 
     // Files no package owns, under the scanned directories.
     if (m_options.unowned) {
