@@ -42,6 +42,7 @@ struct Observation {
     FileStatus failure = FileStatus::pristine; // missing or unverifiable when not found
     std::string reason;
     bool through_symlink = false; // a directory of the path was a symbolic link
+    bool mount_point = false;     // a file system is mounted on it (/proc, /sys, /run, ...)
     struct stat st {};
     std::optional<Sha256Digest> sha256; // regular files that could be read whole
     std::string hash_error;             // why a regular file has no digest

@@ -166,7 +166,7 @@ const std::vector<std::string>& default_unowned_allow() {
     return patterns;
 }
 
-UnownedScan::UnownedScan(const RootDir& root, const MergedUsr& merged,
+UnownedScan::UnownedScan(const RootDir& root, const LayoutAliases& merged,
                          std::unordered_set<std::string>& owned,
                          const std::vector<std::string>& allow)
     : m_root(root), m_merged(merged), m_owned(owned), m_allow(allow) {}

@@ -3,7 +3,7 @@
 
 #include <libpkgdesc/fs/root_dir.hpp>
 #include <libpkgdesc/verify/finding.hpp>
-#include <libpkgdesc/verify/merged_usr.hpp>
+#include <libpkgdesc/verify/layout_aliases.hpp>
 
 #include <functional>
 #include <string>
@@ -16,7 +16,7 @@ class UnownedScan {
 public:
     // `owned`: the real paths every installed package lists (and its conffiles); `allow`:
     // fnmatch(3) patterns of paths expected to be unowned.
-    UnownedScan(const RootDir& root, const MergedUsr& merged,
+    UnownedScan(const RootDir& root, const LayoutAliases& merged,
                 std::unordered_set<std::string>& owned, const std::vector<std::string>& allow);
 
     // Counts the files ucf manages (ROOT/var/lib/ucf/registry) as owned: they are generated
@@ -35,7 +35,7 @@ private:
     bool allowed(const std::string& path) const;
 
     const RootDir& m_root;
-    const MergedUsr& m_merged;
+    const LayoutAliases& m_merged;
     std::unordered_set<std::string>& m_owned;
     const std::vector<std::string>& m_allow;
 };

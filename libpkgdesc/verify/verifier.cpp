@@ -8,7 +8,7 @@
 #include <libpkgdesc/fs/root_dir.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/verify/file_check.hpp>
-#include <libpkgdesc/verify/merged_usr.hpp>
+#include <libpkgdesc/verify/layout_aliases.hpp>
 #include <libpkgdesc/verify/unowned_scan.hpp>
 
 #include <fcntl.h>
@@ -43,7 +43,7 @@ struct CheckItem {
 
 class Planner {
 public:
-    Planner(const DpkgDatabase& db, const MergedUsr& merged) : m_db(db), m_merged(merged) {}
+    Planner(const DpkgDatabase& db, const LayoutAliases& merged) : m_db(db), m_merged(merged) {}
 
     // The real location of a path of `package`'s list: diverted, then de-aliased.
     std::string real_path(const InstalledPackage& package, const std::string& listed,
@@ -65,7 +65,7 @@ public:
 
 private:
     const DpkgDatabase& m_db;
-    const MergedUsr& m_merged;
+    const LayoutAliases& m_merged;
 };
 
 std::optional<std::uint32_t> resolve_id(const RootAccounts& accounts, const std::string& name,
@@ -258,7 +258,7 @@ Summary Verifier::run(FindingSink& sink) {
                                                 : RootDir::open_inside(root, "/var/lib/dpkg");
     DpkgDatabase db = DpkgDatabase::load(admindir);
     const RootAccounts accounts = RootAccounts::load(root);
-    const MergedUsr merged = MergedUsr::detect(root);
+    const LayoutAliases merged = LayoutAliases::detect(root);
     const Planner planner(db, merged);
     Summary summary;
 
@@ -303,7 +303,12 @@ Summary Verifier::run(FindingSink& sink) {
             candidate.entry = entry;
             candidate.listed_path = &path;
             candidate.conffile = pkg->find_conffile(path) != nullptr;
-            std::string real = planner.real_path(*pkg, path, &candidate.diversion);
+            // A package that ships the alias itself as a symlink (newer base-files) is checked
+            // at the alias, not at the directory it points to.
+            std::string real =
+                entry != nullptr && entry->type == EntryType::symlink && merged.is_alias(path)
+                    ? path
+                    : planner.real_path(*pkg, path, &candidate.diversion);
             candidate.statoverride = planner.statoverride(real, path);
             candidate.reason = reason;
             if (pkg->state == PackageState::half_installed) {

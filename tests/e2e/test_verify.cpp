@@ -503,7 +503,7 @@ class VerifyDpkgTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testEditedConffileIsFlagged);
     CPPUNIT_TEST(testDivertedFileIsCheckedWhereItWasMoved);
     CPPUNIT_TEST(testStatoverrideSetsTheExpectedModeAndOwner);
-    CPPUNIT_TEST(testMergedUsrAliasesAreNoDeviation);
+    CPPUNIT_TEST(testLayoutAliasesAreNoDeviation);
     CPPUNIT_TEST(testMultiArchSameSharedFilesAreCheckedOnce);
     CPPUNIT_TEST(testHalfInstalledPackageIsUnverifiable);
     CPPUNIT_TEST(testAdmindirOverridesTheDatabase);
@@ -564,12 +564,12 @@ public:
                              file["statoverride"].get<std::string>());
     }
 
-    void testMergedUsrAliasesAreNoDeviation() {
+    void testLayoutAliasesAreNoDeviation() {
         TempDir tmp;
         const std::string dir = tmp / "tool";
         write_control(dir, "tool", "1.0", "all");
         build_deb(dir, tmp / "tool.deb", "xz",
-                  "mkdir -p bin sbin lib/tool usr/share/doc/tool\n"
+                  "mkdir -p bin sbin lib/tool usr/share/doc/tool var/run/tool run\n"
                   "echo tool > bin/tool && chmod 755 bin/tool\n"
                   "ln -s tool bin/tool-alias\n"
                   "echo lib > lib/tool/data\n"
@@ -578,8 +578,22 @@ public:
         SystemRoot root(tmp / "root");
         root.install(tmp / "tool.deb");
         root.merge_usr();
+        // /var/run -> /run, as Debian's base-files and initscripts make it.
+        must_sh("cd " + shell_quote(root.dir()) +
+                " && mv var/run/tool run/ && rmdir var/run && ln -s /run var/run");
         const json doc = verify_json(root, ref, {"--all"}, 0);
         assert_deviations({}, doc);
+        CPPUNIT_ASSERT_EQUAL(std::string("/var/run/tool"),
+                             file_entry(doc, "/run/tool")["listed_path"].get<std::string>());
+        // A file system mounted on a package directory hides it: only its type is checked.
+        if (running_as_root() &&
+            sh("mount -t tmpfs -o mode=0700 none " + shell_quote(root / "/run/tool")).status == 0) {
+            const json mounted = verify_json(root, ref, {"--all"}, 0);
+            sh("umount " + shell_quote(root / "/run/tool"));
+            CPPUNIT_ASSERT_EQUAL(
+                std::string("mount point: mode, owner and group are the mounted file system's"),
+                file_entry(mounted, "/run/tool")["reason"].get<std::string>());
+        }
         // Each file once, at its real location; the alias directories fold into /usr's.
         const json& tool = file_entry(doc, "/usr/bin/tool");
         CPPUNIT_ASSERT_EQUAL(std::string("/bin/tool"), tool["listed_path"].get<std::string>());

@@ -6,7 +6,7 @@
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/format/pkgdesc_parser.hpp>
 #include <libpkgdesc/fs/root_accounts.hpp>
-#include <libpkgdesc/verify/merged_usr.hpp>
+#include <libpkgdesc/verify/layout_aliases.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
 
 #include <cppunit/extensions/HelperMacros.h>
@@ -167,8 +167,8 @@ public:
     }
 };
 
-class MergedUsrTest : public CppUnit::TestFixture {
-    CPPUNIT_TEST_SUITE(MergedUsrTest);
+class LayoutAliasesTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(LayoutAliasesTest);
     CPPUNIT_TEST(testOnlyLinksIntoUsrAreAliases);
     CPPUNIT_TEST_SUITE_END();
 
@@ -179,7 +179,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(0, ::symlink("/usr/sbin", (tmp / "sbin").c_str()));
         CPPUNIT_ASSERT_EQUAL(0, ::symlink("usr/lib64", (tmp / "lib").c_str()));
         ::mkdir((tmp / "lib64").c_str(), 0755);
-        const MergedUsr merged = MergedUsr::detect(RootDir::open(tmp.path()));
+        const LayoutAliases merged = LayoutAliases::detect(RootDir::open(tmp.path()));
         CPPUNIT_ASSERT_EQUAL(std::size_t{2}, merged.aliases().size());
         CPPUNIT_ASSERT_EQUAL(std::string("/usr/bin/ls"), merged.resolve("/bin/ls"));
         CPPUNIT_ASSERT_EQUAL(std::string("/usr/bin"), merged.resolve("/bin"));
@@ -232,5 +232,5 @@ public:
 
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(DpkgDatabaseTest, "unit.dpkg_database");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(RootAccountsTest, "unit.root_accounts");
-CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(MergedUsrTest, "unit.merged_usr");
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(LayoutAliasesTest, "unit.layout_aliases");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(ReferenceSetTest, "unit.reference_set");
