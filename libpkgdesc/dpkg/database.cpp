@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 
 namespace pkgdesc {
 
@@ -82,18 +83,19 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     return lines;
 }
 
+// The reason open_regular() gave, for messages.
+std::string open_failure(int error) {
+    return error == EINVAL ? "not a regular file" : std::strerror(error);
+}
+
 std::string read_admin_file(const RootDir& admindir, const std::string& name, bool& exists) {
-    OpenResult file = admindir.open_at(name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    OpenResult file = admindir.open_regular(name);
     exists = file.ok();
     if (!file.ok()) {
         if (file.error == ENOENT) {
             return {};
         }
-        throw IoError::from_errno(admindir.display(name), "cannot open", file.error);
-    }
-    struct stat st {};
-    if (::fstat(file.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        throw IoError(admindir.display(name), "not a regular file");
+        throw IoError(admindir.display(name), "cannot open: " + open_failure(file.error));
     }
     return read_small_file(file.fd.get(), admindir.display(name));
 }
@@ -151,13 +153,9 @@ InstalledPackage package_from_section(const pkgTagSection& section, const std::s
 
 std::vector<InstalledPackage> read_status(const RootDir& admindir) {
     const std::string display = admindir.display("status");
-    OpenResult file = admindir.open_at("status", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    OpenResult file = admindir.open_regular("status");
     if (!file.ok()) {
-        throw IoError::from_errno(display, "cannot open the dpkg status file", file.error);
-    }
-    struct stat st {};
-    if (::fstat(file.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        throw IoError(display, "not a regular file");
+        throw IoError(display, "cannot open the dpkg status file: " + open_failure(file.error));
     }
     AptErrorScope errors;
     FileFd fd;

@@ -6,22 +6,21 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 
 namespace pkgdesc {
 
 namespace {
 
 std::string read_optional(const RootDir& root, const std::string& path) {
-    OpenResult file = root.open_at(path, O_RDONLY | O_NONBLOCK | O_NOCTTY, Symlinks::in_root);
+    OpenResult file = root.open_regular(path, Symlinks::in_root);
     if (!file.ok()) {
         if (file.error == ENOENT) {
             return {};
         }
-        throw IoError::from_errno(root.display(path), "cannot open", file.error);
-    }
-    struct stat st {};
-    if (::fstat(file.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        throw IoError(root.display(path), "not a regular file");
+        throw IoError(root.display(path), file.error == EINVAL ? "not a regular file"
+                                                               : std::string("cannot open: ") +
+                                                                     std::strerror(file.error));
     }
     return read_small_file(file.fd.get(), root.display(path), 64u << 20);
 }

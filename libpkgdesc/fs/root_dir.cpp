@@ -73,6 +73,51 @@ OpenResult RootDir::open_at(std::string_view path, int flags, Symlinks symlinks)
     }
 }
 
+OpenResult RootDir::open_regular(std::string_view path, Symlinks symlinks) const {
+    // Inside-the-root resolution follows a final symlink too (still inside the root).
+    OpenResult node =
+        open_at(path, O_PATH | (symlinks == Symlinks::refuse ? O_NOFOLLOW : 0), symlinks);
+    if (!node.ok()) {
+        return node;
+    }
+    struct stat before {};
+    OpenResult failed;
+    if (::fstat(node.fd.get(), &before) != 0) {
+        failed.error = errno;
+        return failed;
+    }
+    if (!S_ISREG(before.st_mode)) {
+        failed.error = EINVAL;
+        return failed;
+    }
+    // Reopened through /proc: the same inode by construction, so a FIFO or device swapped in
+    // meanwhile is never opened. Without /proc (a bare chroot), by name, and compared below.
+    OpenResult file;
+    const std::string proc = "/proc/self/fd/" + std::to_string(node.fd.get());
+    for (const int flags :
+         {O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOATIME, O_RDONLY | O_NONBLOCK | O_NOCTTY}) {
+        const int fd = ::open(proc.c_str(), flags | O_CLOEXEC);
+        if (fd >= 0) {
+            file.fd = UniqueFd(fd);
+            break;
+        }
+        file.error = errno;
+        if (errno != EPERM) {
+            break;
+        }
+    }
+    if (!file.ok() && file.error == ENOENT) {
+        file = open_at(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, symlinks);
+    }
+    struct stat after {};
+    if (file.ok() && (::fstat(file.fd.get(), &after) != 0 || after.st_ino != before.st_ino ||
+                      after.st_dev != before.st_dev)) {
+        failed.error = ESTALE;
+        return failed;
+    }
+    return file;
+}
+
 std::string RootDir::display(std::string_view path) const {
     std::string out = m_name;
     while (!out.empty() && out.back() == '/') {

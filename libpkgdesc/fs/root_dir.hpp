@@ -51,6 +51,12 @@ public:
     OpenResult open_at(std::string_view path, int flags,
                        Symlinks symlinks = Symlinks::refuse) const;
 
+    // Opens a regular file for reading without ever opening anything else: the path is looked
+    // at through O_PATH first, and the descriptor opened for reading must be the same inode.
+    // Fails with EINVAL for a FIFO, device, socket, directory or symlink, and with ESTALE when
+    // the file was replaced in between.
+    OpenResult open_regular(std::string_view path, Symlinks symlinks = Symlinks::refuse) const;
+
     // The name as seen by the user: "ROOT/path" (or "/path" for the root "/").
     std::string display(std::string_view path) const;
 

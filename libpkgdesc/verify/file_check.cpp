@@ -73,10 +73,11 @@ bool same_content_state(const struct stat& a, const struct stat& b) {
 // proving it is still the same inode, unchanged from start to end.
 void hash_regular(const CheckContext& context, const std::string& path, Symlinks symlinks,
                   Observation& obs) {
-    OpenResult file =
-        context.root.open_at(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, symlinks);
+    OpenResult file = context.root.open_regular(path, symlinks);
     if (!file.ok()) {
-        obs.hash_error = std::string("cannot open for reading: ") + std::strerror(file.error);
+        obs.hash_error = file.error == EINVAL || file.error == ESTALE
+                             ? "replaced while being checked"
+                             : std::string("cannot open for reading: ") + std::strerror(file.error);
         return;
     }
     struct stat before {};
@@ -222,8 +223,15 @@ Observation observe(const CheckContext& context, const std::string& path) {
                           (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 &&
                           (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
         OpenResult dir = context.root.open_at(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, symlinks);
-        xattr_error = dir.ok() ? list_xattrs(dir.fd.get(), false, context.ignore_xattrs, obs.xattrs)
-                               : std::string("cannot open: ") + std::strerror(dir.error);
+        struct stat again {};
+        if (!dir.ok()) {
+            xattr_error = std::string("cannot open: ") + std::strerror(dir.error);
+        } else if (::fstat(dir.fd.get(), &again) != 0 || again.st_ino != obs.st.st_ino ||
+                   again.st_dev != obs.st.st_dev) {
+            xattr_error = "replaced while being checked";
+        } else {
+            xattr_error = list_xattrs(dir.fd.get(), false, context.ignore_xattrs, obs.xattrs);
+        }
     } else {
         // FIFOs, sockets and devices are never opened: list through the O_PATH descriptor.
         xattr_error = list_xattrs(node.fd.get(), true, context.ignore_xattrs, obs.xattrs);

@@ -172,9 +172,8 @@ UnownedScan::UnownedScan(const RootDir& root, const LayoutAliases& merged,
     : m_root(root), m_merged(merged), m_owned(owned), m_allow(allow) {}
 
 void UnownedScan::add_ucf_registry() {
-    OpenResult file = m_root.open_at("/var/lib/ucf/registry", O_RDONLY | O_NONBLOCK | O_NOCTTY);
-    struct stat st {};
-    if (!file.ok() || ::fstat(file.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    OpenResult file = m_root.open_regular("/var/lib/ucf/registry");
+    if (!file.ok()) {
         return;
     }
     const std::string text =
@@ -201,9 +200,8 @@ void UnownedScan::add_alternatives(const RootDir& admindir) {
     }
     for (const DirEntry& entry : entries) {
         const std::string name = "alternatives/" + entry.name;
-        OpenResult file = admindir.open_at(name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
-        struct stat st {};
-        if (!file.ok() || ::fstat(file.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        OpenResult file = admindir.open_regular(name);
+        if (!file.ok()) {
             continue;
         }
         const std::string text = read_small_file(file.fd.get(), admindir.display(name), 16u << 20);
