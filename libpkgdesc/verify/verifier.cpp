@@ -15,6 +15,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <numeric>
 #include <unordered_set>
@@ -71,11 +72,13 @@ private:
 std::optional<std::uint32_t> resolve_id(const RootAccounts& accounts, const std::string& name,
                                         bool user) {
     if (name.size() > 1 && name.front() == '#') {
-        try {
-            return static_cast<std::uint32_t>(std::stoul(name.substr(1)));
-        } catch (const std::exception&) {
+        std::uint32_t id = 0;
+        const char* end = name.data() + name.size();
+        const auto [ptr, ec] = std::from_chars(name.data() + 1, end, id);
+        if (ec != std::errc() || ptr != end) {
             return std::nullopt;
         }
+        return id;
     }
     return user ? accounts.uid(name) : accounts.gid(name);
 }
@@ -186,12 +189,16 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
                 finding.reason = "reached through a symbolic link";
             }
         }
-        // Any claimant's reference that matches proves the file (shared directories, Multi-Arch:
-        // same files); otherwise the first claimant's differences are reported.
-        if (finding.status == FileStatus::pristine) {
+        // A directory shared by several packages is proven by any claimant's reference that
+        // matches; anything else must match every claimant's (Multi-Arch: same files are
+        // identical), so that no package's file can vouch for another's path.
+        const bool directory =
+            candidate.entry != nullptr && candidate.entry->type == EntryType::directory;
+        if (directory && finding.status == FileStatus::pristine) {
             return finding;
         }
-        if (!first) {
+        if (!first ||
+            (first->status == FileStatus::pristine && finding.status != FileStatus::pristine)) {
             first = std::move(finding);
         }
     }
@@ -288,6 +295,12 @@ Summary Verifier::run(FindingSink& sink) {
 
     // The plan: which real path is checked against which packages' reference entries.
     std::vector<std::pair<std::string, Candidate>> plan;
+    struct Unlisted {
+        const InstalledPackage* package;
+        const Pkgdesc* desc;
+        const Entry* entry;
+    };
+    std::vector<Unlisted> unlisted;
     for (const InstalledPackage* pkg : selected) {
         const Pkgdesc* desc = m_references.find(pkg->name, pkg->architecture, pkg->version);
         if (desc == nullptr) {
@@ -321,9 +334,10 @@ Summary Verifier::run(FindingSink& sink) {
             const Entry* entry = desc->find(path);
             if (entry == nullptr) {
                 const Conffile* conffile = pkg->find_conffile(path);
-                if (conffile == nullptr || !conffile->obsolete) {
-                    add(path, nullptr, "not in the reference data");
-                }
+                add(path, nullptr,
+                    conffile != nullptr && conffile->obsolete
+                        ? "obsolete conffile: no longer part of the package"
+                        : "not in the reference data");
                 continue;
             }
             add(path, entry, nullptr);
@@ -332,11 +346,36 @@ Summary Verifier::run(FindingSink& sink) {
         // hidden by an edited database. Checked all the same, so editing a list hides nothing.
         for (const Entry& entry : desc->entries) {
             if (!listed.contains(entry.path)) {
-                load_ownership();
-                if (!listed_anywhere.contains(planner.real_path(*pkg, entry.path))) {
-                    add(entry.path, &entry, "not in the dpkg file list");
-                }
+                unlisted.push_back({pkg, desc, &entry});
             }
+        }
+    }
+    // Such an entry is left to another package only when that package's own list has it and
+    // the path is checked for it here; any other claim (a config-files package, one not
+    // selected, an edited list) is no excuse.
+    if (!unlisted.empty()) {
+        std::unordered_set<std::string_view> planned;
+        for (const auto& [path, candidate] : plan) {
+            planned.insert(path);
+        }
+        std::vector<std::pair<std::string, Candidate>> extra;
+        for (const Unlisted& item : unlisted) {
+            const std::string real = planner.real_path(*item.package, item.entry->path);
+            if (planned.contains(real)) {
+                continue;
+            }
+            Candidate candidate;
+            candidate.package = item.package;
+            candidate.desc = item.desc;
+            candidate.entry = item.entry;
+            candidate.listed_path = &item.entry->path;
+            candidate.conffile = item.package->find_conffile(item.entry->path) != nullptr;
+            candidate.statoverride = planner.statoverride(real, item.entry->path);
+            candidate.reason = "not in the dpkg file list";
+            extra.emplace_back(real, candidate);
+        }
+        for (auto& entry : extra) {
+            plan.push_back(std::move(entry));
         }
     }
 

@@ -273,6 +273,9 @@ class VerifyTamperTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testMtimeAloneIsMetadata);
     CPPUNIT_TEST(testUnreadableFileIsUnverifiable);
     CPPUNIT_TEST(testEditedListHidesNothing);
+    CPPUNIT_TEST(testListMovedToAnUncheckedPackageHidesNothing);
+    CPPUNIT_TEST(testDiversionCannotVouchForAnotherPath);
+    CPPUNIT_TEST(testObsoleteConffileIsNeverPristine);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -483,6 +486,42 @@ public:
         assert_deviations({{"/usr/sbin/hellod", "unverifiable mode"}}, doc);
         CPPUNIT_ASSERT_EQUAL(std::string("cannot open for reading: Permission denied"),
                              file_entry(doc, "/usr/sbin/hellod")["reason"].get<std::string>());
+    }
+
+    void testListMovedToAnUncheckedPackageHidesNothing() {
+        Installed sys;
+        const std::string dir = sys.tmp / "other";
+        write_control(dir, "other", "1.0", "all");
+        build_deb(dir, sys.tmp / "other.deb", "xz", "mkdir -p usr/share/other");
+        sys.root.install(sys.tmp / "other.deb");
+        // hellod "belongs" to a package without reference data now.
+        must_sh("printf x >> " + sys.q("/usr/sbin/hellod") + " && sed -i '/hellod/d' " +
+                sys.q("/var/lib/dpkg/info/hello.list") + " && echo /usr/sbin/hellod >> " +
+                sys.q("/var/lib/dpkg/info/other.list"));
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        assert_deviations({{"/usr/sbin/hellod", "modified size,sha256,mtime"}}, doc);
+    }
+
+    void testDiversionCannotVouchForAnotherPath() {
+        Installed sys;
+        // hello's own program put where hellod belongs, "explained" by a local diversion.
+        must_sh("cp -a " + sys.q("/usr/bin/hello") + " " + sys.q("/usr/sbin/hellod"));
+        sys.root.add_diversion("/usr/bin/hello", "/usr/sbin/hellod", ":");
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        const json& file = file_entry(doc, "/usr/sbin/hellod");
+        CPPUNIT_ASSERT_EQUAL(std::string("modified"), file["status"].get<std::string>());
+    }
+
+    void testObsoleteConffileIsNeverPristine() {
+        Installed sys;
+        must_sh("cp " + sys.q("/usr/bin/hello") + " " + sys.q("/usr/bin/backdoor") +
+                " && echo /usr/bin/backdoor >> " + sys.q("/var/lib/dpkg/info/hello.list") +
+                " && sed -i 's,^ /etc/hello.conf .*,&\\n /usr/bin/backdoor 0123 obsolete,' " +
+                sys.q("/var/lib/dpkg/status"));
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        assert_deviations({{"/usr/bin/backdoor", "unverifiable conffile"}}, doc);
+        CPPUNIT_ASSERT_EQUAL(std::string("obsolete conffile: no longer part of the package"),
+                             file_entry(doc, "/usr/bin/backdoor")["reason"].get<std::string>());
     }
 
     void testEditedListHidesNothing() {
