@@ -95,7 +95,9 @@ public:
             details += details.empty() ? ": " : ", ";
             details += attribute.name;
             if (attribute.name != "sha256" || m_opts.verbose) {
-                details += " " + attribute.expected + " -> " + attribute.actual;
+                // Link targets and names come from the checked system: escaped like paths, so
+                // that no value can start a line of its own or reach the terminal raw.
+                details += " " + escape(attribute.expected) + " -> " + escape(attribute.actual);
             }
         }
         line += details;
@@ -208,8 +210,11 @@ private:
                                                                                     : 8;
             out[col] = "SM5DLUGTP"[col];
         }
-        if (unknown && !f.has_failed("sha256")) {
-            out[2] = '?';
+        if (unknown) {
+            // Nothing that did not fail was proven.
+            for (char& c : out) {
+                c = c == '.' ? '?' : c;
+            }
         }
         return out;
     }
@@ -220,12 +225,7 @@ private:
 
 class JsonReporter : public Reporter {
 public:
-    JsonReporter(const ReportOptions& options, std::ostream& out) : m_opts(options), m_out(out) {
-        m_out << "{\"version\":1,\"root\":"
-              << nlohmann::json(options.root)
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-              << ",\"files\":[";
-    }
+    JsonReporter(const ReportOptions& options, std::ostream& out) : m_opts(options), m_out(out) {}
 
     void finding(const Finding& f) override {
         if (!m_opts.all && !deviating(f)) {
@@ -259,6 +259,7 @@ public:
         if (!f.statoverride.empty()) {
             object["statoverride"] = f.statoverride;
         }
+        header();
         m_out << (m_first ? "\n" : ",\n")
               << object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         m_first = false;
@@ -283,6 +284,7 @@ public:
         for (const FileStatus status : k_file_statuses) {
             summary[std::string(status_name(status))] = s.count(status);
         }
+        header();
         m_out << "\n],\"unreferenced\":"
               << unreferenced.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << ",\"summary\":" << summary.dump() << "}\n";
@@ -291,9 +293,23 @@ public:
     }
 
 private:
+    // Written with the first finding or the summary: a run that fails before either leaves
+    // standard output empty rather than holding half a document.
+    void header() {
+        if (m_header_written) {
+            return;
+        }
+        m_header_written = true;
+        m_out << "{\"version\":1,\"root\":"
+              << nlohmann::json(m_opts.root)
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << ",\"files\":[";
+    }
+
     ReportOptions m_opts;
     std::ostream& m_out;
     bool m_first = true;
+    bool m_header_written = false;
 };
 
 class ListReporter : public Reporter {

@@ -522,6 +522,10 @@ public:
         assert_deviations({{"/usr/bin/backdoor", "unverifiable conffile"}}, doc);
         CPPUNIT_ASSERT_EQUAL(std::string("obsolete conffile: no longer part of the package"),
                              file_entry(doc, "/usr/bin/backdoor")["reason"].get<std::string>());
+        // Nothing about it was proven: every rpm column says so.
+        const RunResult rpm = verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref,
+                                      "--trust-unsigned", "--format", "rpm"});
+        CPPUNIT_ASSERT_EQUAL(std::string("?????????  c /usr/bin/backdoor\n"), rpm.out);
     }
 
     void testEditedListHidesNothing() {
@@ -813,9 +817,10 @@ public:
             verify({"--root", sys.root.dir(), "--pkgdesc", bad, "--trust-unsigned"});
         CPPUNIT_ASSERT_EQUAL(2, r.status);
         CPPUNIT_ASSERT(r.err.starts_with("pkgdesc-verify: error: " + bad + ":"));
-        const RunResult no_root =
-            verify({"--root", sys.tmp / "nowhere", "--pkgdesc", sys.ref, "--trust-unsigned"});
+        const RunResult no_root = verify({"--root", sys.tmp / "nowhere", "--pkgdesc", sys.ref,
+                                          "--trust-unsigned", "--format", "json"});
         CPPUNIT_ASSERT_EQUAL(2, no_root.status);
+        CPPUNIT_ASSERT_EQUAL(std::string(), no_root.out); // no half a JSON document
         CPPUNIT_ASSERT_EQUAL("pkgdesc-verify: error: " + sys.tmp / "nowhere" +
                                  ": cannot open directory: No such file or directory\n",
                              no_root.err);
