@@ -269,8 +269,8 @@ Summary Verifier::run(FindingSink& sink) {
     const Planner planner(db, merged);
     Summary summary;
 
-    // Ownership of every real path (all file lists), for the unowned scan and for entries the
-    // checked package's own list does not name; built only when needed.
+    // Ownership of every real path (all file lists and conffiles), for the unowned scan; built
+    // only then, as reading every list is most of the cost of a small verification.
     std::unordered_set<std::string> listed_anywhere;
     bool ownership_loaded = false;
     auto load_ownership = [&] {
