@@ -51,8 +51,9 @@ public:
     OpenResult open_at(std::string_view path, int flags,
                        Symlinks symlinks = Symlinks::refuse) const;
 
-    // Opens a regular file for reading without ever opening anything else: the path is looked
-    // at through O_PATH first, and the descriptor opened for reading must be the same inode.
+    // Opens a regular file for reading: the path is looked at through O_PATH first (a FIFO,
+    // device or socket is refused there), and the descriptor opened for reading must be the
+    // same inode.
     // Fails with EINVAL for a FIFO, device, socket, directory or symlink, and with ESTALE when
     // the file was replaced in between.
     OpenResult open_regular(std::string_view path, Symlinks symlinks = Symlinks::refuse) const;

@@ -73,11 +73,11 @@ bool same_content_state(const struct stat& a, const struct stat& b) {
 // proving it is still the same inode, unchanged from start to end.
 void hash_regular(const CheckContext& context, const std::string& path, Symlinks symlinks,
                   Observation& obs) {
-    OpenResult file = context.root.open_regular(path, symlinks);
+    // observe() saw a regular file through O_PATH; what is opened now must be that inode.
+    OpenResult file =
+        context.root.open_at(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, symlinks);
     if (!file.ok()) {
-        obs.hash_error = file.error == EINVAL || file.error == ESTALE
-                             ? "replaced while being checked"
-                             : std::string("cannot open for reading: ") + std::strerror(file.error);
+        obs.hash_error = std::string("cannot open for reading: ") + std::strerror(file.error);
         return;
     }
     struct stat before {};
