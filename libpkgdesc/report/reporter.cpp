@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+
 namespace pkgdesc {
 
 namespace {
@@ -12,6 +14,22 @@ namespace {
 // One line per path, so names are written with mtree escapes (spaces stay readable as \040).
 std::string line_path(const std::string& path) {
     return escape(path);
+}
+
+// Control characters and backslashes as \ooo, everything else (spaces, UTF-8) as it is.
+std::string printable(std::string_view value) {
+    std::string out;
+    for (const char c : value) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f || c == '\\') {
+            char octal[8];
+            std::snprintf(octal, sizeof(octal), "\\%03o", byte);
+            out += octal;
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
 }
 
 bool valid_utf8(std::string_view text) {
@@ -97,7 +115,8 @@ public:
             if (attribute.name != "sha256" || m_opts.verbose) {
                 // Link targets and names come from the checked system: escaped like paths, so
                 // that no value can start a line of its own or reach the terminal raw.
-                details += " " + escape(attribute.expected) + " -> " + escape(attribute.actual);
+                details +=
+                    " " + printable(attribute.expected) + " -> " + printable(attribute.actual);
             }
         }
         line += details;

@@ -265,6 +265,7 @@ class VerifyTamperTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testFileReplacedBySymlinkIsModified);
     CPPUNIT_TEST(testFifoIsReportedWithoutBeingOpened);
     CPPUNIT_TEST(testSymlinkRetargetedIsModified);
+    CPPUNIT_TEST(testLinkTargetCannotForgeALine);
     CPPUNIT_TEST(testDirectorySymlinkOutOfRootIsNeverFollowedOut);
     CPPUNIT_TEST(testDeletedFileIsMissing);
     CPPUNIT_TEST(testBrokenHardLinkIsMetadata);
@@ -365,6 +366,18 @@ public:
         const json& file = file_entry(doc, "/usr/bin/hello-link");
         CPPUNIT_ASSERT_EQUAL(std::string("hello"), file["expected"]["link"].get<std::string>());
         CPPUNIT_ASSERT_EQUAL(std::string("/etc/passwd"), file["actual"]["link"].get<std::string>());
+    }
+
+    void testLinkTargetCannotForgeALine() {
+        Installed sys;
+        must_sh("ln -sfn \"$(printf 'x\\nmodified     /usr/bin/fake')\" " +
+                sys.q("/usr/bin/hello-link"));
+        const RunResult r =
+            verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned", "-q"});
+        CPPUNIT_ASSERT_EQUAL(1, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("modified     /usr/bin/hello-link (hello): link hello -> "
+                                         "x\\012modified     /usr/bin/fake\n"),
+                             r.out);
     }
 
     void testDirectorySymlinkOutOfRootIsNeverFollowedOut() {
