@@ -2,6 +2,7 @@
 // files (lists, diversions, statoverride) directly.
 #include <libpkgdesc/dpkg/database.hpp>
 #include <libpkgdesc/error.hpp>
+#include <libpkgdesc/util/lines.hpp>
 
 #include <apt-pkg/error.h>
 #include <apt-pkg/fileutl.h>
@@ -67,20 +68,6 @@ std::vector<std::string_view> split_words(std::string_view line) {
         }
     }
     return words;
-}
-
-std::vector<std::string_view> split_lines(std::string_view text) {
-    std::vector<std::string_view> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) {
-            end = text.size();
-        }
-        lines.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return lines;
 }
 
 // The reason open_regular() gave, for messages.

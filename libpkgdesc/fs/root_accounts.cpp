@@ -1,6 +1,7 @@
 // Parsing passwd(5) and group(5) files of the verified root.
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/fs/root_accounts.hpp>
+#include <libpkgdesc/util/lines.hpp>
 
 #include <fcntl.h>
 
@@ -37,14 +38,7 @@ template <typename Map> std::map<std::uint32_t, std::string> invert(const Map& n
 
 std::map<std::string, std::uint32_t, std::less<>> RootAccounts::parse(std::string_view text) {
     std::map<std::string, std::uint32_t, std::less<>> ids;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) {
-            end = text.size();
-        }
-        const std::string_view line = text.substr(start, end - start);
-        start = end + 1;
+    for (const std::string_view line : split_lines(text)) {
         const std::size_t colon1 = line.find(':');
         if (colon1 == 0 || colon1 == std::string_view::npos) {
             continue;

@@ -2,6 +2,7 @@
 #include <libpkgdesc/verify/unowned_scan.hpp>
 
 #include <libpkgdesc/error.hpp>
+#include <libpkgdesc/util/lines.hpp>
 #include <libpkgdesc/verify/file_check.hpp>
 #include <libpkgdesc/verify/verifier.hpp>
 
@@ -184,14 +185,7 @@ void UnownedScan::add_ucf_registry() {
     }
     const std::string text =
         read_small_file(file.fd.get(), m_root.display("/var/lib/ucf/registry"), 64u << 20);
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos) {
-            end = text.size();
-        }
-        const std::string_view line(text.data() + start, end - start);
-        start = end + 1;
+    for (const std::string_view line : split_lines(text)) {
         const std::size_t slash = line.find('/');
         if (slash != std::string_view::npos) {
             m_owned.insert(m_merged.resolve(line.substr(slash)));
@@ -212,14 +206,7 @@ void UnownedScan::add_alternatives(const RootDir& admindir) {
         }
         const std::string text = read_small_file(file.fd.get(), admindir.display(name), 16u << 20);
         // The header (mode, master link, then slave name and link pairs) ends at a blank line.
-        std::size_t start = 0;
-        while (start < text.size()) {
-            std::size_t end = text.find('\n', start);
-            if (end == std::string::npos) {
-                end = text.size();
-            }
-            const std::string_view line(text.data() + start, end - start);
-            start = end + 1;
+        for (const std::string_view line : split_lines(text)) {
             if (line.empty()) {
                 break;
             }
