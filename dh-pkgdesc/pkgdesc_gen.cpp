@@ -7,6 +7,7 @@
 #include <libpkgdesc/format/pkgdesc_writer.hpp>
 #include <libpkgdesc/fs/atomic_file.hpp>
 #include <libpkgdesc/generate/generator.hpp>
+#include <libpkgdesc/trust/repository.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 
 #include <boost/program_options.hpp>
@@ -15,6 +16,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <ctime>
+#include <fstream>
 #include <iostream>
 #include <numeric>
 #include <optional>
@@ -29,9 +32,12 @@ namespace {
 constexpr const char* k_usage = R"(Usage: pkgdesc-gen [OPTIONS] FILE.deb...
        pkgdesc-gen --check [OPTIONS] FILE.deb...
        pkgdesc-gen --tree DIR [--root-owner-group] [--clamp-mtime EPOCH] [--output FILE]
+       pkgdesc-gen --repo DIR --suite SUITE --component COMPONENT [--sign-key KEYID]
+                   FILE.deb|FILE.pkgdesc...
 
 Print the pkgdesc stanza of each FILE.deb (blank-line separated, in argument order), write
-them into a directory, or check the DEBIAN/pkgdesc that a package embeds.)";
+them into a directory, check the DEBIAN/pkgdesc that a package embeds, or publish them in a
+signed repository.)";
 
 struct Options {
     std::vector<std::string> files;
@@ -43,6 +49,14 @@ struct Options {
     bool root_owner_group = false;
     std::optional<std::int64_t> clamp_mtime;
     std::optional<std::string> output;
+    std::optional<std::string> repo;
+    std::string suite;
+    std::string component;
+    std::string sign_key;
+    unsigned valid_for_days = 30;
+    std::optional<std::int64_t> date;
+    std::string origin;
+    std::string label;
 };
 
 // The outcome of one input file, produced on a worker thread and printed in input order.
@@ -61,6 +75,7 @@ private:
     FileResult process(const std::string& file) const;
     FileResult check(const std::string& file, const DebDescription& result) const;
     int run_tree() const;
+    int run_repo() const;
     bool print(const std::string& text, std::FILE* stream) const;
 
     Options m_opts;
@@ -86,6 +101,21 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "clamp modification times to EPOCH, as dpkg-deb does with SOURCE_DATE_EPOCH")(
         "output", po::value<std::string>()->value_name("FILE"),
         "write the stanza to FILE (replaced atomically) instead of standard output");
+    po::options_description repo("Signed repositories");
+    repo.add_options()("repo", po::value<std::string>()->value_name("DIR"),
+                       "add the stanzas of FILE.deb (or of FILE.pkgdesc) to the repository DIR and "
+                       "re-sign it (see pkgdesc-gen(1))")(
+        "suite", po::value<std::string>()->value_name("SUITE"),
+        "the suite to publish to")("component", po::value<std::string>()->value_name("COMPONENT"),
+                                   "the component to publish to (e.g. main)")(
+        "sign-key", po::value<std::string>()->value_name("KEYID"),
+        "sign with this secret key of the GnuPG home (default: GnuPG's default key)")(
+        "valid-for", po::value<unsigned>(&m_opts.valid_for_days)->value_name("DAYS"),
+        "Valid-Until DAYS after Date (default: 30; 0: no Valid-Until)")(
+        "date", po::value<std::int64_t>()->value_name("EPOCH"),
+        "the Release Date, in seconds since the epoch (default: now)")(
+        "origin", po::value<std::string>()->value_name("TEXT"), "the Release's Origin field")(
+        "label", po::value<std::string>()->value_name("TEXT"), "the Release's Label field");
     po::options_description general("General");
     general.add_options()("quiet,q", po::bool_switch(&m_opts.quiet),
                           "with --check, print only differences")(
@@ -96,14 +126,14 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     positional.add("file", -1);
 
     po::options_description all;
-    all.add(gen).add(tree).add(general).add(hidden);
+    all.add(gen).add(tree).add(repo).add(general).add(hidden);
     po::variables_map vm;
     po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
     po::notify(vm);
 
     if (vm.count("help")) {
         po::options_description shown;
-        shown.add(gen).add(tree).add(general);
+        shown.add(gen).add(tree).add(repo).add(general);
         std::cout << k_usage << "\n\n"
                   << shown
                   << "\nExit status: 0 success, 1 differences found (--check), "
@@ -129,6 +159,36 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     }
     if (vm.count("output")) {
         m_opts.output = vm["output"].as<std::string>();
+    }
+    for (const char* name : {"suite", "component", "sign-key", "origin", "label"}) {
+        if (vm.count(name) != 0 && vm.count("repo") == 0) {
+            throw po::error(std::string("--") + name + " needs --repo");
+        }
+    }
+    if (vm.count("repo")) {
+        m_opts.repo = vm["repo"].as<std::string>();
+        if (vm.count("suite") == 0 || vm.count("component") == 0) {
+            throw po::error("--repo needs --suite and --component");
+        }
+        m_opts.suite = vm["suite"].as<std::string>();
+        m_opts.component = vm["component"].as<std::string>();
+        if (vm.count("sign-key")) {
+            m_opts.sign_key = vm["sign-key"].as<std::string>();
+        }
+        if (vm.count("origin")) {
+            m_opts.origin = vm["origin"].as<std::string>();
+        }
+        if (vm.count("label")) {
+            m_opts.label = vm["label"].as<std::string>();
+        }
+        if (vm.count("date")) {
+            m_opts.date = vm["date"].as<std::int64_t>();
+        }
+        if (m_opts.tree || m_opts.check || vm.count("output-dir")) {
+            throw po::error("--repo excludes --tree, --check and --output-dir");
+        }
+    } else if (vm.count("valid-for") || vm.count("date")) {
+        throw po::error("--valid-for and --date need --repo");
     }
     m_opts.jobs = vm.count("jobs") ? vm["jobs"].as<unsigned>() : default_jobs();
     if (m_opts.jobs == 0) {
@@ -214,6 +274,72 @@ bool Cli::print(const std::string& text, std::FILE* stream) const {
     return text.empty() || std::fwrite(text.data(), 1, text.size(), stream) == text.size();
 }
 
+// Describes every input (a .deb, or a file of stanzas), then publishes them all or nothing.
+int Cli::run_repo() const {
+    const std::size_t count = m_opts.files.size();
+    std::vector<std::size_t> schedule(count);
+    std::iota(schedule.begin(), schedule.end(), 0);
+    struct Described {
+        std::vector<Pkgdesc> stanzas;
+        std::string error;
+    };
+    std::vector<Pkgdesc> stanzas;
+    bool failed = false;
+    run_ordered<Described>(
+        count, std::min<unsigned>(m_opts.jobs, static_cast<unsigned>(count)), schedule,
+        [&](std::size_t i) {
+            Described d;
+            const std::string& file = m_opts.files[i];
+            try {
+                if (file.size() > 8 && file.compare(file.size() - 8, 8, ".pkgdesc") == 0) {
+                    std::ifstream in(file, std::ios::binary);
+                    if (!in) {
+                        throw IoError::from_errno(file, "cannot open", errno);
+                    }
+                    d.stanzas = parse_pkgdesc_stream(in, file);
+                } else {
+                    d.stanzas.push_back(describe_deb(file, m_reader).desc);
+                }
+            } catch (const std::exception& e) {
+                d.error = e.what();
+            }
+            return d;
+        },
+        [&](std::size_t, Described& d) {
+            if (!d.error.empty()) {
+                std::cerr << "pkgdesc-gen: error: " << d.error << "\n";
+                failed = true;
+            }
+            for (Pkgdesc& desc : d.stanzas) {
+                stanzas.push_back(std::move(desc));
+            }
+        });
+    if (failed) {
+        std::cerr << "pkgdesc-gen: error: " << *m_opts.repo << ": nothing published\n";
+        return to_int(ExitCode::error);
+    }
+    PublishOptions options;
+    options.dir = *m_opts.repo;
+    options.suite = m_opts.suite;
+    options.component = m_opts.component;
+    options.sign_key = m_opts.sign_key;
+    options.date = m_opts.date ? static_cast<std::time_t>(*m_opts.date) : std::time(nullptr);
+    if (m_opts.valid_for_days != 0) {
+        options.valid_until =
+            options.date + static_cast<std::time_t>(m_opts.valid_for_days) * 24 * 3600;
+    }
+    options.origin = m_opts.origin;
+    options.label = m_opts.label;
+    options.threads = default_jobs();
+    const PublishResult result = publish(options, std::move(stanzas));
+    if (!m_opts.quiet) {
+        std::cout << *m_opts.repo << "/dists/" << m_opts.suite << ": " << result.added
+                  << " stanzas added, " << result.unchanged << " already published, "
+                  << result.total << " in the updated indexes; signed\n";
+    }
+    return to_int(ExitCode::ok);
+}
+
 int Cli::run_tree() const {
     TreeOptions options;
     options.owners =
@@ -242,6 +368,9 @@ int Cli::run(int argc, char** argv) {
     try {
         if (m_opts.tree) {
             return run_tree();
+        }
+        if (m_opts.repo) {
+            return run_repo();
         }
         // -o DIR is created when missing (its parent must exist).
         if (m_opts.output_dir && ::mkdir(m_opts.output_dir->c_str(), 0755) != 0 &&

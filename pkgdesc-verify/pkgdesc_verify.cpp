@@ -3,6 +3,11 @@
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/exit_code.hpp>
 #include <libpkgdesc/report/reporter.hpp>
+#include <libpkgdesc/trust/openpgp.hpp>
+#include <libpkgdesc/trust/release.hpp>
+#include <libpkgdesc/trust/repository.hpp>
+#include <libpkgdesc/util/host_dirs.hpp>
+#include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
 #include <libpkgdesc/verify/verifier.hpp>
 
@@ -10,10 +15,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -25,21 +32,29 @@ using namespace pkgdesc;
 
 namespace {
 
-constexpr const char* k_usage = R"(Usage: pkgdesc-verify [OPTIONS] --pkgdesc PATH... [PACKAGE...]
+constexpr const char* k_usage =
+    R"(Usage: pkgdesc-verify [OPTIONS] --repo DIR --keyring FILE... [PACKAGE...]
+       pkgdesc-verify [OPTIONS] --pkgdesc PATH... --trust-unsigned [PACKAGE...]
 
-Check the files of the installed PACKAGEs (default: every installed package) against pkgdesc
-reference data, and tell which files are pristine.)";
+Check the files of the installed PACKAGEs (default: every installed package) against signed
+pkgdesc reference data, and tell which files are pristine.)";
 
 constexpr const char* k_exit_codes = R"(Exit status:
   0  every file checked is pristine and every package checked has reference data
   1  deviations: modified, metadata, missing, unowned or unverifiable files, or packages
      without reference data
   2  usage error, or input that cannot be read (root, dpkg database, reference data)
-  3  untrusted reference data (unsigned, without --trust-unsigned))";
+  3  untrusted reference data: a missing, bad, unknown or expired signature, an expired or
+     rolled-back Release, an index that does not match it; or unsigned data without
+     --trust-unsigned. Nothing is declared pristine then.)";
 
 struct Options {
     std::vector<std::string> pkgdesc;
     bool trust_unsigned = false;
+    std::vector<std::string> repos;
+    std::vector<std::string> suites;
+    std::vector<std::string> keyrings;
+    std::optional<std::string> state_dir;
     VerifyOptions verify;
     ReportOptions report;
     std::vector<std::string> allow_files;
@@ -92,6 +107,7 @@ public:
 private:
     std::optional<int> parse(int argc, char** argv);
     std::vector<std::string> allow_patterns() const;
+    ReferenceSet load_references() const;
 
     Options m_opts;
 };
@@ -106,7 +122,17 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "a file of pkgdesc stanzas, or a directory of *.pkgdesc files (as written by "
         "pkgdesc-gen -o); repeatable")(
         "trust-unsigned", po::bool_switch(&m_opts.trust_unsigned),
-        "use reference data that carries no signature (otherwise: exit status 3)");
+        "use --pkgdesc data, which carries no signature (otherwise: exit status 3)")(
+        "repo", po::value<std::vector<std::string>>(&m_opts.repos)->value_name("DIR"),
+        "a signed pkgdesc repository (a directory or a file: URI, as pkgdesc-gen --repo "
+        "writes it); repeatable")(
+        "suite", po::value<std::vector<std::string>>(&m_opts.suites)->value_name("SUITE"),
+        "read only this suite of the repositories (default: all); repeatable")(
+        "keyring", po::value<std::vector<std::string>>(&m_opts.keyrings)->value_name("FILE"),
+        "trust signatures by the keys in FILE (binary .gpg or armored .asc), and no others; "
+        "repeatable")("state-dir", po::value<std::string>()->value_name("DIR"),
+                      "remember the newest Release seen in DIR, to detect rollbacks (default: "
+                      "/var/lib/pkgdesc for root, else ~/.local/state/pkgdesc)");
     po::options_description system("The system");
     system.add_options()(
         "root", po::value<std::string>()->value_name("DIR"),
@@ -204,8 +230,17 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     if (m_opts.report.null_separated && !m_opts.report.list) {
         return usage_error("-0 only applies to --list");
     }
-    if (m_opts.pkgdesc.empty()) {
-        return usage_error("no reference data: give --pkgdesc PATH");
+    if (m_opts.pkgdesc.empty() && m_opts.repos.empty()) {
+        return usage_error("no reference data: give --repo DIR or --pkgdesc PATH");
+    }
+    if (!m_opts.repos.empty() && m_opts.keyrings.empty()) {
+        return usage_error("--repo needs --keyring FILE: the keys its signature must be made by");
+    }
+    if (m_opts.repos.empty() && !m_opts.suites.empty()) {
+        return usage_error("--suite needs --repo");
+    }
+    if (vm.count("state-dir") != 0) {
+        m_opts.state_dir = vm["state-dir"].as<std::string>();
     }
     if (vm.count("admindir") != 0) {
         m_opts.verify.admindir = vm["admindir"].as<std::string>();
@@ -262,23 +297,69 @@ std::vector<std::string> read_allow_file(const std::string& path) {
     return patterns;
 }
 
+// The reference data: unsigned files the user vouched for, then the signed repositories, of
+// which only the stanzas of the packages to check are parsed.
+ReferenceSet Cli::load_references() const {
+    ReferenceSet references;
+    for (const std::string& path : m_opts.pkgdesc) {
+        references.add_path(path);
+    }
+    if (m_opts.repos.empty()) {
+        return references;
+    }
+    const std::vector<PackageVersion> installed = selected_versions(m_opts.verify);
+    const ReferenceSet::Filter wanted = ReferenceSet::only(installed);
+    KeySource keys;
+    keys.files = m_opts.keyrings;
+    const SignatureVerifier verifier(keys);
+    const std::string state_dir = m_opts.state_dir ? *m_opts.state_dir : default_state_dir();
+    ReleaseHistory history(state_dir + "/release-history");
+    const std::time_t now = std::time(nullptr);
+    const unsigned jobs = m_opts.verify.jobs != 0 ? m_opts.verify.jobs : default_jobs();
+    std::string where;
+    for (const std::string& repo : m_opts.repos) {
+        const std::vector<std::string> suites =
+            m_opts.suites.empty() ? repository_suites(repo) : m_opts.suites;
+        for (const std::string& suite : suites) {
+            const RepositoryLoad load = load_repository_suite(repo, suite, verifier, history, now,
+                                                              wanted, jobs, references);
+            if (m_opts.report.verbose) {
+                std::cerr << "pkgdesc-verify: " << repository_path(repo) << "/dists/" << suite
+                          << ": signed by " << load.signer << ", " << load.indexes << " indexes, "
+                          << load.stanzas_parsed << " stanzas used\n";
+            }
+            where += (where.empty() ? "" : ", ") + repository_path(repo) + "/dists/" + suite;
+        }
+    }
+    for (const PackageVersion& pkg : installed) {
+        references.set_missing_reason(pkg.name, pkg.architecture, pkg.version,
+                                      "this version is in no signed repository read (" + where +
+                                          ")");
+    }
+    // Only after everything was proven: remember the newest Release of each archive.
+    try {
+        make_directories(state_dir);
+        history.save();
+    } catch (const Error& e) {
+        std::cerr << "pkgdesc-verify: warning: " << e.what()
+                  << ": cannot record the Releases seen; rollbacks to them will go unnoticed\n";
+    }
+    return references;
+}
+
 int Cli::run(int argc, char** argv) {
     if (const std::optional<int> early = parse(argc, argv)) {
         return *early;
     }
     try {
         // Trust: only signed data is used unless the user vouches for unsigned files.
-        if (!m_opts.trust_unsigned) {
+        if (!m_opts.pkgdesc.empty() && !m_opts.trust_unsigned) {
             std::cerr << "pkgdesc-verify: error: " << m_opts.pkgdesc.front()
                       << ": untrusted reference data: it carries no signature "
                          "(use --trust-unsigned to rely on it anyway)\n";
             return to_int(ExitCode::untrusted);
         }
-        // Reference data.
-        ReferenceSet references;
-        for (const std::string& path : m_opts.pkgdesc) {
-            references.add_path(path);
-        }
+        const ReferenceSet references = load_references();
         for (const std::string& file : m_opts.allow_files) {
             for (std::string& pattern : read_allow_file(file)) {
                 m_opts.verify.unowned_allow.push_back(std::move(pattern));

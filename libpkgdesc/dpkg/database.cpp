@@ -2,6 +2,7 @@
 // files (lists, diversions, statoverride) directly.
 #include <libpkgdesc/dpkg/database.hpp>
 #include <libpkgdesc/error.hpp>
+#include <libpkgdesc/util/apt_error.hpp>
 #include <libpkgdesc/util/lines.hpp>
 
 #include <apt-pkg/error.h>
@@ -29,28 +30,6 @@ constexpr std::array<std::pair<std::string_view, PackageState>, 8> k_states{{
     {"triggers-pending", PackageState::triggers_pending},
     {"installed", PackageState::installed},
 }};
-
-// Keeps libapt-pkg's global error stack clean: messages raised inside the scope are turned into
-// exceptions by fail() or discarded, never printed later by somebody else.
-class AptErrorScope {
-public:
-    AptErrorScope() { _error->PushToStack(); }
-    ~AptErrorScope() {
-        _error->Discard();
-        _error->RevertToStack();
-    }
-    AptErrorScope(const AptErrorScope&) = delete;
-    AptErrorScope& operator=(const AptErrorScope&) = delete;
-
-    [[noreturn]] static void fail(const std::string& display, std::string reason) {
-        std::string message;
-        if (!_error->empty()) {
-            _error->PopMessage(message);
-            reason = message;
-        }
-        throw IoError(display, reason);
-    }
-};
 
 std::vector<std::string_view> split_words(std::string_view line) {
     std::vector<std::string_view> words;

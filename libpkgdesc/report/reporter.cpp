@@ -161,18 +161,17 @@ public:
                 m_out << "Diverted files: " << s.diverted
                       << ", files with a statoverride: " << s.statoverridden << '\n';
             }
-            // All of them with -v; the first ten otherwise.
-            std::string names;
+            // Each with the reason: all of them with -v, the first ten otherwise.
+            m_out << "Unreferenced packages: " << s.unreferenced.size() << '\n';
             std::size_t shown = 0;
             for (const Summary::Package& pkg : s.unreferenced) {
-                if (!m_opts.verbose && shown == 10) {
-                    names += ", ...";
+                if (!m_opts.verbose && shown++ == 10) {
+                    m_out << "  ... and " << s.unreferenced.size() - 10 << " more (-v lists all)\n";
                     break;
                 }
-                names += (shown++ == 0 ? "" : ", ") + pkg.name + " " + pkg.version;
+                m_out << "  " << printable(pkg.name) << ' ' << printable(pkg.version) << ": "
+                      << printable(pkg.reason) << '\n';
             }
-            m_out << "Unreferenced packages: " << s.unreferenced.size()
-                  << (names.empty() ? "" : " (" + names + ")") << '\n';
         }
         m_out.flush();
         return static_cast<bool>(m_out);
@@ -289,7 +288,8 @@ public:
         for (const Summary::Package& pkg : s.unreferenced) {
             unreferenced.push_back({{"package", pkg.name},
                                     {"version", pkg.version},
-                                    {"architecture", pkg.architecture}});
+                                    {"architecture", pkg.architecture},
+                                    {"reason", pkg.reason}});
         }
         nlohmann::json summary = {
             {"checked", s.total()},

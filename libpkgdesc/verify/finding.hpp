@@ -73,6 +73,8 @@ struct PKGDESC_EXPORT Summary {
         std::string name;
         std::string version;
         std::string architecture;
+        // Why there is no reference data.
+        std::string reason;
     };
     std::vector<Package> unreferenced;
 

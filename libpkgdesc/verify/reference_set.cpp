@@ -13,6 +13,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <numeric>
 
 namespace pkgdesc {
@@ -105,6 +106,150 @@ void ReferenceSet::add(Pkgdesc desc, const std::string& origin) {
     }
     items.push_back(Item{std::move(desc), origin});
     ++m_count;
+}
+
+namespace {
+
+// The value of a field on a stanza's line ("Package: foo" -> "foo"), if the line is that field.
+bool field_value(std::string_view line, std::string_view name, std::string_view& value) {
+    if (line.size() <= name.size() || line[name.size()] != ':' ||
+        line.compare(0, name.size(), name) != 0) {
+        return false;
+    }
+    value = line.substr(name.size() + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+        value.remove_prefix(1);
+    }
+    while (!value.empty() &&
+           (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) {
+        value.remove_suffix(1);
+    }
+    return true;
+}
+
+struct Slice {
+    std::string_view text;
+    std::size_t first_line = 0;
+};
+
+} // namespace
+
+std::size_t ReferenceSet::add_index(std::string_view text, const std::string& origin,
+                                    const Filter& wanted, unsigned jobs) {
+    // Stanzas are separated by blank lines; continuation lines (the file list) start with a
+    // blank and are skipped by looking at their first byte only.
+    std::vector<Slice> selected;
+    std::size_t pos = 0;
+    std::size_t line = 1;
+    while (pos < text.size()) {
+        // Skip blank lines between stanzas.
+        while (pos < text.size() && text[pos] == '\n') {
+            ++pos;
+            ++line;
+        }
+        if (pos >= text.size()) {
+            break;
+        }
+        const std::size_t start = pos;
+        const std::size_t start_line = line;
+        std::string_view package, architecture, version;
+        for (;;) {
+            std::size_t end = text.find('\n', pos);
+            if (end == std::string_view::npos) {
+                end = text.size();
+            }
+            const std::string_view current = text.substr(pos, end - pos);
+            pos = end < text.size() ? end + 1 : end;
+            ++line;
+            if (current.empty()) {
+                break;
+            }
+            if (current.front() != ' ' && current.front() != '\t') {
+                field_value(current, "Package", package) ||
+                    field_value(current, "Architecture", architecture) ||
+                    field_value(current, "Version", version);
+            }
+            if (pos >= text.size()) {
+                break;
+            }
+        }
+        if (wanted(package, architecture, version)) {
+            selected.push_back(Slice{text.substr(start, pos - start), start_line});
+        }
+    }
+    std::vector<std::size_t> schedule(selected.size());
+    std::iota(schedule.begin(), schedule.end(), 0);
+    run_ordered<Parsed>(
+        selected.size(), std::max(1u, jobs), schedule,
+        [&](std::size_t index) {
+            Parsed parsed;
+            try {
+                const std::string where =
+                    origin + " (stanza at line " + std::to_string(selected[index].first_line) + ")";
+                parsed.stanzas.push_back(parse_pkgdesc(selected[index].text, where));
+            } catch (...) {
+                parsed.error = std::current_exception();
+            }
+            return parsed;
+        },
+        [&](std::size_t, Parsed& parsed) {
+            if (parsed.error) {
+                std::rethrow_exception(parsed.error);
+            }
+            for (Pkgdesc& desc : parsed.stanzas) {
+                add(std::move(desc), origin);
+            }
+        });
+    return selected.size();
+}
+
+namespace {
+
+std::string version_key(std::string_view package, std::string_view architecture,
+                        std::string_view version) {
+    // Versions as dpkg compares them: "0:1.0" is "1.0".
+    if (version.size() > 2 && version.substr(0, 2) == "0:") {
+        version.remove_prefix(2);
+    }
+    std::string key(package);
+    key.push_back('\0');
+    key.append(architecture);
+    key.push_back('\0');
+    key.append(version);
+    return key;
+}
+
+} // namespace
+
+ReferenceSet::Filter ReferenceSet::only(const std::vector<PackageVersion>& versions) {
+    auto wanted = std::make_shared<std::map<std::string, std::vector<std::string>, std::less<>>>();
+    for (const PackageVersion& pkg : versions) {
+        (*wanted)[pkg.name + '\0' + pkg.architecture].push_back(pkg.version);
+    }
+    return [wanted](std::string_view package, std::string_view architecture,
+                    std::string_view version) {
+        std::string key(package);
+        key.push_back('\0');
+        key.append(architecture);
+        const auto it = wanted->find(key);
+        if (it == wanted->end()) {
+            return false;
+        }
+        const std::string text(version);
+        return std::any_of(it->second.begin(), it->second.end(),
+                           [&](const std::string& v) { return debVS.CmpVersion(v, text) == 0; });
+    };
+}
+
+void ReferenceSet::set_missing_reason(std::string_view package, std::string_view architecture,
+                                      std::string_view version, std::string reason) {
+    m_missing[version_key(package, architecture, version)] = std::move(reason);
+}
+
+std::string ReferenceSet::missing_reason(std::string_view package, std::string_view architecture,
+                                         std::string_view version) const {
+    const auto it = m_missing.find(version_key(package, architecture, version));
+    return it != m_missing.end() ? it->second : "no reference data for this version";
 }
 
 const Pkgdesc* ReferenceSet::find(std::string_view package, std::string_view architecture,

@@ -5,6 +5,7 @@
 #include <libpkgdesc/export.hpp>
 #include <libpkgdesc/format/pkgdesc.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -12,6 +13,12 @@
 #include <vector>
 
 namespace pkgdesc {
+
+struct PKGDESC_EXPORT PackageVersion {
+    std::string name; // without architecture
+    std::string architecture;
+    std::string version;
+};
 
 class PKGDESC_EXPORT ReferenceSet {
 public:
@@ -22,6 +29,23 @@ public:
     void add_path(const std::string& path);
     // Adds one stanza; `origin` names where it came from in errors.
     void add(Pkgdesc desc, const std::string& origin);
+
+    // Which stanzas of an index are wanted (package, architecture, version).
+    using Filter = std::function<bool(std::string_view, std::string_view, std::string_view)>;
+    // A filter that wants exactly these versions (compared as dpkg compares them).
+    static Filter only(const std::vector<PackageVersion>& versions);
+    // Adds the wanted stanzas of an index held in memory (an archive's whole Pkgdesc index):
+    // every stanza's Package, Architecture and Version are found by a quick scan, and only the
+    // wanted ones are parsed (on `jobs` threads). Returns the number of stanzas parsed.
+    std::size_t add_index(std::string_view text, const std::string& origin, const Filter& wanted,
+                          unsigned jobs);
+
+    // Records why there is no stanza for a package version (shown for unreferenced packages).
+    void set_missing_reason(std::string_view package, std::string_view architecture,
+                            std::string_view version, std::string reason);
+    // That reason, or a generic one.
+    std::string missing_reason(std::string_view package, std::string_view architecture,
+                               std::string_view version) const;
 
     // The stanza for this package, architecture and version (versions compared as dpkg does, so
     // "0:1.0" finds "1.0"), or nullptr.
@@ -37,6 +61,8 @@ private:
     // "package\0architecture" -> stanzas of every version
     std::map<std::string, std::vector<Item>, std::less<>> m_items;
     std::size_t m_count = 0;
+    // "package\0architecture\0version" -> why it is missing
+    std::map<std::string, std::string, std::less<>> m_missing;
 };
 
 } // namespace pkgdesc

@@ -255,6 +255,18 @@ const std::vector<std::string>& default_unowned_dirs() {
     return dirs;
 }
 
+std::vector<PackageVersion> selected_versions(const VerifyOptions& options) {
+    const RootDir root = RootDir::open(options.root);
+    const RootDir admindir = options.admindir ? RootDir::open(*options.admindir)
+                                              : RootDir::open_inside(root, "/var/lib/dpkg");
+    const DpkgDatabase db = DpkgDatabase::load(admindir);
+    std::vector<PackageVersion> versions;
+    for (const InstalledPackage* pkg : select_packages(db, options.packages)) {
+        versions.push_back({pkg->name, pkg->architecture, pkg->version});
+    }
+    return versions;
+}
+
 Verifier::Verifier(VerifyOptions options, const ReferenceSet& references)
     : m_options(std::move(options)), m_references(references) {}
 
@@ -304,7 +316,9 @@ Summary Verifier::run(FindingSink& sink) {
     for (const InstalledPackage* pkg : selected) {
         const Pkgdesc* desc = m_references.find(pkg->name, pkg->architecture, pkg->version);
         if (desc == nullptr) {
-            summary.unreferenced.push_back({pkg->display_name(), pkg->version, pkg->architecture});
+            summary.unreferenced.push_back(
+                {pkg->display_name(), pkg->version, pkg->architecture,
+                 m_references.missing_reason(pkg->name, pkg->architecture, pkg->version)});
             continue;
         }
         ++summary.packages_checked;

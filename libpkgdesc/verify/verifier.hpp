@@ -49,6 +49,10 @@ public:
     virtual void progress(std::size_t /*done*/, std::size_t /*total*/) {}
 };
 
+// The installed package versions a verification with these options checks, in database order
+// (for loading just their reference data). Throws as Verifier::run does.
+PKGDESC_EXPORT std::vector<PackageVersion> selected_versions(const VerifyOptions& options);
+
 class PKGDESC_EXPORT Verifier {
 public:
     Verifier(VerifyOptions options, const ReferenceSet& references);

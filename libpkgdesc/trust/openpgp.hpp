@@ -1,0 +1,61 @@
+// OpenPGP signatures through GPGME. Verification only ever consults the keys it is given: they
+// are imported into a private, temporary GnuPG home (never the user's keyring), and a signature
+// counts only if GnuPG calls it good, it was made with a strong hash by one of those keys, and
+// neither the key nor the signature has expired or been revoked.
+#pragma once
+
+#include <libpkgdesc/export.hpp>
+
+#include <string>
+#include <vector>
+
+namespace pkgdesc {
+
+// Where trusted keys come from, as apt's Signed-By: keyring files (binary ".gpg" or armored
+// ".asc") and armored key blocks given inline; `fingerprints`, when not empty, limits the
+// accepted signers to those keys (primary key fingerprints, hex).
+struct PKGDESC_EXPORT KeySource {
+    std::vector<std::string> files;
+    std::vector<std::string> armored;
+    std::vector<std::string> fingerprints;
+};
+
+struct PKGDESC_EXPORT VerifiedText {
+    // The signed text, as GnuPG returns it (never the bytes around the signature).
+    std::string text;
+    // The primary key fingerprint of the accepted signer.
+    std::string signer;
+};
+
+class PKGDESC_EXPORT SignatureVerifier {
+public:
+    // Imports the keys into a new temporary GnuPG home. Throws TrustError naming the keyring
+    // that cannot be read or holds no public key, or IoError.
+    explicit SignatureVerifier(const KeySource& keys);
+    ~SignatureVerifier();
+    SignatureVerifier(const SignatureVerifier&) = delete;
+    SignatureVerifier& operator=(const SignatureVerifier&) = delete;
+
+    // Verifies a clear-signed document (an InRelease file) and returns the text it signs. The
+    // document must be exactly one clear-signed message: nothing before or after it. Throws
+    // TrustError("origin: reason") otherwise.
+    VerifiedText verify_clearsigned(const std::string& document, const std::string& origin) const;
+    // Verifies a detached signature (Release.gpg) of `data`; returns the signer.
+    std::string verify_detached(const std::string& data, const std::string& signature,
+                                const std::string& origin) const;
+
+    // The fingerprints of the imported primary keys.
+    const std::vector<std::string>& fingerprints() const { return m_fingerprints; }
+
+private:
+    std::string m_home;
+    std::vector<std::string> m_fingerprints;
+    std::vector<std::string> m_allowed;
+};
+
+// Signs with the secret key `key_id` of the user's GnuPG home (GNUPGHOME or ~/.gnupg); an empty
+// key_id means GnuPG's default key. Throws TrustError when the key cannot be found or used.
+PKGDESC_EXPORT std::string sign_clear(const std::string& text, const std::string& key_id);
+PKGDESC_EXPORT std::string sign_detached(const std::string& text, const std::string& key_id);
+
+} // namespace pkgdesc

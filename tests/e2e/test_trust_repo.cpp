@@ -1,0 +1,393 @@
+// End-to-end tests of signed pkgdesc repositories: pkgdesc-gen --repo publishes and signs with a
+// real GnuPG key made in a temporary home; pkgdesc-verify --repo --keyring accepts exactly what
+// that key signed, fresh and whole, and refuses everything else with exit status 3, before it
+// declares any file pristine.
+#include "../support/fixtures.hpp"
+#include "../support/gnupg.hpp"
+#include "../support/support.hpp"
+#include "../support/system_root.hpp"
+
+#include <cppunit/extensions/HelperMacros.h>
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+
+using namespace pkgdesc::test;
+using nlohmann::json;
+
+namespace {
+
+std::string build_package(const TempDir& tmp, const std::string& name, const std::string& version,
+                          const std::string& text) {
+    const std::string dir = tmp / (name + "-" + version);
+    write_control(dir, name, version, "amd64");
+    const std::string deb = tmp / (name + "_" + version + "_amd64.deb");
+    build_deb(dir, deb, "xz",
+              "mkdir -p usr/bin usr/share/doc/" + name + "\n" + "printf '" + text +
+                  "\\n' > usr/bin/" + name + " && chmod 0755 usr/bin/" + name + "\n" +
+                  "printf 'doc\\n' > usr/share/doc/" + name + "/README\n");
+    return deb;
+}
+
+void must(const RunResult& r, const std::string& what) {
+    if (r.status != 0) {
+        throw std::runtime_error(what + " failed (" + std::to_string(r.status) + "): " + r.err);
+    }
+}
+
+// A system with "hello 1.0" installed, a signing key, and a repository holding hello 1.0.
+struct Fixture {
+    TempDir tmp;
+    GnupgHome key{tmp / "gnupg"};
+    std::string hello = build_package(tmp, "hello", "1.0", "hello");
+    SystemRoot root{tmp / "root"};
+    std::string repo = tmp / "repo";
+    std::string keyring = tmp / "key.gpg";
+    std::string state = tmp / "state";
+
+    Fixture() {
+        root.install(hello);
+        key.export_public(keyring);
+        publish({hello});
+    }
+
+    RunResult publish(const std::vector<std::string>& files,
+                      const std::vector<std::string>& extra = {}) const {
+        std::vector<std::string> argv{program("PKGDESC_GEN"), "--repo", repo, "--suite", "stable",
+                                      "--component",          "main"};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        argv.insert(argv.end(), files.begin(), files.end());
+        return run(argv, {key.env()});
+    }
+
+    RunResult verify(const std::vector<std::string>& extra = {},
+                     const std::string& keyring_file = {}) const {
+        std::vector<std::string> argv{program("PKGDESC_VERIFY"),
+                                      "--root",
+                                      root.dir(),
+                                      "--repo",
+                                      repo,
+                                      "--keyring",
+                                      keyring_file.empty() ? keyring : keyring_file,
+                                      "--state-dir",
+                                      state};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return run(argv);
+    }
+
+    std::string suite(const std::string& name) const { return repo + "/dists/stable/" + name; }
+
+    // Exit status 3, the reason on standard error, and not one file called pristine: the
+    // listing of pristine files is empty as well.
+    void assert_refused(const std::string& reason) const {
+        const RunResult r = verify();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out + r.err, 3, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find(reason) != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(std::string(), r.out);
+        const RunResult list = verify({"--list", "pristine"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(list.err, 3, list.status);
+        CPPUNIT_ASSERT_EQUAL(std::string(), list.out);
+    }
+};
+
+json verify_json(const Fixture& f, const std::vector<std::string>& extra, int status) {
+    std::vector<std::string> args{"--format", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const RunResult r = f.verify(args);
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, status, r.status);
+    return json::parse(r.out);
+}
+
+} // namespace
+
+class TrustRepoTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(TrustRepoTest);
+    CPPUNIT_TEST(testPublishedRepositoryLayoutAndSignatures);
+    CPPUNIT_TEST(testSignedRepositoryProvesPristineFiles);
+    CPPUNIT_TEST(testArmoredKeyringAndFileUri);
+    CPPUNIT_TEST(testTamperedFileIsFoundThroughTheRepository);
+    CPPUNIT_TEST(testVersionsLiveSideBySide);
+    CPPUNIT_TEST(testVersionNotInRepositoryIsUnreferencedWithReason);
+    CPPUNIT_TEST(testPublishedVersionNeverChanges);
+    CPPUNIT_TEST(testTamperedIndexIsRefused);
+    CPPUNIT_TEST(testTruncatedIndexIsRefused);
+    CPPUNIT_TEST(testMissingIndexIsRefused);
+    CPPUNIT_TEST(testReleaseEditedAfterSigningIsRefused);
+    CPPUNIT_TEST(testTextOutsideTheSignedMessageIsRefused);
+    CPPUNIT_TEST(testSignatureByAnotherKeyIsRefused);
+    CPPUNIT_TEST(testExpiredValidUntilIsRefused);
+    CPPUNIT_TEST(testMissingInReleaseIsRefused);
+    CPPUNIT_TEST(testReleaseMovedToAnotherSuiteIsRefused);
+    CPPUNIT_TEST(testOlderReleaseReplayedIsRefused);
+    CPPUNIT_TEST(testUsageErrors);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void testPublishedRepositoryLayoutAndSignatures() {
+        Fixture f;
+        for (const char* name :
+             {"Release", "InRelease", "Release.gpg", "main/binary-amd64/Pkgdesc.xz"}) {
+            CPPUNIT_ASSERT_MESSAGE(name, exists(f.suite(name)));
+        }
+        // The index holds exactly what pkgdesc-gen prints for the .deb.
+        const RunResult index = run({"xz", "-dc", f.suite("main/binary-amd64/Pkgdesc.xz")});
+        const RunResult gen = run({program("PKGDESC_GEN"), f.hello});
+        CPPUNIT_ASSERT_EQUAL(gen.out, index.out);
+        // gpgv (GnuPG's own verifier) accepts both signatures with the exported key, and the
+        // Release lists the index's real SHA256.
+        must(run({"gpgv", "--keyring", f.keyring, f.suite("InRelease")}), "gpgv InRelease");
+        must(run({"gpgv", "--keyring", f.keyring, f.suite("Release.gpg"), f.suite("Release")}),
+             "gpgv Release.gpg");
+        const std::string sha =
+            run({"sha256sum", f.suite("main/binary-amd64/Pkgdesc.xz")}).out.substr(0, 64);
+        const std::string release = read_file(f.suite("Release"));
+        CPPUNIT_ASSERT_MESSAGE(release, release.find(sha) != std::string::npos);
+        CPPUNIT_ASSERT(release.find("Valid-Until: ") != std::string::npos);
+        CPPUNIT_ASSERT(release.find("Suite: stable\n") != std::string::npos);
+    }
+
+    void testSignedRepositoryProvesPristineFiles() {
+        Fixture f;
+        const RunResult r = f.verify({"--list", "pristine"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        CPPUNIT_ASSERT(r.out.find("/usr/bin/hello\n") != std::string::npos);
+        const json doc = verify_json(f, {}, 0);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{0}, doc["unreferenced"].size());
+        CPPUNIT_ASSERT(doc["summary"]["pristine"].get<std::size_t>() >= 6);
+        // The Release seen is remembered for rollback detection.
+        const std::string history = read_file(f.state + "/release-history");
+        CPPUNIT_ASSERT_MESSAGE(history, history.find(f.key.fingerprint()) != std::string::npos);
+    }
+
+    void testArmoredKeyringAndFileUri() {
+        Fixture f;
+        const std::string armored = f.tmp / "key.asc";
+        f.key.export_public(armored, true);
+        const RunResult r =
+            run({program("PKGDESC_VERIFY"), "--root", f.root.dir(), "--repo", "file://" + f.repo,
+                 "--keyring", armored, "--state-dir", f.state, "--suite", "stable"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out + r.err, 0, r.status);
+    }
+
+    void testTamperedFileIsFoundThroughTheRepository() {
+        Fixture f;
+        write_file(f.root / "/usr/bin/hello", "HELLO\n", 0755);
+        const json doc = verify_json(f, {}, 1);
+        bool found = false;
+        for (const json& file : doc["files"]) {
+            if (file["path"] == "/usr/bin/hello") {
+                found = file["status"] == "modified";
+            }
+        }
+        CPPUNIT_ASSERT(found);
+    }
+
+    void testVersionsLiveSideBySide() {
+        Fixture f;
+        const std::string newer = build_package(f.tmp, "hello", "2.0", "hello two");
+        const RunResult p = f.publish({newer});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(p.err, 0, p.status);
+        CPPUNIT_ASSERT_MESSAGE(p.out, p.out.find("1 stanzas added") != std::string::npos);
+        const std::string index = run({"xz", "-dc", f.suite("main/binary-amd64/Pkgdesc.xz")}).out;
+        const std::size_t v1 = index.find("Version: 1.0\n");
+        const std::size_t v2 = index.find("Version: 2.0\n");
+        CPPUNIT_ASSERT(v1 != std::string::npos && v2 != std::string::npos && v1 < v2);
+        // The installed 1.0 is still proven.
+        const RunResult r = f.verify();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out + r.err, 0, r.status);
+        // Publishing the same .deb again changes no index.
+        const std::string before = read_file(f.suite("main/binary-amd64/Pkgdesc.xz"));
+        const RunResult again = f.publish({f.hello});
+        CPPUNIT_ASSERT_EQUAL(0, again.status);
+        CPPUNIT_ASSERT_MESSAGE(again.out,
+                               again.out.find("0 stanzas added, 1 already") != std::string::npos);
+        CPPUNIT_ASSERT(before == read_file(f.suite("main/binary-amd64/Pkgdesc.xz")));
+    }
+
+    void testVersionNotInRepositoryIsUnreferencedWithReason() {
+        Fixture f;
+        const std::string other = build_package(f.tmp, "other", "3.1", "other");
+        f.root.install(other);
+        const json doc = verify_json(f, {}, 1);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, doc["unreferenced"].size());
+        CPPUNIT_ASSERT_EQUAL(std::string("other"),
+                             doc["unreferenced"][0]["package"].get<std::string>());
+        const std::string reason = doc["unreferenced"][0]["reason"].get<std::string>();
+        CPPUNIT_ASSERT_MESSAGE(reason, reason.find("in no signed repository") != std::string::npos);
+        for (const json& file : doc["files"]) {
+            CPPUNIT_ASSERT(file["package"] != "other" || file["status"] != "pristine");
+        }
+        const RunResult text = f.verify();
+        CPPUNIT_ASSERT_MESSAGE(text.out, text.out.find("  other 3.1: this version is in no signed "
+                                                       "repository") != std::string::npos);
+    }
+
+    void testPublishedVersionNeverChanges() {
+        Fixture f;
+        const std::string inrelease = read_file(f.suite("InRelease"));
+        TempDir other;
+        const std::string rebuilt = build_package(other, "hello", "1.0", "rebuilt");
+        const RunResult p = f.publish({rebuilt});
+        CPPUNIT_ASSERT_EQUAL(2, p.status);
+        CPPUNIT_ASSERT_MESSAGE(p.err, p.err.find("a different stanza for hello 1.0 (amd64) is "
+                                                 "already published") != std::string::npos);
+        CPPUNIT_ASSERT(inrelease == read_file(f.suite("InRelease")));
+        // A bad input publishes nothing either.
+        write_file(f.tmp / "bad.deb", "!<arch>\ngarbage");
+        const RunResult bad =
+            f.publish({build_package(f.tmp, "third", "1", "x"), f.tmp / "bad.deb"});
+        CPPUNIT_ASSERT_EQUAL(2, bad.status);
+        CPPUNIT_ASSERT_MESSAGE(bad.err, bad.err.find("nothing published") != std::string::npos);
+        CPPUNIT_ASSERT(inrelease == read_file(f.suite("InRelease")));
+    }
+
+    void testTamperedIndexIsRefused() {
+        Fixture f;
+        const std::string path = f.suite("main/binary-amd64/Pkgdesc.xz");
+        std::string data = read_file(path);
+        data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 1);
+        write_file(path, data);
+        f.assert_refused("SHA256 does not match the signed Release");
+    }
+
+    void testTruncatedIndexIsRefused() {
+        Fixture f;
+        const std::string path = f.suite("main/binary-amd64/Pkgdesc.xz");
+        const std::string data = read_file(path);
+        write_file(path, data.substr(0, data.size() - 10));
+        f.assert_refused("the signed Release says");
+    }
+
+    void testMissingIndexIsRefused() {
+        Fixture f;
+        must(sh("rm " + shell_quote(f.suite("main/binary-amd64/Pkgdesc.xz"))), "rm");
+        f.assert_refused("listed in the signed Release but missing");
+    }
+
+    void testReleaseEditedAfterSigningIsRefused() {
+        Fixture f;
+        std::string inrelease = read_file(f.suite("InRelease"));
+        const std::size_t at = inrelease.find("Valid-Until: ");
+        inrelease.replace(at + 18, 4, "2099"); // extend the validity: the signature breaks
+        write_file(f.suite("InRelease"), inrelease);
+        f.assert_refused("bad signature");
+    }
+
+    void testTextOutsideTheSignedMessageIsRefused() {
+        Fixture f;
+        const std::string inrelease = read_file(f.suite("InRelease"));
+        write_file(f.suite("InRelease"), inrelease + "SHA256:\n 00 1 main/x\n");
+        f.assert_refused("not exactly one clear-signed OpenPGP message");
+        write_file(f.suite("InRelease"), "Suite: stable\n" + inrelease);
+        f.assert_refused("not a clear-signed OpenPGP message");
+        write_file(f.suite("InRelease"), read_file(f.suite("Release")));
+        f.assert_refused("not a clear-signed OpenPGP message");
+    }
+
+    void testSignatureByAnotherKeyIsRefused() {
+        Fixture f;
+        // The repository is right, but the keyring holds another key.
+        GnupgHome stranger(f.tmp / "stranger", "stranger");
+        const std::string stranger_keyring = f.tmp / "stranger.gpg";
+        stranger.export_public(stranger_keyring);
+        const RunResult r = f.verify({}, stranger_keyring);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("a key not in the keyring") != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(std::string(), r.out);
+        // And a repository re-signed by the stranger is refused with the right keyring.
+        must(run({program("PKGDESC_GEN"), "--repo", f.repo, "--suite", "stable", "--component",
+                  "main", f.hello},
+                 {stranger.env()}),
+             "re-sign");
+        f.assert_refused("a key not in the keyring");
+        // A keyring that holds no key at all is refused too.
+        write_file(f.tmp / "empty.gpg", "");
+        const RunResult empty = f.verify({}, f.tmp / "empty.gpg");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(empty.err, 3, empty.status);
+        CPPUNIT_ASSERT_MESSAGE(empty.err, empty.err.find("holds no usable OpenPGP public key") !=
+                                              std::string::npos);
+    }
+
+    void testExpiredValidUntilIsRefused() {
+        Fixture f;
+        must(sh("rm -r " + shell_quote(f.repo)), "rm");
+        const std::string ten_days_ago = std::to_string(std::time(nullptr) - 10 * 86400);
+        must(f.publish({f.hello}, {"--date", ten_days_ago, "--valid-for", "7"}), "publish");
+        f.assert_refused("expired on");
+        // Without Valid-Until (--valid-for 0) an old Release is accepted: freshness is then up
+        // to the publisher.
+        must(sh("rm -rf " + shell_quote(f.repo) + " " + shell_quote(f.state)), "rm");
+        must(f.publish({f.hello}, {"--date", ten_days_ago, "--valid-for", "0"}), "publish");
+        CPPUNIT_ASSERT(read_file(f.suite("Release")).find("Valid-Until") == std::string::npos);
+        const RunResult r = f.verify();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+    }
+
+    void testMissingInReleaseIsRefused() {
+        Fixture f;
+        must(sh("rm " + shell_quote(f.suite("InRelease"))), "rm");
+        // Release and Release.gpg are still there: they are not enough.
+        f.assert_refused("InRelease: missing");
+    }
+
+    void testReleaseMovedToAnotherSuiteIsRefused() {
+        Fixture f;
+        must(sh("cp -a " + shell_quote(f.repo + "/dists/stable") + " " +
+                shell_quote(f.repo + "/dists/testing")),
+             "cp");
+        const RunResult r = f.verify({"--suite", "testing"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("signed for suite 'stable', not 'testing'") !=
+                                          std::string::npos);
+    }
+
+    void testOlderReleaseReplayedIsRefused() {
+        Fixture f;
+        // An old, validly signed state of the suite, kept by the attacker.
+        const std::time_t now = std::time(nullptr);
+        must(sh("rm -r " + shell_quote(f.repo)), "rm");
+        must(f.publish({f.hello}, {"--date", std::to_string(now - 3600)}), "publish old");
+        must(sh("cp -a " + shell_quote(f.repo) + " " + shell_quote(f.tmp / "old")), "cp");
+        // The publisher moves on; the verifier sees the new Release.
+        must(f.publish({build_package(f.tmp, "hello", "1.1", "security fix")},
+                       {"--date", std::to_string(now)}),
+             "publish new");
+        const RunResult seen = f.verify();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(seen.err, 0, seen.status);
+        // The attacker serves the old one again.
+        must(sh("rm -r " + shell_quote(f.repo) + " && mv " + shell_quote(f.tmp / "old") + " " +
+                shell_quote(f.repo)),
+             "replay");
+        f.assert_refused("rollback: this Release is dated");
+        // The publisher cannot go back in time by mistake either.
+        const RunResult back = f.publish({f.hello}, {"--date", std::to_string(now - 7200)});
+        CPPUNIT_ASSERT_EQUAL(2, back.status);
+        CPPUNIT_ASSERT_MESSAGE(back.err, back.err.find("rollback") != std::string::npos);
+    }
+
+    void testUsageErrors() {
+        Fixture f;
+        const RunResult no_keyring =
+            run({program("PKGDESC_VERIFY"), "--root", f.root.dir(), "--repo", f.repo});
+        CPPUNIT_ASSERT_EQUAL(2, no_keyring.status);
+        CPPUNIT_ASSERT(no_keyring.err.find("--repo needs --keyring") != std::string::npos);
+        const RunResult http = f.verify({"--repo", "http://example.org/repo"});
+        CPPUNIT_ASSERT_EQUAL(2, http.status);
+        CPPUNIT_ASSERT(http.err.find("only local directories and file: URIs") != std::string::npos);
+        const RunResult no_suite =
+            run({program("PKGDESC_GEN"), "--repo", f.repo, "--suite", "x", f.hello});
+        CPPUNIT_ASSERT_EQUAL(2, no_suite.status);
+        const RunResult bad_name = f.publish({f.hello}, {"--suite", "../x"});
+        CPPUNIT_ASSERT_EQUAL(2, bad_name.status);
+        const RunResult no_key =
+            run({program("PKGDESC_GEN"), "--repo", f.tmp / "r2", "--suite", "s", "--component",
+                 "main", "--sign-key", "nobody@nowhere", f.hello},
+                {f.key.env()});
+        CPPUNIT_ASSERT_EQUAL(2, no_key.status);
+        CPPUNIT_ASSERT_MESSAGE(no_key.err,
+                               no_key.err.find("no such secret key") != std::string::npos);
+        CPPUNIT_ASSERT(!exists(f.tmp / "r2/dists/s/InRelease"));
+    }
+};
+
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(TrustRepoTest, "e2e.trust.repo");
