@@ -3,6 +3,7 @@
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/exit_code.hpp>
 #include <libpkgdesc/report/reporter.hpp>
+#include <libpkgdesc/trust/apt_chain.hpp>
 #include <libpkgdesc/trust/openpgp.hpp>
 #include <libpkgdesc/trust/release.hpp>
 #include <libpkgdesc/trust/repository.hpp>
@@ -55,6 +56,10 @@ struct Options {
     std::vector<std::string> suites;
     std::vector<std::string> keyrings;
     std::optional<std::string> state_dir;
+    std::optional<std::string> cache_dir;
+    std::vector<std::string> debs;
+    std::vector<std::string> apt_options;
+    bool fetch = false;
     VerifyOptions verify;
     ReportOptions report;
     std::vector<std::string> allow_files;
@@ -133,6 +138,19 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "repeatable")("state-dir", po::value<std::string>()->value_name("DIR"),
                       "remember the newest Release seen in DIR, to detect rollbacks (default: "
                       "/var/lib/pkgdesc for root, else ~/.local/state/pkgdesc)");
+    po::options_description chain("The apt chain (without --repo and --pkgdesc)");
+    chain.add_options()("debs",
+                        po::value<std::vector<std::string>>(&m_opts.debs)->value_name("DIR"),
+                        "also look for .deb files in DIR (after apt's archives cache); repeatable")(
+        "fetch", po::bool_switch(&m_opts.fetch),
+        "download the .deb files found nowhere, through apt's acquire system, into the cache")(
+        "cache-dir", po::value<std::string>()->value_name("DIR"),
+        "keep generated stanzas (by .deb SHA256) and downloads in DIR (default: "
+        "/var/cache/pkgdesc for root, else ~/.cache/pkgdesc)")(
+        "apt-option,o",
+        po::value<std::vector<std::string>>(&m_opts.apt_options)->value_name("NAME=VALUE"),
+        "set an apt configuration item, as apt -o does (e.g. Dir::State::lists=/x); "
+        "repeatable");
     po::options_description system("The system");
     system.add_options()(
         "root", po::value<std::string>()->value_name("DIR"),
@@ -177,7 +195,7 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     positional.add("package", -1);
 
     po::options_description visible;
-    visible.add(reference).add(system).add(unowned).add(output);
+    visible.add(reference).add(chain).add(system).add(unowned).add(output);
     po::options_description all;
     all.add(visible).add(hidden);
     po::variables_map vm;
@@ -230,8 +248,14 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     if (m_opts.report.null_separated && !m_opts.report.list) {
         return usage_error("-0 only applies to --list");
     }
-    if (m_opts.pkgdesc.empty() && m_opts.repos.empty()) {
-        return usage_error("no reference data: give --repo DIR or --pkgdesc PATH");
+    const bool apt_chain = m_opts.pkgdesc.empty() && m_opts.repos.empty();
+    if (!apt_chain && (!m_opts.debs.empty() || m_opts.fetch || !m_opts.apt_options.empty() ||
+                       vm.count("cache-dir") != 0)) {
+        return usage_error("--debs, --fetch, --cache-dir and --apt-option apply to the apt "
+                           "chain, not to --repo or --pkgdesc");
+    }
+    if (vm.count("cache-dir") != 0) {
+        m_opts.cache_dir = vm["cache-dir"].as<std::string>();
     }
     if (!m_opts.repos.empty() && m_opts.keyrings.empty()) {
         return usage_error("--repo needs --keyring FILE: the keys its signature must be made by");
@@ -297,6 +321,17 @@ std::vector<std::string> read_allow_file(const std::string& path) {
     return patterns;
 }
 
+// Only after everything was proven: remember the newest Release of each archive.
+void save_history(const ReleaseHistory& history, const std::string& state_dir) {
+    try {
+        make_directories(state_dir);
+        history.save();
+    } catch (const Error& e) {
+        std::cerr << "pkgdesc-verify: warning: " << e.what()
+                  << ": cannot record the Releases seen; rollbacks to them will go unnoticed\n";
+    }
+}
+
 // The reference data: unsigned files the user vouched for, then the signed repositories, of
 // which only the stanzas of the packages to check are parsed.
 ReferenceSet Cli::load_references() const {
@@ -304,18 +339,42 @@ ReferenceSet Cli::load_references() const {
     for (const std::string& path : m_opts.pkgdesc) {
         references.add_path(path);
     }
-    if (m_opts.repos.empty()) {
+    const bool apt_chain = m_opts.pkgdesc.empty() && m_opts.repos.empty();
+    if (!apt_chain && m_opts.repos.empty()) {
         return references;
     }
     const std::vector<PackageVersion> installed = selected_versions(m_opts.verify);
-    const ReferenceSet::Filter wanted = ReferenceSet::only(installed);
-    KeySource keys;
-    keys.files = m_opts.keyrings;
-    const SignatureVerifier verifier(keys);
     const std::string state_dir = m_opts.state_dir ? *m_opts.state_dir : default_state_dir();
     ReleaseHistory history(state_dir + "/release-history");
     const std::time_t now = std::time(nullptr);
     const unsigned jobs = m_opts.verify.jobs != 0 ? m_opts.verify.jobs : default_jobs();
+    if (apt_chain) {
+        AptChainOptions options;
+        options.apt_options = m_opts.apt_options;
+        options.debs_dirs = m_opts.debs;
+        options.fetch = m_opts.fetch;
+        options.cache_dir = m_opts.cache_dir ? *m_opts.cache_dir : default_cache_dir();
+        options.jobs = jobs;
+        options.now = now;
+        const AptChainResult result = load_apt_chain(options, installed, history, references);
+        for (const std::string& warning : result.warnings) {
+            std::cerr << "pkgdesc-verify: warning: " << warning << "\n";
+        }
+        if (!m_opts.report.quiet) {
+            std::cerr << "pkgdesc-verify: apt chain: " << result.sources_verified << " of "
+                      << result.sources << " sources proven, " << result.indexes
+                      << " Packages indexes; " << result.found << " of " << installed.size()
+                      << " installed versions signed; stanzas: " << result.from_cache
+                      << " from the cache, " << result.generated << " generated, " << result.fetched
+                      << " .debs downloaded\n";
+        }
+        save_history(history, state_dir);
+        return references;
+    }
+    const ReferenceSet::Filter wanted = ReferenceSet::only(installed);
+    KeySource keys;
+    keys.files = m_opts.keyrings;
+    const SignatureVerifier verifier(keys);
     std::string where;
     for (const std::string& repo : m_opts.repos) {
         const std::vector<std::string> suites =
@@ -336,14 +395,7 @@ ReferenceSet Cli::load_references() const {
                                       "this version is in no signed repository read (" + where +
                                           ")");
     }
-    // Only after everything was proven: remember the newest Release of each archive.
-    try {
-        make_directories(state_dir);
-        history.save();
-    } catch (const Error& e) {
-        std::cerr << "pkgdesc-verify: warning: " << e.what()
-                  << ": cannot record the Releases seen; rollbacks to them will go unnoticed\n";
-    }
+    save_history(history, state_dir);
     return references;
 }
 

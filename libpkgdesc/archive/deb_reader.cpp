@@ -192,15 +192,56 @@ public:
 
         ArchivePtr outer(archive_read_new());
         archive_read_support_format_ar(outer.get());
-        if (archive_read_open_fd(outer.get(), fd.get(), 1 << 17) != ARCHIVE_OK) {
+        m_fd = fd.get();
+        const int opened =
+            m_options.hash_file
+                ? archive_read_open(outer.get(), this, nullptr, &Reader::hashing_read, nullptr)
+                : archive_read_open_fd(outer.get(), fd.get(), 1 << 17);
+        if (opened != ARCHIVE_OK) {
             fail(archive_reason(outer.get(), "cannot open the ar archive"));
         }
         read_members(outer.get());
+        if (m_options.hash_file) {
+            // Whatever follows the last member is part of the signed file too.
+            for (;;) {
+                const ssize_t n = ::read(m_fd, m_hash_buffer.data(), m_hash_buffer.size());
+                if (n < 0 && errno == EINTR) {
+                    continue;
+                }
+                if (n < 0) {
+                    throw IoError::from_errno(m_path, "cannot read", errno);
+                }
+                if (n == 0) {
+                    break;
+                }
+                m_file_hash.update(m_hash_buffer.data(), static_cast<std::size_t>(n));
+            }
+            m_contents.file_sha256 = to_hex(m_file_hash.finish());
+        }
         return std::move(m_contents);
     }
 
 private:
     [[noreturn]] void fail(const std::string& reason) const { throw ArchiveError(m_path, reason); }
+
+    // Reads the file for libarchive sequentially (no skipping), hashing every byte.
+    static la_ssize_t hashing_read(archive* a, void* client, const void** buffer) {
+        auto* self = static_cast<Reader*>(client);
+        for (;;) {
+            const ssize_t n =
+                ::read(self->m_fd, self->m_hash_buffer.data(), self->m_hash_buffer.size());
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                archive_set_error(a, errno, "read error: %s", std::strerror(errno));
+                return -1;
+            }
+            self->m_file_hash.update(self->m_hash_buffer.data(), static_cast<std::size_t>(n));
+            *buffer = self->m_hash_buffer.data();
+            return n;
+        }
+    }
 
     void check_magic(int fd) const {
         char magic[8];
@@ -501,6 +542,9 @@ private:
     const std::string& m_path;
     const DebReaderOptions& m_options;
     DebContents m_contents;
+    int m_fd = -1;
+    Sha256 m_file_hash;
+    std::vector<char> m_hash_buffer = std::vector<char>(std::size_t{1} << 17);
     Sha256 m_hash;
     bool m_seen_control = false;
     std::uint64_t m_file_size = 0;

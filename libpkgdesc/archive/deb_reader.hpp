@@ -16,6 +16,9 @@ namespace pkgdesc {
 struct PKGDESC_EXPORT DebReaderOptions {
     // Threads of the xz decoder (liblzma's multi-threaded decoder, as dpkg uses it).
     unsigned xz_threads = 1;
+    // Also hash the whole file, in the same single read (DebContents::file_sha256): what a
+    // Packages index signs. The bytes hashed are exactly the bytes described.
+    bool hash_file = false;
 };
 
 // Everything a .deb says about itself, as read from the archive.
@@ -26,6 +29,7 @@ struct PKGDESC_EXPORT DebContents {
     std::vector<Entry> entries;                  // data.tar members in archive order
     std::string control_compression;             // "", "gz", "xz", "zst", "bz2", "lzma"
     std::string data_compression;
+    std::string file_sha256; // hex, with DebReaderOptions::hash_file
 };
 
 // The largest path, link target or control member name accepted (PATH_MAX).

@@ -69,6 +69,7 @@ DebDescription describe_deb(const std::string& path, const DebReaderOptions& opt
     canonicalize_hardlinks(out.desc.entries);
     out.desc.sort();
     out.embedded_pkgdesc = std::move(contents.embedded_pkgdesc);
+    out.file_sha256 = std::move(contents.file_sha256);
     return out;
 }
 

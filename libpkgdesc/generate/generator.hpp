@@ -16,6 +16,8 @@ namespace pkgdesc {
 struct PKGDESC_EXPORT DebDescription {
     Pkgdesc desc;
     std::optional<std::string> embedded_pkgdesc;
+    // The SHA-256 of the whole .deb, with DebReaderOptions::hash_file.
+    std::string file_sha256;
 };
 
 PKGDESC_EXPORT DebDescription describe_deb(const std::string& path,

@@ -808,7 +808,7 @@ public:
     void testUsageErrors() {
         Installed sys;
         const std::vector<std::vector<std::string>> cases{
-            {"--root", sys.root.dir()},
+            {"--pkgdesc", sys.ref, "--trust-unsigned", "--fetch"},
             {"--pkgdesc", sys.ref, "--trust-unsigned", "--format", "xml"},
             {"--pkgdesc", sys.ref, "--trust-unsigned", "--list", "some"},
             {"--pkgdesc", sys.ref, "--trust-unsigned", "-0"},

@@ -1,0 +1,627 @@
+// The apt chain: apt's sources and lists through libapt-pkg, signatures through GPGME, .debs
+// described by the streaming reader while their SHA256 is computed in the same pass.
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/format/pkgdesc_parser.hpp>
+#include <libpkgdesc/format/pkgdesc_writer.hpp>
+#include <libpkgdesc/fs/atomic_file.hpp>
+#include <libpkgdesc/generate/generator.hpp>
+#include <libpkgdesc/trust/apt_chain.hpp>
+#include <libpkgdesc/trust/openpgp.hpp>
+#include <libpkgdesc/util/apt_error.hpp>
+#include <libpkgdesc/util/file_io.hpp>
+#include <libpkgdesc/util/host_dirs.hpp>
+#include <libpkgdesc/util/sha256.hpp>
+#include <libpkgdesc/util/thread_pool.hpp>
+
+#include <apt-pkg/acquire-item.h>
+#include <apt-pkg/acquire.h>
+#include <apt-pkg/configuration.h>
+#include <apt-pkg/debversion.h>
+#include <apt-pkg/fileutl.h>
+#include <apt-pkg/hashes.h>
+#include <apt-pkg/indexfile.h>
+#include <apt-pkg/init.h>
+#include <apt-pkg/metaindex.h>
+#include <apt-pkg/pkgsystem.h>
+#include <apt-pkg/sourcelist.h>
+#include <apt-pkg/strutl.h>
+#include <apt-pkg/tagfile.h>
+
+#include <archive.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <set>
+
+namespace pkgdesc {
+
+namespace {
+
+// What a signed Packages index says about one installed version.
+struct Candidate {
+    std::string sha256;
+    std::uint64_t size = 0;
+    std::string filename; // relative to the source's URI ("pool/main/h/hello/hello_1.0_amd64.deb")
+    std::string base_uri;
+};
+
+struct Wanted {
+    const PackageVersion* version = nullptr;
+    std::vector<Candidate> candidates;
+};
+
+// Reads apt's configuration once per process (libapt-pkg keeps it in globals).
+void init_apt(const std::vector<std::string>& options) {
+    static std::mutex mutex;
+    const std::lock_guard<std::mutex> lock(mutex);
+    static bool initialised = false;
+    if (!initialised) {
+        if (!pkgInitConfig(*_config) || !pkgInitSystem(*_config, _system)) {
+            AptErrorScope::fail("apt configuration", "cannot read apt's configuration");
+        }
+        initialised = true;
+    }
+    for (const std::string& option : options) {
+        const std::size_t eq = option.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            throw Error(option, "not an apt option (NAME=VALUE)");
+        }
+        _config->Set(option.substr(0, eq), option.substr(eq + 1));
+    }
+}
+
+std::string hex_lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// Decompresses a list file apt kept compressed (Acquire::GzipIndexes, lz4 on some systems).
+std::string decompress(const std::string& data, const std::string& path) {
+    std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(),
+                                                             &archive_read_free);
+    archive_read_support_filter_all(a.get());
+    archive_read_support_format_raw(a.get());
+    archive_entry* entry = nullptr;
+    if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK ||
+        archive_read_next_header(a.get(), &entry) != ARCHIVE_OK) {
+        throw Error(path, std::string("cannot decompress: ") + archive_error_string(a.get()));
+    }
+    std::string out;
+    std::vector<char> buffer(1 << 16);
+    for (;;) {
+        const la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
+        if (n < 0) {
+            throw Error(path, std::string("cannot decompress: ") + archive_error_string(a.get()));
+        }
+        if (n == 0) {
+            break;
+        }
+        out.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+// The keys a source trusts: its Signed-By (keyring files, fingerprints or an inline key block),
+// else apt's trusted.gpg and trusted.gpg.d.
+KeySource keys_for(const metaIndex& meta) {
+    KeySource keys;
+    const std::string signed_by = meta.GetSignedBy();
+    if (signed_by.find("-----BEGIN PGP PUBLIC KEY BLOCK-----") != std::string::npos) {
+        keys.armored.push_back(signed_by);
+        return keys;
+    }
+    std::vector<std::string> fingerprints;
+    for (std::string item : VectorizeString(signed_by, ',')) {
+        item = APT::String::Strip(item);
+        if (item.empty()) {
+            continue;
+        }
+        if (item.front() == '/') {
+            keys.files.push_back(item);
+        } else {
+            // A fingerprint; "!" (exact subkey) is treated as the key itself.
+            if (item.back() == '!') {
+                item.pop_back();
+            }
+            keys.fingerprints.push_back(item);
+        }
+    }
+    if (keys.files.empty()) {
+        const std::string trusted = _config->FindFile("Dir::Etc::trusted");
+        if (!trusted.empty() && FileExists(trusted)) {
+            keys.files.push_back(trusted);
+        }
+        const std::string parts = _config->FindDir("Dir::Etc::trustedparts");
+        std::vector<std::string> found;
+        if (DirectoryExists(parts)) {
+            for (const std::string& file :
+                 GetListOfFilesInDir(parts, std::vector<std::string>{"gpg", "asc"}, true)) {
+                found.push_back(file);
+            }
+        }
+        keys.files.insert(keys.files.end(), found.begin(), found.end());
+    }
+    return keys;
+}
+
+std::string key_id(const KeySource& keys) {
+    std::string id;
+    for (const auto* list : {&keys.files, &keys.armored, &keys.fingerprints}) {
+        for (const std::string& item : *list) {
+            id += item + '\n';
+        }
+        id += '\x1f';
+    }
+    return id;
+}
+
+// Where apt keeps a source's InRelease (as apt's debReleaseIndex names it).
+std::string meta_index_file(const metaIndex& meta, const char* type) {
+    const std::string& dist = meta.GetDist();
+    std::string uri = meta.GetURI();
+    if (dist == "/") {
+        // flat repository at the URI itself
+    } else if (!dist.empty() && dist.back() == '/') {
+        uri += dist;
+    } else {
+        uri += "dists/" + dist + "/";
+    }
+    return _config->FindDir("Dir::State::lists") + URItoFileName(uri + type);
+}
+
+std::string deb_cache_name(const PackageVersion& pkg) {
+    return pkg.name + "_" + QuoteString(pkg.version, "_:") + "_" + pkg.architecture + ".deb";
+}
+
+class Chain {
+public:
+    Chain(const AptChainOptions& options, const std::vector<PackageVersion>& wanted,
+          ReleaseHistory& history, ReferenceSet& references)
+        : m_options(options), m_history(history), m_references(references) {
+        for (const PackageVersion& pkg : wanted) {
+            m_wanted.push_back(Wanted{&pkg, {}});
+        }
+        for (std::size_t i = 0; i < m_wanted.size(); ++i) {
+            m_by_name[wanted[i].name + '\0' + wanted[i].architecture].push_back(i);
+        }
+    }
+
+    AptChainResult run() {
+        AptErrorScope errors;
+        init_apt(m_options.apt_options);
+        pkgSourceList sources;
+        if (!sources.ReadMainList()) {
+            AptErrorScope::fail("apt sources", "cannot read apt's sources");
+        }
+        for (metaIndex* meta : sources) {
+            read_source(*meta);
+        }
+        std::vector<std::size_t> pending;
+        for (std::size_t i = 0; i < m_wanted.size(); ++i) {
+            const Wanted& w = m_wanted[i];
+            if (w.candidates.empty()) {
+                set_reason(
+                    w,
+                    "this version is in no signed Packages index of apt's sources (" +
+                        std::to_string(m_result.sources_verified) + " of " +
+                        std::to_string(m_result.sources) + " proven" +
+                        (m_result.sources_verified < m_result.sources ? "; see the warnings" : "") +
+                        ")");
+                continue;
+            }
+            ++m_result.found;
+            if (!from_cache(w)) {
+                pending.push_back(i);
+            }
+        }
+        generate(pending);
+        return m_result;
+    }
+
+private:
+    void warn(const std::string& what, const std::string& reason) {
+        m_result.warnings.push_back(what + ": " + reason);
+    }
+
+    void set_reason(const Wanted& w, const std::string& reason) {
+        m_references.set_missing_reason(w.version->name, w.version->architecture,
+                                        w.version->version, reason);
+    }
+
+    const SignatureVerifier& verifier_for(const metaIndex& meta) {
+        const KeySource keys = keys_for(meta);
+        const std::string id = key_id(keys);
+        auto it = m_verifiers.find(id);
+        if (it == m_verifiers.end()) {
+            it = m_verifiers.emplace(id, std::make_unique<SignatureVerifier>(keys)).first;
+        }
+        return *it->second;
+    }
+
+    // Proves one source's Release and reads the Packages indexes it signs.
+    void read_source(const metaIndex& meta) {
+        const std::vector<IndexTarget> targets = meta.GetIndexTargets();
+        std::vector<const IndexTarget*> packages;
+        for (const IndexTarget& target : targets) {
+            if (target.Option(IndexTarget::CREATED_BY) == "Packages") {
+                packages.push_back(&target);
+            }
+        }
+        if (packages.empty()) {
+            return;
+        }
+        const std::string inrelease = meta_index_file(meta, "InRelease");
+        const std::string what = meta.GetURI() + " " + meta.GetDist();
+        ++m_result.sources;
+        Release release;
+        try {
+            std::string text;
+            std::string signer;
+            const SignatureVerifier& verifier = verifier_for(meta);
+            if (std::optional<std::string> signed_doc = read_file_if_exists(inrelease)) {
+                VerifiedText verified = verifier.verify_clearsigned(*signed_doc, inrelease);
+                text = std::move(verified.text);
+                signer = verified.signer;
+            } else {
+                // An archive without InRelease: Release and its detached signature, both read
+                // into memory before the check.
+                const std::string release_path = meta_index_file(meta, "Release");
+                const std::string sig_path = meta_index_file(meta, "Release.gpg");
+                const std::optional<std::string> plain = read_file_if_exists(release_path);
+                const std::optional<std::string> sig = read_file_if_exists(sig_path);
+                if (!plain || !sig) {
+                    throw TrustError(inrelease, "no InRelease, nor Release with Release.gpg, in "
+                                                "apt's lists (run apt update?)");
+                }
+                signer = verifier.verify_detached(*plain, *sig, sig_path);
+                text = *plain;
+            }
+            release = parse_release(text, inrelease);
+            check_release_time(release, m_options.now, inrelease);
+            m_history.check_and_record(release, signer, inrelease);
+        } catch (const Error& e) {
+            warn(what, e.what());
+            return;
+        }
+        ++m_result.sources_verified;
+        for (const IndexTarget* target : packages) {
+            read_packages(*target, release);
+        }
+    }
+
+    void read_packages(const IndexTarget& target, const Release& release) {
+        const std::string path = target.Option(IndexTarget::EXISTING_FILENAME);
+        if (path.empty()) {
+            return; // not downloaded (another architecture, or apt update never ran)
+        }
+        try {
+            std::optional<std::string> data = read_file_if_exists(path);
+            if (!data) {
+                return;
+            }
+            // The Release names the file as apt keeps it, or uncompressed.
+            const std::string plain_path = target.Option(IndexTarget::FILENAME);
+            const std::string extension = path.substr(std::min(path.size(), plain_path.size()));
+            const ReleaseEntry* entry = release.find(target.MetaKey + extension);
+            std::string text;
+            if (entry != nullptr || extension.empty()) {
+                if (entry == nullptr) {
+                    throw TrustError(path, "not listed in the signed Release");
+                }
+                check(*data, *entry, path);
+                text = extension.empty() ? std::move(*data) : decompress(*data, path);
+            } else {
+                text = decompress(*data, path);
+                const ReleaseEntry* plain = release.find(target.MetaKey);
+                if (plain == nullptr) {
+                    throw TrustError(path, "not listed in the signed Release");
+                }
+                check(text, *plain, path);
+            }
+            ++m_result.indexes;
+            scan_packages(text, target.Option(IndexTarget::REPO_URI), path);
+        } catch (const Error& e) {
+            warn(path, e.what());
+        }
+    }
+
+    static void check(const std::string& data, const ReleaseEntry& entry, const std::string& path) {
+        if (data.size() != entry.size) {
+            throw TrustError(path, "size " + std::to_string(data.size()) +
+                                       " bytes, the signed Release says " +
+                                       std::to_string(entry.size));
+        }
+        if (to_hex(Sha256::digest(data)) != entry.sha256) {
+            throw TrustError(path, "SHA256 does not match the signed Release");
+        }
+    }
+
+    // Finds the wanted versions in a Packages index (libapt-pkg's tag section scanner).
+    void scan_packages(std::string& text, const std::string& base_uri, const std::string& path) {
+        text.append("\n\n");
+        const char* pos = text.data();
+        const char* const end = text.data() + text.size();
+        pkgTagSection section;
+        while (pos < end) {
+            while (pos < end && (*pos == '\n' || *pos == '\r')) {
+                ++pos;
+            }
+            if (pos >= end) {
+                break;
+            }
+            if (!section.Scan(pos, static_cast<unsigned long>(end - pos))) {
+                throw TrustError(path,
+                                 "malformed stanza at byte " + std::to_string(pos - text.data()));
+            }
+            pos += section.size();
+            const std::string key = section.FindS("Package") + '\0' + section.FindS("Architecture");
+            const auto it = m_by_name.find(key);
+            if (it == m_by_name.end()) {
+                continue;
+            }
+            const std::string version = section.FindS("Version");
+            for (const std::size_t index : it->second) {
+                Wanted& w = m_wanted[index];
+                if (debVS.CmpVersion(w.version->version, version) != 0) {
+                    continue;
+                }
+                Candidate c;
+                c.sha256 = hex_lower(section.FindS("SHA256"));
+                c.filename = section.FindS("Filename");
+                c.base_uri = base_uri;
+                const std::string size = section.FindS("Size");
+                c.size = std::strtoull(size.c_str(), nullptr, 10);
+                if (!sha256_from_hex(c.sha256) || c.filename.empty()) {
+                    continue; // no SHA256: nothing to prove the .deb with
+                }
+                const bool known =
+                    std::any_of(w.candidates.begin(), w.candidates.end(),
+                                [&](const Candidate& other) { return other.sha256 == c.sha256; });
+                if (!known) {
+                    w.candidates.push_back(std::move(c));
+                }
+            }
+        }
+    }
+
+    std::string stanza_path(const std::string& sha256) const {
+        return m_options.cache_dir + "/stanzas/" + sha256 + ".pkgdesc";
+    }
+
+    bool matches(const Pkgdesc& desc, const PackageVersion& pkg) const {
+        return desc.package == pkg.name && desc.architecture == pkg.architecture &&
+               debVS.CmpVersion(desc.version, pkg.version) == 0;
+    }
+
+    bool from_cache(const Wanted& w) {
+        for (const Candidate& c : w.candidates) {
+            const std::string path = stanza_path(c.sha256);
+            try {
+                const std::optional<std::string> text = read_file_if_exists(path);
+                if (!text) {
+                    continue;
+                }
+                Pkgdesc desc = parse_pkgdesc(*text, path);
+                if (!matches(desc, *w.version)) {
+                    warn(path, "describes another package; ignored");
+                    continue;
+                }
+                m_references.add(std::move(desc), path);
+                ++m_result.from_cache;
+                return true;
+            } catch (const Error& e) {
+                warn(path, std::string(e.what()) + "; regenerated");
+            }
+        }
+        return false;
+    }
+
+    std::vector<std::string> deb_dirs() const {
+        std::vector<std::string> dirs{_config->FindDir("Dir::Cache::archives")};
+        dirs.insert(dirs.end(), m_options.debs_dirs.begin(), m_options.debs_dirs.end());
+        dirs.push_back(m_options.cache_dir + "/debs/");
+        for (std::string& dir : dirs) {
+            if (!dir.empty() && dir.back() != '/') {
+                dir.push_back('/');
+            }
+        }
+        return dirs;
+    }
+
+    // The outcome of one package: a stanza proven through its .deb, or why not.
+    struct Outcome {
+        std::optional<Pkgdesc> desc;
+        std::string sha256;
+        std::string reason;
+    };
+
+    Outcome describe(const Wanted& w, unsigned xz_threads) const {
+        Outcome out;
+        std::vector<std::string> problems;
+        DebReaderOptions reader;
+        reader.xz_threads = xz_threads;
+        reader.hash_file = true;
+        for (const std::string& dir : deb_dirs()) {
+            for (const Candidate& c : w.candidates) {
+                std::set<std::string> names{flNotDir(c.filename), deb_cache_name(*w.version)};
+                for (const std::string& name : names) {
+                    const std::string path = dir + name;
+                    struct stat st {};
+                    if (::stat(path.c_str(), &st) != 0) {
+                        continue;
+                    }
+                    if (static_cast<std::uint64_t>(st.st_size) != c.size) {
+                        continue; // another build of the same version, or a partial download
+                    }
+                    try {
+                        DebDescription d = describe_deb(path, reader);
+                        if (d.file_sha256 != c.sha256) {
+                            problems.push_back(path + ": SHA256 " + d.file_sha256 +
+                                               " does not match the signed Packages index");
+                            continue;
+                        }
+                        if (!matches(d.desc, *w.version)) {
+                            problems.push_back(path + ": describes " + d.desc.package + " " +
+                                               d.desc.version);
+                            continue;
+                        }
+                        out.desc = std::move(d.desc);
+                        out.sha256 = c.sha256;
+                        return out;
+                    } catch (const Error& e) {
+                        // A file that is not the signed one is reported as such, whatever else
+                        // is wrong with it.
+                        bool differs = false;
+                        try {
+                            const std::optional<std::string> data = read_file_if_exists(path);
+                            differs = data && to_hex(Sha256::digest(*data)) != c.sha256;
+                        } catch (const Error&) {
+                        }
+                        problems.push_back(differs ? path + ": SHA256 does not match the signed "
+                                                            "Packages index"
+                                                   : std::string(e.what()));
+                    }
+                }
+            }
+        }
+        if (problems.empty()) {
+            out.reason = "its .deb (" + flNotDir(w.candidates.front().filename) +
+                         ") is in none of apt's archives cache, --debs or pkgdesc's cache" +
+                         (m_options.fetch ? "" : " (--fetch downloads it)");
+        } else {
+            for (const std::string& problem : problems) {
+                out.reason += (out.reason.empty() ? "" : "; ") + problem;
+            }
+        }
+        return out;
+    }
+
+    void fetch(const std::vector<std::size_t>& missing) {
+        const std::string dir = m_options.cache_dir + "/debs";
+        make_directories(dir);
+        pkgAcquire fetcher;
+        std::map<const pkgAcquire::Item*, std::size_t> items;
+        for (const std::size_t index : missing) {
+            const Candidate& c = m_wanted[index].candidates.front();
+            HashStringList hashes;
+            hashes.push_back(HashString("SHA256", c.sha256));
+            auto* item =
+                new pkgAcqFile(&fetcher, c.base_uri + c.filename, hashes, c.size, c.filename,
+                               flNotDir(c.filename), "", dir + "/" + flNotDir(c.filename));
+            items[item] = index;
+        }
+        fetcher.Run();
+        for (auto it = fetcher.ItemsBegin(); it != fetcher.ItemsEnd(); ++it) {
+            const auto found = items.find(*it);
+            if (found == items.end()) {
+                continue;
+            }
+            if ((*it)->Status == pkgAcquire::Item::StatDone) {
+                ++m_result.fetched;
+            } else {
+                m_fetch_errors[found->second] =
+                    "download of " + (*it)->DescURI() + " failed: " + (*it)->ErrorText;
+            }
+        }
+        // The queue owns the items; pkgAcquire deletes them.
+    }
+
+    void generate(const std::vector<std::size_t>& pending) {
+        if (pending.empty()) {
+            return;
+        }
+        std::vector<Outcome> outcomes = describe_all(pending);
+        if (m_options.fetch) {
+            std::vector<std::size_t> missing;
+            for (std::size_t i = 0; i < pending.size(); ++i) {
+                if (!outcomes[i].desc) {
+                    missing.push_back(pending[i]);
+                }
+            }
+            if (!missing.empty()) {
+                fetch(missing);
+                std::vector<Outcome> retried = describe_all(missing);
+                std::size_t next = 0;
+                for (std::size_t i = 0; i < pending.size(); ++i) {
+                    if (!outcomes[i].desc) {
+                        outcomes[i] = std::move(retried[next++]);
+                        if (!outcomes[i].desc && m_fetch_errors.count(pending[i]) != 0) {
+                            outcomes[i].reason = m_fetch_errors[pending[i]];
+                        }
+                    }
+                }
+            }
+        }
+        bool cache_ok = true;
+        try {
+            make_directories(m_options.cache_dir + "/stanzas");
+        } catch (const Error& e) {
+            warn(m_options.cache_dir, std::string(e.what()) + ": stanzas are not cached");
+            cache_ok = false;
+        }
+        for (std::size_t i = 0; i < pending.size(); ++i) {
+            Outcome& outcome = outcomes[i];
+            const Wanted& w = m_wanted[pending[i]];
+            if (!outcome.desc) {
+                set_reason(w, outcome.reason);
+                continue;
+            }
+            ++m_result.generated;
+            if (cache_ok) {
+                try {
+                    AtomicFile out(stanza_path(outcome.sha256));
+                    out.write(to_string(*outcome.desc));
+                    out.commit();
+                } catch (const Error& e) {
+                    warn(stanza_path(outcome.sha256), e.what());
+                }
+            }
+            m_references.add(std::move(*outcome.desc), stanza_path(outcome.sha256));
+        }
+    }
+
+    std::vector<Outcome> describe_all(const std::vector<std::size_t>& which) const {
+        std::vector<Outcome> outcomes(which.size());
+        const unsigned workers =
+            std::max(1u, std::min<unsigned>(m_options.jobs, static_cast<unsigned>(which.size())));
+        const unsigned xz_threads = std::max(1u, m_options.jobs / workers);
+        std::vector<std::size_t> schedule(which.size());
+        std::iota(schedule.begin(), schedule.end(), 0);
+        // Largest first, so that one big package does not finish last on its own.
+        std::stable_sort(schedule.begin(), schedule.end(), [&](std::size_t a, std::size_t b) {
+            return m_wanted[which[a]].candidates.front().size >
+                   m_wanted[which[b]].candidates.front().size;
+        });
+        run_ordered<Outcome>(
+            which.size(), workers, schedule,
+            [&](std::size_t i) { return describe(m_wanted[which[i]], xz_threads); },
+            [&](std::size_t i, Outcome& outcome) { outcomes[i] = std::move(outcome); });
+        return outcomes;
+    }
+
+    const AptChainOptions& m_options;
+    ReleaseHistory& m_history;
+    ReferenceSet& m_references;
+    std::vector<Wanted> m_wanted;
+    std::map<std::string, std::vector<std::size_t>> m_by_name;
+    std::map<std::string, std::unique_ptr<SignatureVerifier>> m_verifiers;
+    std::map<std::size_t, std::string> m_fetch_errors;
+    AptChainResult m_result;
+};
+
+} // namespace
+
+AptChainResult load_apt_chain(const AptChainOptions& options,
+                              const std::vector<PackageVersion>& wanted, ReleaseHistory& history,
+                              ReferenceSet& references) {
+    return Chain(options, wanted, history, references).run();
+}
+
+} // namespace pkgdesc

@@ -1,0 +1,49 @@
+// Reference data from the chain Debian already signs: InRelease -> Packages (the SHA256 of each
+// .deb) -> the .deb -> its content. Sources, keyrings, lists and the archives cache come from the
+// verifying host's apt configuration (read through libapt-pkg), never from the checked system;
+// every InRelease is verified here, with GPGME, not taken on apt's word.
+#pragma once
+
+#include <libpkgdesc/export.hpp>
+#include <libpkgdesc/trust/release.hpp>
+#include <libpkgdesc/verify/reference_set.hpp>
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+namespace pkgdesc {
+
+struct PKGDESC_EXPORT AptChainOptions {
+    // apt configuration items on top of the host's, as apt's -o: "Dir::State::lists=/x".
+    std::vector<std::string> apt_options;
+    // Further directories holding .deb files (after apt's archives cache).
+    std::vector<std::string> debs_dirs;
+    // Download the .debs found nowhere, through libapt-pkg's acquire system, into CACHE/debs.
+    bool fetch = false;
+    // pkgdesc's cache: CACHE/stanzas/SHA256.pkgdesc (generated stanzas) and CACHE/debs.
+    std::string cache_dir;
+    unsigned jobs = 1;
+    std::time_t now = 0;
+};
+
+struct PKGDESC_EXPORT AptChainResult {
+    std::size_t sources = 0;          // InRelease files considered
+    std::size_t sources_verified = 0; // ... whose signature and hashes were proven
+    std::size_t indexes = 0;          // Packages indexes read
+    std::size_t found = 0;            // installed versions found in a signed index
+    std::size_t from_cache = 0;       // stanzas read from the cache
+    std::size_t generated = 0;        // stanzas generated from a .deb
+    std::size_t fetched = 0;          // .debs downloaded
+    // Sources that could not be proven, and cache problems: "what: reason".
+    std::vector<std::string> warnings;
+};
+
+// Adds to `references` a stanza for each of `wanted` that a signed index vouches for, and records
+// for the others why not. A source whose InRelease or Packages index cannot be proven contributes
+// nothing (a warning says why). Throws Error when apt's configuration cannot be read.
+PKGDESC_EXPORT AptChainResult load_apt_chain(const AptChainOptions& options,
+                                             const std::vector<PackageVersion>& wanted,
+                                             ReleaseHistory& history, ReferenceSet& references);
+
+} // namespace pkgdesc
