@@ -38,6 +38,8 @@
 #include <mutex>
 #include <numeric>
 #include <set>
+#include <sstream>
+#include <unordered_map>
 
 namespace pkgdesc {
 
@@ -189,7 +191,7 @@ public:
             m_wanted.push_back(Wanted{&pkg, {}});
         }
         for (std::size_t i = 0; i < m_wanted.size(); ++i) {
-            m_by_name[wanted[i].name + '\0' + wanted[i].architecture].push_back(i);
+            m_by_name[wanted[i].name].push_back(i);
         }
     }
 
@@ -235,14 +237,62 @@ private:
                                         w.version->version, reason);
     }
 
-    const SignatureVerifier& verifier_for(const metaIndex& meta) {
-        const KeySource keys = keys_for(meta);
+    const SignatureVerifier& verifier_for(const KeySource& keys) {
         const std::string id = key_id(keys);
         auto it = m_verifiers.find(id);
         if (it == m_verifiers.end()) {
             it = m_verifiers.emplace(id, std::make_unique<SignatureVerifier>(keys)).first;
         }
         return *it->second;
+    }
+
+    // A signature verdict, from the cache when these very bytes were proven by these very keys
+    // before and nothing has expired since; GnuPG is not even started then.
+    VerifiedText verify(const KeySource& keys, const std::string& document,
+                        const std::optional<std::string>& detached, const std::string& origin) {
+        Sha256 id;
+        for (const std::string& file : keys.files) {
+            const std::optional<std::string> bytes = read_file_if_exists(file);
+            id.update(file + '\0' + (bytes ? *bytes : std::string("missing")) + '\0');
+        }
+        for (const auto* list : {&keys.armored, &keys.fingerprints}) {
+            for (const std::string& item : *list) {
+                id.update(item + '\0');
+            }
+            id.update("\x1f");
+        }
+        id.update(document);
+        id.update(detached ? "\x1f" + *detached : std::string("\x1e"));
+        const std::string path = m_options.cache_dir + "/verified/" + to_hex(id.finish());
+        try {
+            if (const std::optional<std::string> cached = read_file_if_exists(path)) {
+                const std::size_t eol = cached->find('\n');
+                const std::size_t space = cached->find(' ');
+                if (eol != std::string::npos && space < eol) {
+                    VerifiedText verdict;
+                    verdict.signer = cached->substr(0, space);
+                    verdict.expires = std::strtoll(cached->c_str() + space + 1, nullptr, 10);
+                    verdict.text = cached->substr(eol + 1);
+                    if (verdict.expires == 0 || verdict.expires > m_options.now) {
+                        return verdict;
+                    }
+                }
+            }
+        } catch (const Error&) {
+            // unreadable: verified again below
+        }
+        const SignatureVerifier& verifier = verifier_for(keys);
+        VerifiedText verdict = detached ? verifier.verify_detached(document, *detached, origin)
+                                        : verifier.verify_clearsigned(document, origin);
+        try {
+            make_directories(m_options.cache_dir + "/verified");
+            AtomicFile out(path);
+            out.write(verdict.signer + " " + std::to_string(verdict.expires) + "\n" + verdict.text);
+            out.commit();
+        } catch (const Error& e) {
+            warn(path, e.what());
+        }
+        return verdict;
     }
 
     // Proves one source's Release and reads the Packages indexes it signs.
@@ -262,11 +312,11 @@ private:
         ++m_result.sources;
         Release release;
         try {
+            const KeySource keys = keys_for(meta);
             std::string text;
             std::string signer;
-            const SignatureVerifier& verifier = verifier_for(meta);
             if (std::optional<std::string> signed_doc = read_file_if_exists(inrelease)) {
-                VerifiedText verified = verifier.verify_clearsigned(*signed_doc, inrelease);
+                VerifiedText verified = verify(keys, *signed_doc, std::nullopt, inrelease);
                 text = std::move(verified.text);
                 signer = verified.signer;
             } else {
@@ -280,8 +330,9 @@ private:
                     throw TrustError(inrelease, "no InRelease, nor Release with Release.gpg, in "
                                                 "apt's lists (run apt update?)");
                 }
-                signer = verifier.verify_detached(*plain, *sig, sig_path);
-                text = *plain;
+                VerifiedText verified = verify(keys, *plain, *sig, sig_path);
+                text = std::move(verified.text);
+                signer = verified.signer;
             }
             release = parse_release(text, inrelease);
             check_release_time(release, m_options.now, inrelease);
@@ -301,32 +352,66 @@ private:
         if (path.empty()) {
             return; // not downloaded (another architecture, or apt update never ran)
         }
+        const std::string base_uri = target.Option(IndexTarget::REPO_URI);
         try {
-            std::optional<std::string> data = read_file_if_exists(path);
-            if (!data) {
-                return;
-            }
             // The Release names the file as apt keeps it, or uncompressed.
             const std::string plain_path = target.Option(IndexTarget::FILENAME);
             const std::string extension = path.substr(std::min(path.size(), plain_path.size()));
             const ReleaseEntry* entry = release.find(target.MetaKey + extension);
+            const bool decompress_first = entry == nullptr && !extension.empty();
+            if (decompress_first) {
+                entry = release.find(target.MetaKey);
+            }
+            if (entry == nullptr) {
+                throw TrustError(path, "not listed in the signed Release");
+            }
+            // A list proven before, unchanged since (same inode, size, mtime and ctime: only
+            // the clock can fake a ctime), is read from its cached digest.
+            struct stat st {};
+            if (::stat(path.c_str(), &st) != 0) {
+                return;
+            }
+            const std::string identity =
+                std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " +
+                std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+                std::to_string(st.st_mtim.tv_nsec) + " " + std::to_string(st.st_ctim.tv_sec) + "." +
+                std::to_string(st.st_ctim.tv_nsec) + " " + entry->sha256 + "\n";
+            const std::string digest_path =
+                m_options.cache_dir + "/lists/" + to_hex(Sha256::digest(path));
+            std::optional<std::string> digest;
+            try {
+                digest = read_file_if_exists(digest_path);
+            } catch (const Error&) {
+            }
+            if (digest && digest->compare(0, identity.size(), identity) == 0) {
+                ++m_result.indexes;
+                read_digest(std::string_view(*digest).substr(identity.size()), base_uri);
+                return;
+            }
+            std::optional<std::string> data = read_file_if_exists(path);
+            if (!data) {
+                return;
+            }
             std::string text;
-            if (entry != nullptr || extension.empty()) {
-                if (entry == nullptr) {
-                    throw TrustError(path, "not listed in the signed Release");
-                }
+            if (decompress_first) {
+                text = decompress(*data, path);
+                check(text, *entry, path);
+            } else {
                 check(*data, *entry, path);
                 text = extension.empty() ? std::move(*data) : decompress(*data, path);
-            } else {
-                text = decompress(*data, path);
-                const ReleaseEntry* plain = release.find(target.MetaKey);
-                if (plain == nullptr) {
-                    throw TrustError(path, "not listed in the signed Release");
-                }
-                check(text, *plain, path);
             }
             ++m_result.indexes;
-            scan_packages(text, target.Option(IndexTarget::REPO_URI), path);
+            std::string records = scan_packages(text, path);
+            read_digest(records, base_uri);
+            try {
+                make_directories(m_options.cache_dir + "/lists");
+                AtomicFile out(digest_path);
+                out.write(identity);
+                out.write(records);
+                out.commit();
+            } catch (const Error& e) {
+                warn(digest_path, e.what());
+            }
         } catch (const Error& e) {
             warn(path, e.what());
         }
@@ -343,12 +428,14 @@ private:
         }
     }
 
-    // Finds the wanted versions in a Packages index (libapt-pkg's tag section scanner).
-    void scan_packages(std::string& text, const std::string& base_uri, const std::string& path) {
+    // The digest of a Packages index: "package architecture version sha256 size filename" per
+    // stanza, read with libapt-pkg's tag section scanner.
+    static std::string scan_packages(std::string& text, const std::string& path) {
         text.append("\n\n");
         const char* pos = text.data();
         const char* const end = text.data() + text.size();
         pkgTagSection section;
+        std::string records;
         while (pos < end) {
             while (pos < end && (*pos == '\n' || *pos == '\r')) {
                 ++pos;
@@ -361,32 +448,73 @@ private:
                                  "malformed stanza at byte " + std::to_string(pos - text.data()));
             }
             pos += section.size();
-            const std::string key = section.FindS("Package") + '\0' + section.FindS("Architecture");
-            const auto it = m_by_name.find(key);
+            const std::string fields[] = {section.FindS("Package"), section.FindS("Architecture"),
+                                          section.FindS("Version"), section.FindS("SHA256"),
+                                          section.FindS("Size"),    section.FindS("Filename")};
+            bool usable = true;
+            for (const std::string& field : fields) {
+                usable =
+                    usable && !field.empty() && field.find_first_of(" \t\n") == std::string::npos;
+            }
+            if (!usable) {
+                continue; // no SHA256 or Filename: nothing to prove a .deb with
+            }
+            for (const std::string& field : fields) {
+                records += field;
+                records += &field == &fields[5] ? '\n' : ' ';
+            }
+        }
+        return records;
+    }
+
+    // Offers each record of a digest to the wanted versions (most records are other packages:
+    // they cost one lookup by name, without a copy).
+    void read_digest(std::string_view records, const std::string& base_uri) {
+        std::size_t pos = 0;
+        while (pos < records.size()) {
+            std::size_t eol = records.find('\n', pos);
+            if (eol == std::string_view::npos) {
+                eol = records.size();
+            }
+            const std::string_view line = records.substr(pos, eol - pos);
+            pos = eol + 1;
+            const std::size_t first = line.find(' ');
+            if (first == std::string_view::npos) {
+                continue;
+            }
+            const auto it = m_by_name.find(line.substr(0, first));
             if (it == m_by_name.end()) {
                 continue;
             }
-            const std::string version = section.FindS("Version");
-            for (const std::size_t index : it->second) {
-                Wanted& w = m_wanted[index];
-                if (debVS.CmpVersion(w.version->version, version) != 0) {
-                    continue;
-                }
-                Candidate c;
-                c.sha256 = hex_lower(section.FindS("SHA256"));
-                c.filename = section.FindS("Filename");
-                c.base_uri = base_uri;
-                const std::string size = section.FindS("Size");
-                c.size = std::strtoull(size.c_str(), nullptr, 10);
-                if (!sha256_from_hex(c.sha256) || c.filename.empty()) {
-                    continue; // no SHA256: nothing to prove the .deb with
-                }
-                const bool known =
-                    std::any_of(w.candidates.begin(), w.candidates.end(),
-                                [&](const Candidate& other) { return other.sha256 == c.sha256; });
-                if (!known) {
-                    w.candidates.push_back(std::move(c));
-                }
+            offer(line.substr(first + 1), it->second, base_uri);
+        }
+    }
+
+    // "architecture version sha256 size filename" for the wanted versions of one package name.
+    void offer(std::string_view rest, const std::vector<std::size_t>& indexes,
+               const std::string& base_uri) {
+        std::istringstream in{std::string(rest)};
+        std::string architecture, version, sha256, size, filename;
+        in >> architecture >> version >> sha256 >> size >> filename;
+        Candidate c;
+        c.sha256 = hex_lower(sha256);
+        c.filename = filename;
+        c.base_uri = base_uri;
+        c.size = std::strtoull(size.c_str(), nullptr, 10);
+        if (!sha256_from_hex(c.sha256) || filename.empty()) {
+            return;
+        }
+        for (const std::size_t index : indexes) {
+            Wanted& w = m_wanted[index];
+            if (w.version->architecture != architecture ||
+                debVS.CmpVersion(w.version->version, version) != 0) {
+                continue;
+            }
+            const bool known =
+                std::any_of(w.candidates.begin(), w.candidates.end(),
+                            [&](const Candidate& other) { return other.sha256 == c.sha256; });
+            if (!known) {
+                w.candidates.push_back(c);
             }
         }
     }
@@ -610,7 +738,8 @@ private:
     ReleaseHistory& m_history;
     ReferenceSet& m_references;
     std::vector<Wanted> m_wanted;
-    std::map<std::string, std::vector<std::size_t>> m_by_name;
+    // Package name -> indexes into m_wanted (views of the names in `wanted`).
+    std::unordered_map<std::string_view, std::vector<std::size_t>> m_by_name;
     std::map<std::string, std::unique_ptr<SignatureVerifier>> m_verifiers;
     std::map<std::size_t, std::string> m_fetch_errors;
     AptChainResult m_result;

@@ -1,5 +1,6 @@
 // OpenPGP verification and signing through GPGME.
 #include <libpkgdesc/error.hpp>
+#include <libpkgdesc/fs/atomic_file.hpp>
 #include <libpkgdesc/trust/openpgp.hpp>
 #include <libpkgdesc/util/file_io.hpp>
 
@@ -42,7 +43,7 @@ std::string gpg_reason(gpgme_error_t err) {
 struct ContextDeleter {
     void operator()(gpgme_ctx_t ctx) const { gpgme_release(ctx); }
 };
-using Context = std::unique_ptr<gpgme_context, ContextDeleter>;
+using Context_ = std::unique_ptr<gpgme_context, ContextDeleter>;
 
 struct DataDeleter {
     void operator()(gpgme_data_t data) const { gpgme_data_release(data); }
@@ -55,13 +56,13 @@ struct KeyDeleter {
 using Key = std::unique_ptr<_gpgme_key, KeyDeleter>;
 
 // A context on GnuPG home `home` (empty: the user's own), never going on the network.
-Context make_context(const std::string& home, const std::string& what) {
+Context_ make_context(const std::string& home, const std::string& what) {
     initialise_gpgme();
     gpgme_ctx_t raw = nullptr;
     if (const gpgme_error_t err = gpgme_new(&raw); err != 0) {
         throw TrustError(what, "cannot start GPGME: " + gpg_reason(err));
     }
-    Context ctx(raw);
+    Context_ ctx(raw);
     if (const gpgme_error_t err = gpgme_set_protocol(ctx.get(), GPGME_PROTOCOL_OpenPGP); err != 0) {
         throw TrustError(what, "GnuPG is not available: " + gpg_reason(err));
     }
@@ -150,6 +151,11 @@ std::size_t count_of(const std::string& text, std::string_view what) {
 
 } // namespace
 
+struct SignatureVerifier::Context {
+    explicit Context(Context_ context) : ctx(std::move(context)) {}
+    Context_ ctx;
+};
+
 SignatureVerifier::SignatureVerifier(const KeySource& keys) {
     for (const std::string& fpr : keys.fingerprints) {
         m_allowed.push_back(upper(fpr));
@@ -162,13 +168,20 @@ SignatureVerifier::SignatureVerifier(const KeySource& keys) {
     }
     m_home = templ;
     try {
-        const Context ctx = make_context(m_home, "keyring");
+        // Nothing here needs gpg-agent or dirmngr: never start them.
+        {
+            AtomicFile conf(m_home + "/gpg.conf", 0600);
+            conf.write("no-autostart\n");
+            conf.commit();
+        }
+        m_context = std::make_unique<Context>(make_context(m_home, "keyring"));
+        gpgme_ctx_t ctx = m_context->ctx.get();
         auto import = [&](const std::string& bytes, const std::string& origin) {
             Data data = data_from(bytes, origin);
-            if (const gpgme_error_t err = gpgme_op_import(ctx.get(), data.get()); err != 0) {
+            if (const gpgme_error_t err = gpgme_op_import(ctx, data.get()); err != 0) {
                 throw TrustError(origin, "cannot import keys: " + gpg_reason(err));
             }
-            const gpgme_import_result_t result = gpgme_op_import_result(ctx.get());
+            const gpgme_import_result_t result = gpgme_op_import_result(ctx);
             std::size_t found = 0;
             for (gpgme_import_status_t imp = result != nullptr ? result->imports : nullptr;
                  imp != nullptr; imp = imp->next) {
@@ -194,7 +207,36 @@ SignatureVerifier::SignatureVerifier(const KeySource& keys) {
         if (m_fingerprints.empty()) {
             throw TrustError("keyring", "no trusted key given");
         }
+        // Every subkey of the imported keys, with its primary key and expiry: one listing.
+        if (const gpgme_error_t err = gpgme_op_keylist_start(ctx, nullptr, 0); err != 0) {
+            throw TrustError("keyring", "cannot list the imported keys: " + gpg_reason(err));
+        }
+        for (;;) {
+            gpgme_key_t raw = nullptr;
+            if (gpgme_op_keylist_next(ctx, &raw) != 0 || raw == nullptr) {
+                break;
+            }
+            const Key key(raw);
+            if (key->subkeys == nullptr || key->subkeys->fpr == nullptr) {
+                continue;
+            }
+            const std::string primary = upper(key->subkeys->fpr);
+            const auto primary_expires = static_cast<std::time_t>(key->subkeys->expires);
+            for (gpgme_subkey_t sub = key->subkeys; sub != nullptr; sub = sub->next) {
+                if (sub->fpr == nullptr) {
+                    continue;
+                }
+                std::time_t expires = primary_expires;
+                const auto sub_expires = static_cast<std::time_t>(sub->expires);
+                if (sub_expires != 0 && (expires == 0 || sub_expires < expires)) {
+                    expires = sub_expires;
+                }
+                m_keys[upper(sub->fpr)] = SigningKey{primary, expires};
+            }
+        }
+        gpgme_op_keylist_end(ctx);
     } catch (...) {
+        m_context.reset();
         kill_daemons(m_home);
         std::error_code ec;
         std::filesystem::remove_all(m_home, ec);
@@ -203,22 +245,21 @@ SignatureVerifier::SignatureVerifier(const KeySource& keys) {
 }
 
 SignatureVerifier::~SignatureVerifier() {
+    m_context.reset();
     kill_daemons(m_home);
     std::error_code ec;
     std::filesystem::remove_all(m_home, ec);
 }
 
-namespace {
-
 // Decides on the signatures GnuPG reported: at least one good one by an accepted key, and no
 // bad one (a bad signature means the data was changed, whoever signed it).
-std::string accept_signatures(gpgme_ctx_t ctx, const std::vector<std::string>& imported,
-                              const std::vector<std::string>& allowed, const std::string& origin) {
+VerifiedText SignatureVerifier::accept(const std::string& origin) const {
+    gpgme_ctx_t ctx = m_context->ctx.get();
     const gpgme_verify_result_t result = gpgme_op_verify_result(ctx);
     if (result == nullptr || result->signatures == nullptr) {
         throw TrustError(origin, "no OpenPGP signature");
     }
-    std::string signer;
+    VerifiedText verified;
     std::vector<std::string> problems;
     for (gpgme_signature_t sig = result->signatures; sig != nullptr; sig = sig->next) {
         const std::string fpr = sig->fpr != nullptr ? upper(sig->fpr) : "unknown key";
@@ -243,38 +284,44 @@ std::string accept_signatures(gpgme_ctx_t ctx, const std::vector<std::string>& i
                                (name != nullptr ? name : "?"));
             continue;
         }
-        // The primary key of the signing (sub)key.
-        gpgme_key_t raw = nullptr;
-        std::string primary;
-        if (sig->fpr != nullptr && gpgme_get_key(ctx, sig->fpr, &raw, 0) == 0 && raw != nullptr) {
-            const Key key(raw);
-            primary = upper(
-                key->subkeys != nullptr && key->subkeys->fpr != nullptr ? key->subkeys->fpr : "");
+        // GnuPG reports the signing (sub)key, by fingerprint or, for old signatures, by key ID.
+        const SigningKey* key = nullptr;
+        for (const auto& [sub, info] : m_keys) {
+            if (sub == fpr || (fpr.size() == 16 && sub.size() > 16 &&
+                               sub.compare(sub.size() - 16, 16, fpr) == 0)) {
+                key = &info;
+                break;
+            }
         }
-        if (primary.empty() || !std::binary_search(imported.begin(), imported.end(), primary)) {
+        if (key == nullptr ||
+            !std::binary_search(m_fingerprints.begin(), m_fingerprints.end(), key->primary)) {
             problems.push_back("signature by " + fpr + ", a key not in the keyring");
             continue;
         }
-        if (!allowed.empty() &&
-            std::find(allowed.begin(), allowed.end(), primary) == allowed.end()) {
-            problems.push_back("signature by " + primary + ", a key not allowed for this source");
+        if (!m_allowed.empty() &&
+            std::find(m_allowed.begin(), m_allowed.end(), key->primary) == m_allowed.end()) {
+            problems.push_back("signature by " + key->primary +
+                               ", a key not allowed for this source");
             continue;
         }
-        if (signer.empty()) {
-            signer = primary;
+        if (verified.signer.empty()) {
+            verified.signer = key->primary;
+            verified.expires = key->expires;
+            const auto sig_expires = static_cast<std::time_t>(sig->exp_timestamp);
+            if (sig_expires != 0 && (verified.expires == 0 || sig_expires < verified.expires)) {
+                verified.expires = sig_expires;
+            }
         }
     }
-    if (signer.empty()) {
+    if (verified.signer.empty()) {
         std::string reason = "no good signature by a trusted key";
         for (const std::string& problem : problems) {
             reason += "; " + problem;
         }
         throw TrustError(origin, reason);
     }
-    return signer;
+    return verified;
 }
-
-} // namespace
 
 VerifiedText SignatureVerifier::verify_clearsigned(const std::string& document,
                                                    const std::string& origin) const {
@@ -292,37 +339,40 @@ VerifiedText SignatureVerifier::verify_clearsigned(const std::string& document,
         document.find_first_not_of(" \t\r\n", end + k_sig_end.size()) != std::string::npos) {
         throw TrustError(origin, "not exactly one clear-signed OpenPGP message");
     }
-    const Context ctx = make_context(m_home, origin);
+    const std::lock_guard<std::mutex> lock(m_mutex);
     Data sig = data_from(document, origin);
     Data plain = empty_data(origin);
-    if (const gpgme_error_t err = gpgme_op_verify(ctx.get(), sig.get(), nullptr, plain.get());
+    if (const gpgme_error_t err =
+            gpgme_op_verify(m_context->ctx.get(), sig.get(), nullptr, plain.get());
         err != 0) {
         throw TrustError(origin, "cannot verify the signature: " + gpg_reason(err));
     }
-    VerifiedText verified;
-    verified.signer = accept_signatures(ctx.get(), m_fingerprints, m_allowed, origin);
+    VerifiedText verified = accept(origin);
     verified.text = release_text(plain);
     return verified;
 }
 
-std::string SignatureVerifier::verify_detached(const std::string& data,
-                                               const std::string& signature,
-                                               const std::string& origin) const {
-    const Context ctx = make_context(m_home, origin);
+VerifiedText SignatureVerifier::verify_detached(const std::string& data,
+                                                const std::string& signature,
+                                                const std::string& origin) const {
+    const std::lock_guard<std::mutex> lock(m_mutex);
     Data sig = data_from(signature, origin);
     Data text = data_from(data, origin);
-    if (const gpgme_error_t err = gpgme_op_verify(ctx.get(), sig.get(), text.get(), nullptr);
+    if (const gpgme_error_t err =
+            gpgme_op_verify(m_context->ctx.get(), sig.get(), text.get(), nullptr);
         err != 0) {
         throw TrustError(origin, "cannot verify the signature: " + gpg_reason(err));
     }
-    return accept_signatures(ctx.get(), m_fingerprints, m_allowed, origin);
+    VerifiedText verified = accept(origin);
+    verified.text = data;
+    return verified;
 }
 
 namespace {
 
 std::string sign(const std::string& text, const std::string& key_id, gpgme_sig_mode_t mode) {
     const std::string what = key_id.empty() ? "default signing key" : "signing key " + key_id;
-    const Context ctx = make_context("", what);
+    const Context_ ctx = make_context("", what);
     gpgme_set_armor(ctx.get(), 1);
     if (!key_id.empty()) {
         gpgme_key_t raw = nullptr;

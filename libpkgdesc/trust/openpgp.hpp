@@ -6,6 +6,10 @@
 
 #include <libpkgdesc/export.hpp>
 
+#include <ctime>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -25,6 +29,9 @@ struct PKGDESC_EXPORT VerifiedText {
     std::string text;
     // The primary key fingerprint of the accepted signer.
     std::string signer;
+    // When this verdict stops being true by itself: the earliest expiry of the signature, the
+    // signing subkey and its primary key (0: none expires).
+    std::time_t expires = 0;
 };
 
 class PKGDESC_EXPORT SignatureVerifier {
@@ -40,17 +47,30 @@ public:
     // document must be exactly one clear-signed message: nothing before or after it. Throws
     // TrustError("origin: reason") otherwise.
     VerifiedText verify_clearsigned(const std::string& document, const std::string& origin) const;
-    // Verifies a detached signature (Release.gpg) of `data`; returns the signer.
-    std::string verify_detached(const std::string& data, const std::string& signature,
-                                const std::string& origin) const;
+    // Verifies a detached signature (Release.gpg) of `data`; `text` of the result is `data`.
+    VerifiedText verify_detached(const std::string& data, const std::string& signature,
+                                 const std::string& origin) const;
 
     // The fingerprints of the imported primary keys.
     const std::vector<std::string>& fingerprints() const { return m_fingerprints; }
 
+    struct Context;
+
 private:
+    struct SigningKey {
+        std::string primary;
+        std::time_t expires = 0; // earliest of subkey and primary key; 0: never
+    };
+    VerifiedText accept(const std::string& origin) const;
+
     std::string m_home;
     std::vector<std::string> m_fingerprints;
     std::vector<std::string> m_allowed;
+    // Every (sub)key fingerprint of the imported keys -> its primary key.
+    std::map<std::string, SigningKey> m_keys;
+    // One GPGME context for every operation (each new one costs a gpg --version).
+    std::unique_ptr<Context> m_context;
+    mutable std::mutex m_mutex;
 };
 
 // Signs with the secret key `key_id` of the user's GnuPG home (GNUPGHOME or ~/.gnupg); an empty

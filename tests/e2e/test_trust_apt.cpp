@@ -240,6 +240,29 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(second.err, 0, second.status);
         CPPUNIT_ASSERT_MESSAGE(second.err, second.err.find("1 from the cache, 0 generated") !=
                                                std::string::npos);
+        // The verdicts and list digests cached by the first run are tied to the exact bytes:
+        // an edited list or InRelease is caught all the same.
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, list_dir(f.cache + "/verified").size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, list_dir(f.cache + "/lists").size());
+        const std::string packages = f.lists_file("_Packages");
+        const std::string original = read_file(packages);
+        write_file(packages, original + "\n");
+        const RunResult edited_list = f.verify();
+        CPPUNIT_ASSERT_EQUAL(1, edited_list.status);
+        CPPUNIT_ASSERT_MESSAGE(edited_list.err, edited_list.err.find("the signed Release says") !=
+                                                    std::string::npos);
+        write_file(packages, original);
+        const std::string inrelease = f.lists_file("_InRelease");
+        const std::string signed_text = read_file(inrelease);
+        std::string text = signed_text;
+        text.replace(text.find("Suite: stable"), 13, "Suite: stablx");
+        write_file(inrelease, text);
+        const RunResult edited_release = f.verify();
+        CPPUNIT_ASSERT_EQUAL(1, edited_release.status);
+        CPPUNIT_ASSERT_MESSAGE(edited_release.err,
+                               edited_release.err.find("bad signature") != std::string::npos);
+        write_file(inrelease, signed_text);
+        CPPUNIT_ASSERT_EQUAL(0, f.verify().status);
         // A cache entry that describes another package is not used.
         write_file(f.cache + "/stanzas/" + cached.front(),
                    run({program("PKGDESC_GEN"), build_package(f.tmp, "other", "1.0", "x")}).out);
