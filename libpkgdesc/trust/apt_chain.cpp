@@ -84,8 +84,13 @@ std::string hex_lower(std::string text) {
     return text;
 }
 
-// Decompresses a list file apt kept compressed (Acquire::GzipIndexes, lz4 on some systems).
-std::string decompress(const std::string& data, const std::string& path) {
+// Signed documents (InRelease, Release, Release.gpg) are small; anything larger is refused
+// before it is read.
+constexpr std::uint64_t k_max_release_size = std::uint64_t{64} << 20;
+
+// Decompresses a list file apt kept compressed (Acquire::GzipIndexes, lz4 on some systems), to
+// at most `limit` bytes: the list is not proven yet.
+std::string decompress(const std::string& data, const std::string& path, std::uint64_t limit) {
     std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(),
                                                              &archive_read_free);
     archive_read_support_filter_all(a.get());
@@ -104,6 +109,10 @@ std::string decompress(const std::string& data, const std::string& path) {
         }
         if (n == 0) {
             break;
+        }
+        if (out.size() + static_cast<std::size_t>(n) > limit) {
+            throw TrustError(path, "decompresses to more than the " + std::to_string(limit) +
+                                       " bytes the signed Release gives");
         }
         out.append(buffer.data(), static_cast<std::size_t>(n));
     }
@@ -315,7 +324,8 @@ private:
             const KeySource keys = keys_for(meta);
             std::string text;
             std::string signer;
-            if (std::optional<std::string> signed_doc = read_file_if_exists(inrelease)) {
+            if (std::optional<std::string> signed_doc =
+                    read_file_if_exists(inrelease, k_max_release_size)) {
                 VerifiedText verified = verify(keys, *signed_doc, std::nullopt, inrelease);
                 text = std::move(verified.text);
                 signer = verified.signer;
@@ -324,8 +334,10 @@ private:
                 // into memory before the check.
                 const std::string release_path = meta_index_file(meta, "Release");
                 const std::string sig_path = meta_index_file(meta, "Release.gpg");
-                const std::optional<std::string> plain = read_file_if_exists(release_path);
-                const std::optional<std::string> sig = read_file_if_exists(sig_path);
+                const std::optional<std::string> plain =
+                    read_file_if_exists(release_path, k_max_release_size);
+                const std::optional<std::string> sig =
+                    read_file_if_exists(sig_path, k_max_release_size);
                 if (!plain || !sig) {
                     throw TrustError(inrelease, "no InRelease, nor Release with Release.gpg, in "
                                                 "apt's lists (run apt update?)");
@@ -335,10 +347,21 @@ private:
                 signer = verified.signer;
             }
             release = parse_release(text, inrelease);
+            // The Release must be the one for this source's suite, not another one signed by
+            // the same key (apt only warns about a "conflicting distribution").
+            const std::string& dist = meta.GetDist();
+            if (!dist.empty() && dist.back() != '/' && release.suite != dist &&
+                release.codename != dist) {
+                throw TrustError(inrelease, "signed for suite '" + release.suite + "' (codename '" +
+                                                release.codename + "'), not '" + dist + "'");
+            }
             check_release_time(release, m_options.now, inrelease);
             m_history.check_and_record(release, signer, inrelease);
         } catch (const Error& e) {
             warn(what, e.what());
+            return;
+        } catch (const std::bad_alloc&) {
+            warn(what, "out of memory");
             return;
         }
         ++m_result.sources_verified;
@@ -388,17 +411,25 @@ private:
                 read_digest(std::string_view(*digest).substr(identity.size()), base_uri);
                 return;
             }
-            std::optional<std::string> data = read_file_if_exists(path);
+            if (!decompress_first && static_cast<std::uint64_t>(st.st_size) != entry->size) {
+                throw TrustError(path, "size " + std::to_string(st.st_size) +
+                                           " bytes, the signed Release says " +
+                                           std::to_string(entry->size));
+            }
+            // Compression never grows data by more than a little: a larger file is not the list.
+            std::optional<std::string> data = read_file_if_exists(
+                path, decompress_first ? entry->size + entry->size / 16 + (1 << 20) : entry->size);
             if (!data) {
                 return;
             }
             std::string text;
             if (decompress_first) {
-                text = decompress(*data, path);
+                text = decompress(*data, path, entry->size);
                 check(text, *entry, path);
             } else {
                 check(*data, *entry, path);
-                text = extension.empty() ? std::move(*data) : decompress(*data, path);
+                text = extension.empty() ? std::move(*data)
+                                         : decompress(*data, path, std::uint64_t{16} << 30);
             }
             ++m_result.indexes;
             std::string records = scan_packages(text, path);
@@ -414,6 +445,8 @@ private:
             }
         } catch (const Error& e) {
             warn(path, e.what());
+        } catch (const std::bad_alloc&) {
+            warn(path, "out of memory");
         }
     }
 

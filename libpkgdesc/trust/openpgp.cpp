@@ -399,6 +399,43 @@ std::string sign(const std::string& text, const std::string& key_id, gpgme_sig_m
 
 } // namespace
 
+std::string signing_public_keys(const std::string& key_id) {
+    const std::string what = key_id.empty() ? "secret keys" : "signing key " + key_id;
+    const Context_ ctx = make_context("", what);
+    gpgme_set_armor(ctx.get(), 1);
+    std::vector<std::string> fingerprints;
+    if (const gpgme_error_t err =
+            gpgme_op_keylist_start(ctx.get(), key_id.empty() ? nullptr : key_id.c_str(), 1);
+        err != 0) {
+        throw TrustError(what, "cannot list secret keys: " + gpg_reason(err));
+    }
+    for (;;) {
+        gpgme_key_t raw = nullptr;
+        if (gpgme_op_keylist_next(ctx.get(), &raw) != 0 || raw == nullptr) {
+            break;
+        }
+        const Key key(raw);
+        if (key->subkeys != nullptr && key->subkeys->fpr != nullptr) {
+            fingerprints.emplace_back(key->subkeys->fpr);
+        }
+    }
+    gpgme_op_keylist_end(ctx.get());
+    if (fingerprints.empty()) {
+        throw TrustError(what, "no such secret key");
+    }
+    std::vector<const char*> patterns;
+    for (const std::string& fpr : fingerprints) {
+        patterns.push_back(fpr.c_str());
+    }
+    patterns.push_back(nullptr);
+    Data out = empty_data(what);
+    if (const gpgme_error_t err = gpgme_op_export_ext(ctx.get(), patterns.data(), 0, out.get());
+        err != 0) {
+        throw TrustError(what, "cannot export the public key: " + gpg_reason(err));
+    }
+    return release_text(out);
+}
+
 std::string sign_clear(const std::string& text, const std::string& key_id) {
     return sign(text, key_id, GPGME_SIG_MODE_CLEAR);
 }

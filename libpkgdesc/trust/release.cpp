@@ -36,6 +36,11 @@ std::time_t parse_date(const Deb822Field& field, const std::string& origin) {
     return time;
 }
 
+// A number that took the whole text and fits its type.
+bool parses_fully(std::from_chars_result result, const char* end) {
+    return result.ec == std::errc() && result.ptr == end;
+}
+
 bool safe_index_path(std::string_view path) {
     if (path.empty() || path.front() == '/' || path.back() == '/') {
         return false;
@@ -98,7 +103,7 @@ Release parse_release(std::string_view text, const std::string& origin) {
             ReleaseEntry entry;
             const char* end = parts.size() == 3 ? parts[1].data() + parts[1].size() : nullptr;
             if (parts.size() != 3 || !sha256_from_hex(parts[0]) ||
-                std::from_chars(parts[1].data(), end, entry.size).ptr != end) {
+                !parses_fully(std::from_chars(parts[1].data(), end, entry.size), end)) {
                 throw TrustError(origin,
                                  where + "malformed SHA256 line '" + hashes->lines[i] + "'");
             }
@@ -186,7 +191,8 @@ ReleaseHistory::ReleaseHistory(std::string path) : m_path(std::move(path)) {
         const std::size_t space = line.find(' ');
         std::time_t date = 0;
         const char* end = line.data() + (space == std::string_view::npos ? 0 : space);
-        if (space == std::string_view::npos || std::from_chars(line.data(), end, date).ptr != end ||
+        if (space == std::string_view::npos ||
+            !parses_fully(std::from_chars(line.data(), end, date), end) ||
             line.size() == space + 1) {
             throw ParseError(m_path, number, "expected 'DATE ARCHIVE'");
         }

@@ -26,7 +26,8 @@ namespace pkgdesc {
 
 namespace {
 
-constexpr const char* k_index_name = "Pkgdesc.xz";
+constexpr std::string_view k_index_name = "Pkgdesc.xz";
+constexpr std::string_view k_lookup_name = "Pkgdesc-Index.xz";
 
 std::optional<std::string> read_optional(const std::string& path) {
     return read_file_if_exists(path);
@@ -53,15 +54,27 @@ void check_name(const std::string& name, const char* what) {
     }
 }
 
-bool is_index_path(const std::string& path) {
-    // COMPONENT/binary-ARCH/Pkgdesc.xz
+// COMPONENT/binary-ARCH/NAME: the directory part, or empty when `path` is not such a file.
+std::string index_dir(const std::string& path, std::string_view name) {
     const std::size_t first = path.find('/');
     if (first == std::string::npos) {
-        return false;
+        return {};
     }
     const std::size_t second = path.find('/', first + 1);
-    return second != std::string::npos && path.compare(first + 1, 7, "binary-") == 0 &&
-           path.compare(second + 1, std::string::npos, k_index_name) == 0;
+    if (second == std::string::npos || path.compare(first + 1, 7, "binary-") != 0 ||
+        path.compare(second + 1, std::string::npos, name) != 0) {
+        return {};
+    }
+    return path.substr(0, second);
+}
+
+bool is_index_path(const std::string& path) {
+    return !index_dir(path, k_index_name).empty() || !index_dir(path, k_lookup_name).empty();
+}
+
+// Where a stanza lives in the pool, by the SHA-256 of its text (shared by every suite).
+std::string pool_path(const std::string& sha256) {
+    return "pool/" + sha256.substr(0, 2) + "/" + sha256 + ".pkgdesc";
 }
 
 bool before(const Pkgdesc& a, const Pkgdesc& b) {
@@ -122,16 +135,42 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
     make_dirs(suite_dir);
     const Lock lock = lock_suite(suite_dir);
 
-    // The previous Release: never publish one older than it (verifiers would call it a rollback).
+    // What is published already counts only as far as it is proven: the InRelease must carry
+    // this key's signature and every index must match it. Anything else in the directory (an
+    // unsigned Release, a planted index) is never signed by accident.
     Release release;
-    if (const auto old = read_optional(suite_dir + "/Release")) {
-        release = parse_release(*old, suite_dir + "/Release");
+    std::map<std::string, std::string> proven; // index path relative to the suite -> bytes
+    if (const auto inrelease = read_optional(suite_dir + "/InRelease")) {
+        KeySource keys;
+        keys.armored.push_back(signing_public_keys(options.sign_key));
+        const SignatureVerifier verifier(keys);
+        const VerifiedText verified =
+            verifier.verify_clearsigned(*inrelease, suite_dir + "/InRelease");
+        release = parse_release(verified.text, suite_dir + "/InRelease");
+        for (const auto& [relative, entry] : release.sha256) {
+            const std::string path = suite_dir + "/" + relative;
+            std::optional<std::string> data = read_optional(path);
+            if (!is_index_path(relative)) {
+                continue;
+            }
+            if (!data || data->size() != entry.size ||
+                to_hex(Sha256::digest(*data)) != entry.sha256) {
+                throw TrustError(path, "does not match the published InRelease: repair the "
+                                       "repository before publishing");
+            }
+            proven.emplace(relative, std::move(*data));
+        }
+        // Never publish a Release older than this one (verifiers would call it a rollback).
         if (options.date < release.date) {
-            throw Error(suite_dir + "/Release",
+            throw Error(suite_dir + "/InRelease",
                         "the published Release is dated " + release_date(release.date) +
                             ", later than " + release_date(options.date) +
                             ": verifiers would take the new one for a rollback");
         }
+    } else if (read_optional(suite_dir + "/Release")) {
+        throw TrustError(suite_dir + "/Release",
+                         "a Release without InRelease: not a suite this tool published; "
+                         "remove it to start afresh");
     }
 
     // New indexes, by architecture, merged with what is published.
@@ -143,12 +182,14 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
     }
     PublishResult result;
     std::map<std::string, std::string> new_indexes; // path relative to the suite -> bytes
+    std::map<std::string, std::string> pool;        // SHA-256 -> stanza text
     for (auto& [arch, fresh] : by_arch) {
-        const std::string relative = options.component + "/binary-" + arch + "/" + k_index_name;
+        const std::string relative =
+            options.component + "/binary-" + arch + "/" + std::string(k_index_name);
         const std::string path = suite_dir + "/" + relative;
         std::vector<Pkgdesc> merged;
-        if (const auto old = read_optional(path)) {
-            std::istringstream in(xz_decompress(*old, options.threads, path));
+        if (const auto old = proven.find(relative); old != proven.end()) {
+            std::istringstream in(xz_decompress(old->second, options.threads, path));
             merged = parse_pkgdesc_stream(in, path);
         }
         const std::size_t published = merged.size();
@@ -173,30 +214,30 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
         }
         result.added += unique.size() - std::min(unique.size(), published);
         result.total += unique.size();
+        // The whole index, the lookup index ("package architecture version sha256 size" per
+        // stanza) and each stanza in the pool under its SHA-256, for readers that need a few.
         std::string text;
+        std::string lookup;
         for (const Pkgdesc& desc : unique) {
+            const std::string stanza = to_string(desc);
+            const std::string sha = to_hex(Sha256::digest(stanza));
+            lookup += desc.package + " " + desc.architecture + " " + desc.version + " " + sha +
+                      " " + std::to_string(stanza.size()) + "\n";
+            pool[sha] = stanza;
             if (!text.empty()) {
                 text += "\n";
             }
-            text += to_string(desc);
+            text += stanza;
         }
         new_indexes[relative] = xz_compress(text, options.threads);
+        const std::string dir = relative.substr(0, relative.rfind('/') + 1);
+        new_indexes[dir + std::string(k_lookup_name)] = xz_compress(lookup, options.threads);
     }
 
-    // The Release lists every index of the suite, new or already there.
+    // The Release lists the proven indexes and the new ones.
     release.sha256.clear();
-    std::error_code ec;
-    for (std::filesystem::recursive_directory_iterator it(suite_dir, ec), end; !ec && it != end;
-         it.increment(ec)) {
-        const std::string relative =
-            std::filesystem::relative(it->path(), suite_dir, ec).generic_string();
-        if (it->is_regular_file(ec) && is_index_path(relative) && !new_indexes.count(relative)) {
-            const std::string data = *read_optional(it->path().string());
-            release.sha256[relative] = ReleaseEntry{to_hex(Sha256::digest(data)), data.size()};
-        }
-    }
-    if (ec) {
-        throw IoError(suite_dir, "cannot read directory: " + ec.message());
+    for (const auto& [relative, data] : proven) {
+        release.sha256[relative] = ReleaseEntry{to_hex(Sha256::digest(data)), data.size()};
     }
     for (const auto& [relative, data] : new_indexes) {
         release.sha256[relative] = ReleaseEntry{to_hex(Sha256::digest(data)), data.size()};
@@ -204,6 +245,9 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
     release.components.clear();
     release.architectures.clear();
     for (const auto& [relative, entry] : release.sha256) {
+        if (index_dir(relative, k_index_name).empty()) {
+            continue;
+        }
         const std::size_t slash = relative.find('/');
         const std::size_t arch_end = relative.find('/', slash + 1);
         release.components.push_back(relative.substr(0, slash));
@@ -230,6 +274,17 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
     const std::string inrelease = sign_clear(release_text, options.sign_key);
     const std::string detached = sign_detached(release_text, options.sign_key);
 
+    // The pool first (content-addressed: a stanza file never changes), then the indexes.
+    for (const auto& [sha, stanza] : pool) {
+        const std::string path = options.dir + "/" + pool_path(sha);
+        if (const auto existing = read_optional(path); existing && *existing == stanza) {
+            continue;
+        }
+        make_dirs(std::filesystem::path(path).parent_path().string());
+        AtomicFile out(path);
+        out.write(stanza);
+        out.commit();
+    }
     for (const auto& [relative, data] : new_indexes) {
         make_dirs(std::filesystem::path(suite_dir + "/" + relative).parent_path().string());
         AtomicFile out(suite_dir + "/" + relative);
@@ -289,7 +344,7 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
     history.check_and_record(release, verified.signer, inrelease_path);
 
     // Every index is proven before any is used: all or nothing.
-    std::vector<std::pair<std::string, std::string>> indexes;
+    std::map<std::string, std::string> indexes; // path relative to the suite -> bytes
     for (const auto& [relative, entry] : release.sha256) {
         if (!is_index_path(relative)) {
             continue;
@@ -301,14 +356,13 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
         }
         if (data->size() != entry.size) {
             throw TrustError(path, "size " + std::to_string(data->size()) +
-                                       " bytes, the signed "
-                                       "Release says " +
+                                       " bytes, the signed Release says " +
                                        std::to_string(entry.size) + " (truncated or replaced)");
         }
         if (to_hex(Sha256::digest(*data)) != entry.sha256) {
             throw TrustError(path, "SHA256 does not match the signed Release (tampered)");
         }
-        indexes.emplace_back(path, std::move(*data));
+        indexes.emplace(relative, std::move(*data));
     }
     if (indexes.empty()) {
         throw TrustError(inrelease_path, "the signed Release lists no Pkgdesc index");
@@ -316,12 +370,66 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
     RepositoryLoad load;
     load.suite = suite;
     load.signer = verified.signer;
-    load.indexes = indexes.size();
-    for (auto& [path, data] : indexes) {
-        const std::string text = xz_decompress(data, jobs, path);
-        data.clear();
-        data.shrink_to_fit();
-        load.stanzas_parsed += references.add_index(text, path, wanted, jobs);
+    const std::string root = repository_path(location);
+    for (auto& [relative, data] : indexes) {
+        const std::string path = suite_dir + "/" + relative;
+        const std::string dir = index_dir(relative, k_index_name);
+        if (dir.empty()) {
+            continue; // a lookup index: read with its Pkgdesc.xz
+        }
+        ++load.indexes;
+        const auto lookup = indexes.find(dir + "/" + std::string(k_lookup_name));
+        if (lookup == indexes.end()) {
+            // No lookup index: scan the whole index, parse the wanted stanzas.
+            const std::string text = xz_decompress(data, jobs, path);
+            load.stanzas_parsed += references.add_index(text, path, wanted, jobs);
+            continue;
+        }
+        // The lookup index names each stanza's SHA-256: read just the wanted ones from the pool.
+        const std::string lookup_path = suite_dir + "/" + lookup->first;
+        const std::string lines = xz_decompress(lookup->second, jobs, lookup_path);
+        std::size_t number = 0;
+        std::size_t pos = 0;
+        while (pos < lines.size()) {
+            std::size_t eol = lines.find('\n', pos);
+            if (eol == std::string::npos) {
+                eol = lines.size();
+            }
+            const std::string line = lines.substr(pos, eol - pos);
+            pos = eol + 1;
+            ++number;
+            std::istringstream in(line);
+            std::string package, architecture, version, sha, size_text, rest;
+            in >> package >> architecture >> version >> sha >> size_text;
+            if (!in || (in >> rest) || !sha256_from_hex(sha) ||
+                size_text.find_first_not_of("0123456789") != std::string::npos) {
+                throw TrustError(lookup_path,
+                                 "line " + std::to_string(number) + ": malformed lookup line");
+            }
+            if (!wanted(package, architecture, version)) {
+                continue;
+            }
+            const std::string stanza_path = root + "/" + pool_path(sha);
+            const std::optional<std::string> stanza = read_optional(stanza_path);
+            if (!stanza) {
+                throw TrustError(stanza_path,
+                                 "listed in the signed " + lookup->first + " but missing");
+            }
+            if (std::to_string(stanza->size()) != size_text ||
+                to_hex(Sha256::digest(*stanza)) != sha) {
+                throw TrustError(
+                    stanza_path,
+                    "SHA256 or size does not match the signed lookup index (tampered)");
+            }
+            Pkgdesc desc = parse_pkgdesc(*stanza, stanza_path);
+            if (desc.package != package || desc.architecture != architecture ||
+                desc.version != version) {
+                throw TrustError(stanza_path, "describes " + desc.package + " " + desc.version +
+                                                  ", not what the lookup index says");
+            }
+            references.add(std::move(desc), stanza_path);
+            ++load.stanzas_parsed;
+        }
     }
     return load;
 }

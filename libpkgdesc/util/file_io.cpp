@@ -7,11 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace pkgdesc {
 
-std::optional<std::string> read_file_if_exists(const std::string& path) {
+std::optional<std::string> read_file_if_exists(const std::string& path, std::uint64_t limit) {
     const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd.valid()) {
         if (errno == ENOENT) {
@@ -26,12 +27,28 @@ std::optional<std::string> read_file_if_exists(const std::string& path) {
     if (!S_ISREG(st.st_mode)) {
         throw IoError(path, "not a regular file");
     }
+    const auto too_large = [&] {
+        return IoError(path, "larger than " + std::to_string(limit) + " bytes");
+    };
+    if (static_cast<std::uint64_t>(st.st_size) > limit) {
+        throw too_large();
+    }
     std::string data;
     data.resize(static_cast<std::size_t>(st.st_size));
     std::size_t done = 0;
     for (;;) {
         if (done == data.size()) {
-            data.resize(done + 65536); // the file may have grown: read to its end
+            if (done >= limit) {
+                // One byte more tells whether the file grew past the limit.
+                char extra = 0;
+                const ssize_t more = ::read(fd.get(), &extra, 1);
+                if (more > 0) {
+                    throw too_large();
+                }
+                break;
+            }
+            // The file may have grown: read to its end.
+            data.resize(static_cast<std::size_t>(std::min<std::uint64_t>(done + 65536, limit)));
         }
         const ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
         if (n < 0) {

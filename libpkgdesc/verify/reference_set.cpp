@@ -130,6 +130,10 @@ bool field_value(std::string_view line, std::string_view name, std::string_view&
 struct Slice {
     std::string_view text;
     std::size_t first_line = 0;
+    // What the quick scan read; the parsed stanza must say the same.
+    std::string_view package;
+    std::string_view architecture;
+    std::string_view version;
 };
 
 } // namespace
@@ -161,7 +165,8 @@ std::size_t ReferenceSet::add_index(std::string_view text, const std::string& or
             const std::string_view current = text.substr(pos, end - pos);
             pos = end < text.size() ? end + 1 : end;
             ++line;
-            if (current.empty()) {
+            // A line of blanks ends a stanza, as for the parser.
+            if (current.find_first_not_of(" \t\r") == std::string_view::npos) {
                 break;
             }
             if (current.front() != ' ' && current.front() != '\t') {
@@ -174,7 +179,8 @@ std::size_t ReferenceSet::add_index(std::string_view text, const std::string& or
             }
         }
         if (wanted(package, architecture, version)) {
-            selected.push_back(Slice{text.substr(start, pos - start), start_line});
+            selected.push_back(
+                Slice{text.substr(start, pos - start), start_line, package, architecture, version});
         }
     }
     std::vector<std::size_t> schedule(selected.size());
@@ -186,7 +192,13 @@ std::size_t ReferenceSet::add_index(std::string_view text, const std::string& or
             try {
                 const std::string where =
                     origin + " (stanza at line " + std::to_string(selected[index].first_line) + ")";
-                parsed.stanzas.push_back(parse_pkgdesc(selected[index].text, where));
+                const Slice& slice = selected[index];
+                Pkgdesc desc = parse_pkgdesc(slice.text, where);
+                if (desc.package != slice.package || desc.architecture != slice.architecture ||
+                    desc.version != slice.version) {
+                    throw ParseError(where, 1, "the stanza does not parse as it scans");
+                }
+                parsed.stanzas.push_back(std::move(desc));
             } catch (...) {
                 parsed.error = std::current_exception();
             }

@@ -181,6 +181,7 @@ class TrustAptTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testVersionInNoSignedIndexIsUnreferenced);
     CPPUNIT_TEST(testTamperedListsAreNotTrusted);
     CPPUNIT_TEST(testCompressedListsAreProvenToo);
+    CPPUNIT_TEST(testReleaseOfAnotherSuiteIsNotTrusted);
     CPPUNIT_TEST(testKeyOutsideSignedByIsNotTrusted);
     CPPUNIT_TEST(testTrustedPartsWithoutSignedBy);
     CPPUNIT_TEST(testFetchDownloadsMissingDeb);
@@ -350,6 +351,17 @@ public:
         CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("the signed Release says") != std::string::npos);
         CPPUNIT_ASSERT_EQUAL(std::size_t{0}, pristine_of(json::parse(r.out), "hello"));
         write_file(packages, original);
+        // A compressed stand-in that inflates beyond the signed size is cut off, not
+        // decompressed into memory.
+        must(sh("head -c 50000000 /dev/zero | xz -1 > " + shell_quote(packages + ".xz") +
+                " && mv " + shell_quote(packages) + " " + shell_quote(f.tmp / "saved")),
+             "bomb");
+        r = f.verify();
+        CPPUNIT_ASSERT_EQUAL(1, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("decompresses to more than") != std::string::npos);
+        must(sh("rm " + shell_quote(packages + ".xz") + " && mv " + shell_quote(f.tmp / "saved") +
+                " " + shell_quote(packages)),
+             "restore");
         // InRelease edited: a bad signature.
         const std::string inrelease = f.lists_file("_InRelease");
         std::string text = read_file(inrelease);
@@ -386,6 +398,30 @@ public:
         const RunResult r = f.verify();
         CPPUNIT_ASSERT_EQUAL(1, r.status);
         CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("warning: " + packages) != std::string::npos);
+    }
+
+    void testReleaseOfAnotherSuiteIsNotTrusted() {
+        if (!have_apt_tools()) {
+            return;
+        }
+        AptFixture f;
+        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
+        f.root.install(hello);
+        f.publish({hello});
+        // "testing" serves stable's validly signed Release.
+        must(sh("cp -a " + shell_quote(f.archive + "/dists/stable") + " " +
+                shell_quote(f.archive + "/dists/testing")),
+             "cp");
+        write_file(f.apt + "/etc/apt/sources.list",
+                   "deb [signed-by=" + f.keyring + "] file:" + f.archive + " testing main\n");
+        f.apt_update();
+        must(sh("cp " + shell_quote(hello) + " " +
+                shell_quote(f.archives() + "/hello_1.0_amd64.deb")),
+             "cp");
+        const RunResult r = f.verify();
+        CPPUNIT_ASSERT_EQUAL(1, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("signed for suite 'stable' (codename 'stable'), "
+                                                 "not 'testing'") != std::string::npos);
     }
 
     void testKeyOutsideSignedByIsNotTrusted() {

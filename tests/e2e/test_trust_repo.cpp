@@ -109,8 +109,10 @@ class TrustRepoTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testVersionsLiveSideBySide);
     CPPUNIT_TEST(testVersionNotInRepositoryIsUnreferencedWithReason);
     CPPUNIT_TEST(testPublishedVersionNeverChanges);
+    CPPUNIT_TEST(testPublishingSignsOnlyWhatIsProven);
     CPPUNIT_TEST(testTamperedIndexIsRefused);
     CPPUNIT_TEST(testTruncatedIndexIsRefused);
+    CPPUNIT_TEST(testTamperedPoolStanzaIsRefused);
     CPPUNIT_TEST(testMissingIndexIsRefused);
     CPPUNIT_TEST(testReleaseEditedAfterSigningIsRefused);
     CPPUNIT_TEST(testTextOutsideTheSignedMessageIsRefused);
@@ -241,6 +243,40 @@ public:
         CPPUNIT_ASSERT(inrelease == read_file(f.suite("InRelease")));
     }
 
+    void testPublishingSignsOnlyWhatIsProven() {
+        Fixture f;
+        // An index planted next to the published ones is not signed by the next publish.
+        const std::string planted = f.repo + "/dists/stable/x/binary-amd64/Pkgdesc.xz";
+        must(sh("mkdir -p " + shell_quote(f.repo + "/dists/stable/x/binary-amd64") + " && " +
+                program("PKGDESC_GEN") + " " +
+                shell_quote(build_package(f.tmp, "bash", "5", "evil")) + " | xz > " +
+                shell_quote(planted)),
+             "plant");
+        must(f.publish({build_package(f.tmp, "world", "1", "world")}), "publish");
+        CPPUNIT_ASSERT(read_file(f.suite("Release")).find("x/binary-amd64") == std::string::npos);
+        // A published index changed behind the publisher's back stops the next publish.
+        const std::string index = f.suite("main/binary-amd64/Pkgdesc.xz");
+        const std::string genuine = read_file(index);
+        must(sh("xz -dc " + shell_quote(index) + " | sed 's/^ [0-9a-f]/ 0/' | xz > " +
+                shell_quote(index + ".new") + " && mv " + shell_quote(index + ".new") + " " +
+                shell_quote(index)),
+             "tamper");
+        const std::string inrelease = read_file(f.suite("InRelease"));
+        const RunResult r = f.publish({build_package(f.tmp, "third", "1", "third")});
+        CPPUNIT_ASSERT_EQUAL(2, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("does not match the published InRelease") !=
+                                          std::string::npos);
+        CPPUNIT_ASSERT(inrelease == read_file(f.suite("InRelease")));
+        // An unsigned Release is not taken over either.
+        must(sh("rm " + shell_quote(f.suite("InRelease"))), "rm");
+        write_file(index, genuine);
+        const RunResult unsigned_release = f.publish({f.hello});
+        CPPUNIT_ASSERT_EQUAL(2, unsigned_release.status);
+        CPPUNIT_ASSERT_MESSAGE(unsigned_release.err,
+                               unsigned_release.err.find("a Release without InRelease") !=
+                                   std::string::npos);
+    }
+
     void testTamperedIndexIsRefused() {
         Fixture f;
         const std::string path = f.suite("main/binary-amd64/Pkgdesc.xz");
@@ -256,6 +292,26 @@ public:
         const std::string data = read_file(path);
         write_file(path, data.substr(0, data.size() - 10));
         f.assert_refused("the signed Release says");
+    }
+
+    void testTamperedPoolStanzaIsRefused() {
+        Fixture f;
+        // The lookup index names hello's stanza by SHA-256; the stanza is in the pool.
+        const std::string lookup =
+            run({"xz", "-dc", f.suite("main/binary-amd64/Pkgdesc-Index.xz")}).out;
+        CPPUNIT_ASSERT_MESSAGE(lookup, lookup.rfind("hello amd64 1.0 ", 0) == 0);
+        const std::string sha = lookup.substr(16, 64);
+        const std::string stanza = f.repo + "/pool/" + sha.substr(0, 2) + "/" + sha + ".pkgdesc";
+        const std::string text = read_file(stanza);
+        CPPUNIT_ASSERT_EQUAL(run({program("PKGDESC_GEN"), f.hello}).out, text);
+        // A stanza changed to vouch for a modified file is refused (same size, one digit).
+        std::string forged = text;
+        const std::size_t at = forged.find("Content-SHA256:\n ") + 17;
+        forged[at] = forged[at] == '0' ? '1' : '0';
+        write_file(stanza, forged);
+        f.assert_refused("does not match the signed lookup index");
+        must(sh("rm " + shell_quote(stanza)), "rm");
+        f.assert_refused("but missing");
     }
 
     void testMissingIndexIsRefused() {
@@ -294,11 +350,22 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
         CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("a key not in the keyring") != std::string::npos);
         CPPUNIT_ASSERT_EQUAL(std::string(), r.out);
-        // And a repository re-signed by the stranger is refused with the right keyring.
+        // The stranger cannot take the repository over: publishing checks the published
+        // InRelease against the signing key first.
+        const std::string before = read_file(f.suite("InRelease"));
+        const RunResult takeover = run({program("PKGDESC_GEN"), "--repo", f.repo, "--suite",
+                                        "stable", "--component", "main", f.hello},
+                                       {stranger.env()});
+        CPPUNIT_ASSERT_EQUAL(2, takeover.status);
+        CPPUNIT_ASSERT_MESSAGE(takeover.err,
+                               takeover.err.find("a key not in the keyring") != std::string::npos);
+        CPPUNIT_ASSERT(before == read_file(f.suite("InRelease")));
+        // A repository of the stranger's own is refused with the right keyring.
+        must(sh("rm -r " + shell_quote(f.repo)), "rm");
         must(run({program("PKGDESC_GEN"), "--repo", f.repo, "--suite", "stable", "--component",
                   "main", f.hello},
                  {stranger.env()}),
-             "re-sign");
+             "stranger's repository");
         f.assert_refused("a key not in the keyring");
         // A keyring that holds no key at all is refused too.
         write_file(f.tmp / "empty.gpg", "");
