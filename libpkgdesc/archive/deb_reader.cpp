@@ -5,6 +5,7 @@
 #include <libpkgdesc/format/path.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 #include <libpkgdesc/util/unique_fd.hpp>
+#include <libpkgdesc/util/xz.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -133,31 +134,12 @@ private:
                 break;
             }
             if (ret != LZMA_OK) {
-                archive_set_error(inner, EIO, "xz: %s", lzma_reason(ret));
+                archive_set_error(inner, EIO, "xz: %s", xz_error_reason(static_cast<int>(ret)));
                 return -1;
             }
         }
         *buf = m_out.data();
         return static_cast<la_ssize_t>(m_out.size() - m_lzma.avail_out);
-    }
-
-    static const char* lzma_reason(lzma_ret ret) {
-        switch (ret) {
-        case LZMA_MEM_ERROR:
-            return "out of memory";
-        case LZMA_MEMLIMIT_ERROR:
-            return "memory limit reached";
-        case LZMA_FORMAT_ERROR:
-            return "not xz data";
-        case LZMA_OPTIONS_ERROR:
-            return "unsupported xz options";
-        case LZMA_DATA_ERROR:
-            return "corrupt xz data";
-        case LZMA_BUF_ERROR:
-            return "truncated xz data";
-        default:
-            return "decoder error";
-        }
     }
 
     archive* m_outer;

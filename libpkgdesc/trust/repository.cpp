@@ -395,20 +395,34 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
             if (eol == std::string::npos) {
                 eol = lines.size();
             }
-            const std::string line = lines.substr(pos, eol - pos);
+            const std::string_view line = std::string_view(lines).substr(pos, eol - pos);
             pos = eol + 1;
             ++number;
-            std::istringstream in(line);
-            std::string package, architecture, version, sha, size_text, rest;
-            in >> package >> architecture >> version >> sha >> size_text;
-            if (!in || (in >> rest) || !sha256_from_hex(sha) ||
-                size_text.find_first_not_of("0123456789") != std::string::npos) {
+            // "package architecture version sha256 size", split without copies: most lines
+            // are other packages.
+            std::string_view fields[5];
+            std::size_t count = 0;
+            for (std::size_t at = 0; at <= line.size() && count < 6;) {
+                const std::size_t space = std::min(line.find(' ', at), line.size());
+                if (count < 5) {
+                    fields[count] = line.substr(at, space - at);
+                }
+                ++count;
+                at = space + 1;
+            }
+            const std::string_view size_text = fields[4];
+            if (count != 5 || !sha256_from_hex(fields[3]) || size_text.empty() ||
+                size_text.find_first_not_of("0123456789") != std::string_view::npos) {
                 throw TrustError(lookup_path,
                                  "line " + std::to_string(number) + ": malformed lookup line");
             }
-            if (!wanted(package, architecture, version)) {
+            if (!wanted(fields[0], fields[1], fields[2])) {
                 continue;
             }
+            const std::string package(fields[0]);
+            const std::string architecture(fields[1]);
+            const std::string version(fields[2]);
+            const std::string sha(fields[3]);
             const std::string stanza_path = root + "/" + pool_path(sha);
             const std::optional<std::string> stanza = read_optional(stanza_path);
             if (!stanza) {

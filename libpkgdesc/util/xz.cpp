@@ -16,21 +16,7 @@ struct LzmaEnd {
 };
 
 std::string reason(lzma_ret ret) {
-    switch (ret) {
-    case LZMA_MEM_ERROR:
-    case LZMA_MEMLIMIT_ERROR:
-        return "out of memory";
-    case LZMA_FORMAT_ERROR:
-        return "not xz data";
-    case LZMA_OPTIONS_ERROR:
-        return "unsupported xz options";
-    case LZMA_DATA_ERROR:
-        return "corrupt xz data";
-    case LZMA_BUF_ERROR:
-        return "truncated xz data";
-    default:
-        return "xz error " + std::to_string(static_cast<int>(ret));
-    }
+    return xz_error_reason(static_cast<int>(ret));
 }
 
 // Runs `stream` over `data` to the end, appending to `out`.
@@ -56,6 +42,25 @@ lzma_ret pump(lzma_stream& stream, std::string_view data, std::string& out, std:
 }
 
 } // namespace
+
+const char* xz_error_reason(int lzma_ret_code) {
+    switch (static_cast<lzma_ret>(lzma_ret_code)) {
+    case LZMA_MEM_ERROR:
+        return "out of memory";
+    case LZMA_MEMLIMIT_ERROR:
+        return "memory limit reached";
+    case LZMA_FORMAT_ERROR:
+        return "not xz data";
+    case LZMA_OPTIONS_ERROR:
+        return "unsupported xz options";
+    case LZMA_DATA_ERROR:
+        return "corrupt xz data";
+    case LZMA_BUF_ERROR:
+        return "truncated xz data";
+    default:
+        return "decoder error";
+    }
+}
 
 std::string xz_compress(std::string_view data, unsigned threads) {
     lzma_stream stream = LZMA_STREAM_INIT;

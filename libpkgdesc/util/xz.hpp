@@ -10,6 +10,9 @@
 
 namespace pkgdesc {
 
+// What a liblzma return code (lzma_ret) means, for error messages.
+PKGDESC_EXPORT const char* xz_error_reason(int lzma_ret_code);
+
 PKGDESC_EXPORT std::string xz_compress(std::string_view data, unsigned threads);
 // Throws Error("origin: reason") for corrupt or truncated data, or output above `limit` bytes.
 PKGDESC_EXPORT std::string xz_decompress(std::string_view data, unsigned threads,

@@ -19,18 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string build_package(const TempDir& tmp, const std::string& name, const std::string& version,
-                          const std::string& text) {
-    const std::string dir = tmp / (name + "-" + version + "-" + text);
-    write_control(dir, name, version, "amd64");
-    const std::string deb = tmp / (name + "_" + version + "_amd64.deb." + text);
-    build_deb(dir, deb, "xz",
-              "mkdir -p usr/bin usr/share/doc/" + name + "\n" + "printf '" + text +
-                  "\\n' > usr/bin/" + name + " && chmod 0755 usr/bin/" + name + "\n" +
-                  "printf 'doc\\n' > usr/share/doc/" + name + "/README\n");
-    return deb;
-}
-
 void must(const RunResult& r, const std::string& what) {
     if (r.status != 0) {
         throw std::runtime_error(what + " failed (" + std::to_string(r.status) + "): " + r.out +
@@ -144,6 +132,24 @@ struct AptFixture {
     }
 
     std::string archives() const { return apt + "/var/cache/apt/archives"; }
+
+    // Puts DEB into apt's archives cache under apt's name for it.
+    void cache_deb(const std::string& deb, const std::string& name = "hello_1.0_amd64.deb") const {
+        must(sh("cp " + shell_quote(deb) + " " + shell_quote(archives() + "/" + name)), "cp");
+    }
+
+    // The usual case: "hello 1.0" installed, published in the signed archive, apt's lists
+    // updated, and (with `cached`) its .deb in apt's cache. Returns the .deb.
+    std::string hello_from_archive(bool cached = true) {
+        const std::string deb = build_small_deb(tmp.path(), "hello", "1.0", "hello");
+        root.install(deb);
+        publish({deb});
+        apt_update();
+        if (cached) {
+            cache_deb(deb);
+        }
+        return deb;
+    }
 };
 
 std::string unreferenced_reason(const json& doc, const std::string& package) {
@@ -194,13 +200,7 @@ public:
             return;
         }
         AptFixture f;
-        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
-        f.root.install(hello);
-        f.publish({hello});
-        f.apt_update();
-        must(sh("cp " + shell_quote(hello) + " " +
-                shell_quote(f.archives() + "/hello_1.0_amd64.deb")),
-             "cp");
+        const std::string hello = f.hello_from_archive();
         const json doc = f.verify_json(0, {"--all"});
         CPPUNIT_ASSERT_EQUAL(std::size_t{0}, doc["unreferenced"].size());
         CPPUNIT_ASSERT(pristine_of(doc, "hello") >= 6);
@@ -217,13 +217,7 @@ public:
             return;
         }
         AptFixture f;
-        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
-        f.root.install(hello);
-        f.publish({hello});
-        f.apt_update();
-        must(sh("cp " + shell_quote(hello) + " " +
-                shell_quote(f.archives() + "/hello_1.0_amd64.deb")),
-             "cp");
+        const std::string hello = f.hello_from_archive();
         const RunResult first = f.verify({"-v"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(first.err, 0, first.status);
         CPPUNIT_ASSERT_MESSAGE(first.err, first.err.find("0 from the cache, 1 generated") !=
@@ -265,8 +259,9 @@ public:
         write_file(inrelease, signed_text);
         CPPUNIT_ASSERT_EQUAL(0, f.verify().status);
         // A cache entry that describes another package is not used.
-        write_file(f.cache + "/stanzas/" + cached.front(),
-                   run({program("PKGDESC_GEN"), build_package(f.tmp, "other", "1.0", "x")}).out);
+        write_file(
+            f.cache + "/stanzas/" + cached.front(),
+            run({program("PKGDESC_GEN"), build_small_deb(f.tmp.path(), "other", "1.0", "x")}).out);
         const json doc = f.verify_json(1);
         CPPUNIT_ASSERT(!unreferenced_reason(doc, "hello").empty());
     }
@@ -276,10 +271,7 @@ public:
             return;
         }
         AptFixture f;
-        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
-        f.root.install(hello);
-        f.publish({hello});
-        f.apt_update();
+        const std::string hello = f.hello_from_archive(false);
         // The same size and a valid package, but one byte (the first member's mtime) differs.
         std::string data = read_file(hello);
         data[8 + 16 + 1] = data[8 + 16 + 1] == '1' ? '2' : '1';
@@ -308,8 +300,8 @@ public:
             return;
         }
         AptFixture f;
-        f.root.install(build_package(f.tmp, "hello", "1.0", "hello"));
-        f.publish({build_package(f.tmp, "hello", "2.0", "newer")});
+        f.root.install(build_small_deb(f.tmp.path(), "hello", "1.0", "hello"));
+        f.publish({build_small_deb(f.tmp.path(), "hello", "2.0", "newer")});
         f.apt_update();
         const json doc = f.verify_json(1);
         const std::string reason = unreferenced_reason(doc, "hello");
@@ -319,7 +311,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::size_t{0}, doc["files"].size());
         // Present in the index, but no .deb anywhere.
         AptFixture g;
-        const std::string hello = build_package(g.tmp, "hello", "1.0", "hello");
+        const std::string hello = build_small_deb(g.tmp.path(), "hello", "1.0", "hello");
         g.root.install(hello);
         g.publish({hello});
         g.apt_update();
@@ -334,13 +326,7 @@ public:
             return;
         }
         AptFixture f;
-        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
-        f.root.install(hello);
-        f.publish({hello});
-        f.apt_update();
-        must(sh("cp " + shell_quote(hello) + " " +
-                shell_quote(f.archives() + "/hello_1.0_amd64.deb")),
-             "cp");
+        const std::string hello = f.hello_from_archive();
         // The Packages list edited after apt checked it (by anyone who can write apt's lists).
         const std::string packages = f.lists_file("_Packages");
         const std::string original = read_file(packages);
@@ -384,14 +370,8 @@ public:
         }
         AptFixture f;
         f.gzip_indexes = true;
-        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
-        f.root.install(hello);
-        f.publish({hello});
-        f.apt_update();
+        f.hello_from_archive();
         const std::string packages = f.lists_file("_Packages.lz4");
-        must(sh("cp " + shell_quote(hello) + " " +
-                shell_quote(f.archives() + "/hello_1.0_amd64.deb")),
-             "cp");
         CPPUNIT_ASSERT(pristine_of(f.verify_json(0, {"--all"}), "hello") >= 6);
         // Decompressed, the list must still be what the Release signs.
         write_file(packages, "garbage");
@@ -405,7 +385,7 @@ public:
             return;
         }
         AptFixture f;
-        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
+        const std::string hello = build_small_deb(f.tmp.path(), "hello", "1.0", "hello");
         f.root.install(hello);
         f.publish({hello});
         // "testing" serves stable's validly signed Release.
@@ -415,9 +395,7 @@ public:
         write_file(f.apt + "/etc/apt/sources.list",
                    "deb [signed-by=" + f.keyring + "] file:" + f.archive + " testing main\n");
         f.apt_update();
-        must(sh("cp " + shell_quote(hello) + " " +
-                shell_quote(f.archives() + "/hello_1.0_amd64.deb")),
-             "cp");
+        f.cache_deb(hello);
         const RunResult r = f.verify();
         CPPUNIT_ASSERT_EQUAL(1, r.status);
         CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("signed for suite 'stable' (codename 'stable'), "
@@ -429,13 +407,7 @@ public:
             return;
         }
         AptFixture f;
-        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
-        f.root.install(hello);
-        f.publish({hello});
-        f.apt_update();
-        must(sh("cp " + shell_quote(hello) + " " +
-                shell_quote(f.archives() + "/hello_1.0_amd64.deb")),
-             "cp");
+        const std::string hello = f.hello_from_archive();
         // Signed-By now names another key: the archive's signature no longer counts, even with
         // the archive's key among apt's trusted keys.
         GnupgHome other(f.tmp / "other", "other");
@@ -463,15 +435,13 @@ public:
             return;
         }
         AptFixture f;
-        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
+        const std::string hello = build_small_deb(f.tmp.path(), "hello", "1.0", "hello");
         f.root.install(hello);
         f.key.export_public(f.apt + "/etc/apt/trusted.gpg.d/archive.asc", true);
         f.sources("");
         f.publish({hello});
         f.apt_update();
-        must(sh("cp " + shell_quote(hello) + " " +
-                shell_quote(f.archives() + "/hello_1.0_amd64.deb")),
-             "cp");
+        f.cache_deb(hello);
         const RunResult r = f.verify();
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out + r.err, 0, r.status);
     }
@@ -481,10 +451,7 @@ public:
             return;
         }
         AptFixture f;
-        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
-        f.root.install(hello);
-        f.publish({hello});
-        f.apt_update();
+        const std::string hello = f.hello_from_archive(false);
         const RunResult r = f.verify({"--fetch", "-v"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out + r.err, 0, r.status);
         CPPUNIT_ASSERT_MESSAGE(r.err,
@@ -492,7 +459,7 @@ public:
         CPPUNIT_ASSERT(read_file(f.cache + "/debs/hello_1.0_amd64.deb") == read_file(hello));
         // A download that does not match the signed hash is refused by apt and by pkgdesc.
         AptFixture g;
-        const std::string genuine = build_package(g.tmp, "hello", "1.0", "hello");
+        const std::string genuine = build_small_deb(g.tmp.path(), "hello", "1.0", "hello");
         g.root.install(genuine);
         g.publish({genuine});
         g.apt_update();
@@ -511,14 +478,12 @@ public:
             return;
         }
         AptFixture f;
-        const std::string hello = build_package(f.tmp, "hello", "1.0", "hello");
-        const std::string evil = build_package(f.tmp, "hello", "1.0", "evil!");
+        const std::string hello = build_small_deb(f.tmp.path(), "hello", "1.0", "hello");
+        const std::string evil = build_small_deb(f.tmp.path(), "hello", "1.0", "evil!");
         f.root.install(evil);
         f.publish({hello});
         f.apt_update();
-        must(sh("cp " + shell_quote(hello) + " " +
-                shell_quote(f.archives() + "/hello_1.0_amd64.deb")),
-             "cp");
+        f.cache_deb(hello);
         // The checked system carries its own archive, key, sources and cached .deb, all
         // agreeing with what is installed: none of it is used.
         must(sh("mkdir -p " + f.root.dir() + "/etc/apt/trusted.gpg.d " + f.root.dir() +

@@ -17,18 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string build_package(const TempDir& tmp, const std::string& name, const std::string& version,
-                          const std::string& text) {
-    const std::string dir = tmp / (name + "-" + version);
-    write_control(dir, name, version, "amd64");
-    const std::string deb = tmp / (name + "_" + version + "_amd64.deb");
-    build_deb(dir, deb, "xz",
-              "mkdir -p usr/bin usr/share/doc/" + name + "\n" + "printf '" + text +
-                  "\\n' > usr/bin/" + name + " && chmod 0755 usr/bin/" + name + "\n" +
-                  "printf 'doc\\n' > usr/share/doc/" + name + "/README\n");
-    return deb;
-}
-
 void must(const RunResult& r, const std::string& what) {
     if (r.status != 0) {
         throw std::runtime_error(what + " failed (" + std::to_string(r.status) + "): " + r.err);
@@ -39,7 +27,7 @@ void must(const RunResult& r, const std::string& what) {
 struct Fixture {
     TempDir tmp;
     GnupgHome key{tmp / "gnupg"};
-    std::string hello = build_package(tmp, "hello", "1.0", "hello");
+    std::string hello = build_small_deb(tmp.path(), "hello", "1.0", "hello");
     SystemRoot root{tmp / "root"};
     std::string repo = tmp / "repo";
     std::string keyring = tmp / "key.gpg";
@@ -186,7 +174,7 @@ public:
 
     void testVersionsLiveSideBySide() {
         Fixture f;
-        const std::string newer = build_package(f.tmp, "hello", "2.0", "hello two");
+        const std::string newer = build_small_deb(f.tmp.path(), "hello", "2.0", "hello two");
         const RunResult p = f.publish({newer});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(p.err, 0, p.status);
         CPPUNIT_ASSERT_MESSAGE(p.out, p.out.find("1 stanzas added") != std::string::npos);
@@ -208,7 +196,7 @@ public:
 
     void testVersionNotInRepositoryIsUnreferencedWithReason() {
         Fixture f;
-        const std::string other = build_package(f.tmp, "other", "3.1", "other");
+        const std::string other = build_small_deb(f.tmp.path(), "other", "3.1", "other");
         f.root.install(other);
         const json doc = verify_json(f, {}, 1);
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, doc["unreferenced"].size());
@@ -228,7 +216,7 @@ public:
         Fixture f;
         const std::string inrelease = read_file(f.suite("InRelease"));
         TempDir other;
-        const std::string rebuilt = build_package(other, "hello", "1.0", "rebuilt");
+        const std::string rebuilt = build_small_deb(other.path(), "hello", "1.0", "rebuilt");
         const RunResult p = f.publish({rebuilt});
         CPPUNIT_ASSERT_EQUAL(2, p.status);
         CPPUNIT_ASSERT_MESSAGE(p.err, p.err.find("a different stanza for hello 1.0 (amd64) is "
@@ -237,7 +225,7 @@ public:
         // A bad input publishes nothing either.
         write_file(f.tmp / "bad.deb", "!<arch>\ngarbage");
         const RunResult bad =
-            f.publish({build_package(f.tmp, "third", "1", "x"), f.tmp / "bad.deb"});
+            f.publish({build_small_deb(f.tmp.path(), "third", "1", "x"), f.tmp / "bad.deb"});
         CPPUNIT_ASSERT_EQUAL(2, bad.status);
         CPPUNIT_ASSERT_MESSAGE(bad.err, bad.err.find("nothing published") != std::string::npos);
         CPPUNIT_ASSERT(inrelease == read_file(f.suite("InRelease")));
@@ -249,10 +237,10 @@ public:
         const std::string planted = f.repo + "/dists/stable/x/binary-amd64/Pkgdesc.xz";
         must(sh("mkdir -p " + shell_quote(f.repo + "/dists/stable/x/binary-amd64") + " && " +
                 program("PKGDESC_GEN") + " " +
-                shell_quote(build_package(f.tmp, "bash", "5", "evil")) + " | xz > " +
+                shell_quote(build_small_deb(f.tmp.path(), "bash", "5", "evil")) + " | xz > " +
                 shell_quote(planted)),
              "plant");
-        must(f.publish({build_package(f.tmp, "world", "1", "world")}), "publish");
+        must(f.publish({build_small_deb(f.tmp.path(), "world", "1", "world")}), "publish");
         CPPUNIT_ASSERT(read_file(f.suite("Release")).find("x/binary-amd64") == std::string::npos);
         // A published index changed behind the publisher's back stops the next publish.
         const std::string index = f.suite("main/binary-amd64/Pkgdesc.xz");
@@ -262,7 +250,7 @@ public:
                 shell_quote(index)),
              "tamper");
         const std::string inrelease = read_file(f.suite("InRelease"));
-        const RunResult r = f.publish({build_package(f.tmp, "third", "1", "third")});
+        const RunResult r = f.publish({build_small_deb(f.tmp.path(), "third", "1", "third")});
         CPPUNIT_ASSERT_EQUAL(2, r.status);
         CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("does not match the published InRelease") !=
                                           std::string::npos);
@@ -416,7 +404,7 @@ public:
         must(f.publish({f.hello}, {"--date", std::to_string(now - 3600)}), "publish old");
         must(sh("cp -a " + shell_quote(f.repo) + " " + shell_quote(f.tmp / "old")), "cp");
         // The publisher moves on; the verifier sees the new Release.
-        must(f.publish({build_package(f.tmp, "hello", "1.1", "security fix")},
+        must(f.publish({build_small_deb(f.tmp.path(), "hello", "1.1", "security fix")},
                        {"--date", std::to_string(now)}),
              "publish new");
         const RunResult seen = f.verify();

@@ -134,4 +134,16 @@ void write_handmade_deb(const std::string& path, const std::vector<TarMember>& d
                      make_tar(data, compression)}});
 }
 
+std::string build_small_deb(const std::string& tmp_dir, const std::string& name,
+                            const std::string& version, const std::string& text) {
+    const std::string dir = tmp_dir + "/" + name + "-" + version + "-" + text;
+    write_control(dir, name, version, "amd64");
+    const std::string deb = tmp_dir + "/" + name + "_" + version + "_amd64.deb." + text;
+    build_deb(dir, deb, "xz",
+              "mkdir -p usr/bin usr/share/doc/" + name + "\n" + "printf '" + text +
+                  "\\n' > usr/bin/" + name + " && chmod 0755 usr/bin/" + name + "\n" +
+                  "printf 'doc\\n' > usr/share/doc/" + name + "/README\n");
+    return deb;
+}
+
 } // namespace pkgdesc::test

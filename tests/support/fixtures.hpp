@@ -18,6 +18,11 @@ void build_deb(const std::string& dir, const std::string& out,
                const std::string& compression = "xz", const std::string& setup = "",
                bool root_owner_group = true);
 
+// A small amd64 package NAME VERSION built in a fresh directory under TMP_DIR: /usr/bin/NAME
+// prints TEXT (which tells builds of the same version apart), and a README. Returns the .deb.
+std::string build_small_deb(const std::string& tmp_dir, const std::string& name,
+                            const std::string& version, const std::string& text);
+
 struct TarMember {
     std::string name;
     char type = 'f'; // f file, d dir, l symlink, h hardlink
