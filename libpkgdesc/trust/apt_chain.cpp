@@ -214,7 +214,7 @@ public:
         for (metaIndex* meta : sources) {
             read_source(*meta);
         }
-        std::vector<std::size_t> pending;
+        std::vector<std::size_t> found;
         for (std::size_t i = 0; i < m_wanted.size(); ++i) {
             const Wanted& w = m_wanted[i];
             if (w.candidates.empty()) {
@@ -228,11 +228,9 @@ public:
                 continue;
             }
             ++m_result.found;
-            if (!from_cache(w)) {
-                pending.push_back(i);
-            }
+            found.push_back(i);
         }
-        generate(pending);
+        generate(from_cache(found));
         return m_result;
     }
 
@@ -401,14 +399,14 @@ private:
                 std::to_string(st.st_ctim.tv_nsec) + " " + entry->sha256 + "\n";
             const std::string digest_path =
                 m_options.cache_dir + "/lists/" + to_hex(Sha256::digest(path));
-            std::optional<std::string> digest;
+            std::optional<MappedFile> digest;
             try {
-                digest = read_file_if_exists(digest_path);
+                digest = MappedFile::open_if_exists(digest_path);
             } catch (const Error&) {
             }
-            if (digest && digest->compare(0, identity.size(), identity) == 0) {
+            if (digest && digest->view().substr(0, identity.size()) == identity) {
                 ++m_result.indexes;
-                read_digest(std::string_view(*digest).substr(identity.size()), base_uri);
+                read_digest(digest->view().substr(identity.size()), base_uri);
                 return;
             }
             if (!decompress_first && static_cast<std::uint64_t>(st.st_size) != entry->size) {
@@ -561,7 +559,15 @@ private:
                debVS.CmpVersion(desc.version, pkg.version) == 0;
     }
 
-    bool from_cache(const Wanted& w) {
+    // A stanza from the cache, or nullopt; parsed on a worker thread.
+    struct Cached {
+        std::optional<Pkgdesc> desc;
+        std::string path;
+        std::vector<std::string> warnings;
+    };
+
+    Cached cached(const Wanted& w) const {
+        Cached out;
         for (const Candidate& c : w.candidates) {
             const std::string path = stanza_path(c.sha256);
             try {
@@ -571,17 +577,39 @@ private:
                 }
                 Pkgdesc desc = parse_pkgdesc(*text, path);
                 if (!matches(desc, *w.version)) {
-                    warn(path, "describes another package; ignored");
+                    out.warnings.push_back(path + ": describes another package; ignored");
                     continue;
                 }
-                m_references.add(std::move(desc), path);
-                ++m_result.from_cache;
-                return true;
+                out.desc = std::move(desc);
+                out.path = path;
+                return out;
             } catch (const Error& e) {
-                warn(path, std::string(e.what()) + "; regenerated");
+                out.warnings.push_back(std::string(e.what()) + "; regenerated");
             }
         }
-        return false;
+        return out;
+    }
+
+    // Takes what the cache has of `found` (parsed on every CPU); returns the others.
+    std::vector<std::size_t> from_cache(const std::vector<std::size_t>& found) {
+        std::vector<std::size_t> pending;
+        std::vector<std::size_t> schedule(found.size());
+        std::iota(schedule.begin(), schedule.end(), 0);
+        run_ordered<Cached>(
+            found.size(), std::max(1u, m_options.jobs), schedule,
+            [&](std::size_t i) { return cached(m_wanted[found[i]]); },
+            [&](std::size_t i, Cached& c) {
+                for (const std::string& warning : c.warnings) {
+                    m_result.warnings.push_back(warning);
+                }
+                if (!c.desc) {
+                    pending.push_back(found[i]);
+                    return;
+                }
+                m_references.add(std::move(*c.desc), c.path);
+                ++m_result.from_cache;
+            });
+        return pending;
     }
 
     std::vector<std::string> deb_dirs() const {

@@ -344,25 +344,38 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
     history.check_and_record(release, verified.signer, inrelease_path);
 
     // Every index is proven before any is used: all or nothing.
+    // The files that will be used are read into memory and checked there (a file rewritten in
+    // place after its check cannot change what is used); a Pkgdesc.xz that a lookup index makes
+    // unnecessary is only checked, through a mapping (a whole archive's index is large).
     std::map<std::string, std::string> indexes; // path relative to the suite -> bytes
     for (const auto& [relative, entry] : release.sha256) {
         if (!is_index_path(relative)) {
             continue;
         }
         const std::string path = suite_dir + "/" + relative;
-        std::optional<std::string> data = read_optional(path);
-        if (!data) {
+        const std::string dir = index_dir(relative, k_index_name);
+        const bool check_only =
+            !dir.empty() && release.find(dir + "/" + std::string(k_lookup_name)) != nullptr;
+        std::optional<MappedFile> mapped;
+        std::optional<std::string> copy;
+        if (check_only) {
+            mapped = MappedFile::open_if_exists(path);
+        } else {
+            copy = read_optional(path);
+        }
+        if (!mapped && !copy) {
             throw TrustError(path, "listed in the signed Release but missing");
         }
-        if (data->size() != entry.size) {
-            throw TrustError(path, "size " + std::to_string(data->size()) +
+        const std::string_view data = mapped ? mapped->view() : std::string_view(*copy);
+        if (data.size() != entry.size) {
+            throw TrustError(path, "size " + std::to_string(data.size()) +
                                        " bytes, the signed Release says " +
                                        std::to_string(entry.size) + " (truncated or replaced)");
         }
-        if (to_hex(Sha256::digest(*data)) != entry.sha256) {
+        if (to_hex(Sha256::digest(data)) != entry.sha256) {
             throw TrustError(path, "SHA256 does not match the signed Release (tampered)");
         }
-        indexes.emplace(relative, std::move(*data));
+        indexes.emplace(relative, copy ? std::move(*copy) : std::string());
     }
     if (indexes.empty()) {
         throw TrustError(inrelease_path, "the signed Release lists no Pkgdesc index");

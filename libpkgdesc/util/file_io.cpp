@@ -4,11 +4,13 @@
 #include <libpkgdesc/util/unique_fd.hpp>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 namespace pkgdesc {
 
@@ -64,6 +66,47 @@ std::optional<std::string> read_file_if_exists(const std::string& path, std::uin
     }
     data.resize(done);
     return data;
+}
+
+std::optional<MappedFile> MappedFile::open_if_exists(const std::string& path) {
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    if (!fd.valid()) {
+        if (errno == ENOENT) {
+            return std::nullopt;
+        }
+        throw IoError::from_errno(path, "cannot open", errno);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        throw IoError::from_errno(path, "cannot stat", errno);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        throw IoError(path, "not a regular file");
+    }
+    const auto size = static_cast<std::size_t>(st.st_size);
+    if (size == 0) {
+        return MappedFile(nullptr, 0);
+    }
+    void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (data == MAP_FAILED) {
+        throw IoError::from_errno(path, "cannot map", errno);
+    }
+    return MappedFile(data, size);
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0)) {}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+    std::swap(m_data, other.m_data);
+    std::swap(m_size, other.m_size);
+    return *this;
+}
+
+MappedFile::~MappedFile() {
+    if (m_data != nullptr) {
+        ::munmap(m_data, m_size);
+    }
 }
 
 } // namespace pkgdesc

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace pkgdesc {
 
@@ -13,5 +14,24 @@ namespace pkgdesc {
 // the path is not a regular file, or when it holds more than `limit` bytes.
 PKGDESC_EXPORT std::optional<std::string> read_file_if_exists(const std::string& path,
                                                               std::uint64_t limit = UINT64_MAX);
+
+// A whole file mapped read-only (no copy, no zero-filled buffer): for large files read once.
+class PKGDESC_EXPORT MappedFile {
+public:
+    // nullopt if it does not exist; throws IoError otherwise, or for a non-regular file.
+    static std::optional<MappedFile> open_if_exists(const std::string& path);
+    ~MappedFile();
+    MappedFile(MappedFile&& other) noexcept;
+    MappedFile& operator=(MappedFile&& other) noexcept;
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+
+    std::string_view view() const { return {static_cast<const char*>(m_data), m_size}; }
+
+private:
+    MappedFile(void* data, std::size_t size) : m_data(data), m_size(size) {}
+    void* m_data = nullptr;
+    std::size_t m_size = 0;
+};
 
 } // namespace pkgdesc
