@@ -8,6 +8,7 @@
 #include <libpkgdesc/fs/atomic_file.hpp>
 #include <libpkgdesc/generate/generator.hpp>
 #include <libpkgdesc/trust/repository.hpp>
+#include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 
 #include <boost/program_options.hpp>
@@ -57,6 +58,7 @@ struct Options {
     std::optional<std::int64_t> date;
     std::string origin;
     std::string label;
+    std::optional<std::string> state_dir;
 };
 
 // The outcome of one input file, produced on a worker thread and printed in input order.
@@ -115,7 +117,10 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "date", po::value<std::int64_t>()->value_name("EPOCH"),
         "the Release Date, in seconds since the epoch (default: now)")(
         "origin", po::value<std::string>()->value_name("TEXT"), "the Release's Origin field")(
-        "label", po::value<std::string>()->value_name("TEXT"), "the Release's Label field");
+        "label", po::value<std::string>()->value_name("TEXT"), "the Release's Label field")(
+        "state-dir", po::value<std::string>()->value_name("DIR"),
+        "remember the newest Release signed per suite in DIR, to refuse a rolled-back suite "
+        "(default: /var/lib/pkgdesc for root, else ~/.local/state/pkgdesc)");
     po::options_description general("General");
     general.add_options()("quiet,q", po::bool_switch(&m_opts.quiet),
                           "with --check, print only differences")(
@@ -160,7 +165,7 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     if (vm.count("output")) {
         m_opts.output = vm["output"].as<std::string>();
     }
-    for (const char* name : {"suite", "component", "sign-key", "origin", "label"}) {
+    for (const char* name : {"suite", "component", "sign-key", "origin", "label", "state-dir"}) {
         if (vm.count(name) != 0 && vm.count("repo") == 0) {
             throw po::error(std::string("--") + name + " needs --repo");
         }
@@ -180,6 +185,9 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         }
         if (vm.count("label")) {
             m_opts.label = vm["label"].as<std::string>();
+        }
+        if (vm.count("state-dir")) {
+            m_opts.state_dir = vm["state-dir"].as<std::string>();
         }
         if (vm.count("date")) {
             m_opts.date = vm["date"].as<std::int64_t>();
@@ -331,6 +339,8 @@ int Cli::run_repo() const {
     options.origin = m_opts.origin;
     options.label = m_opts.label;
     options.threads = default_jobs();
+    const std::string state_dir = m_opts.state_dir ? *m_opts.state_dir : default_state_dir();
+    options.history = state_dir + "/published-history";
     const PublishResult result = publish(options, std::move(stanzas));
     if (!m_opts.quiet) {
         std::cout << *m_opts.repo << "/dists/" << m_opts.suite << ": " << result.added

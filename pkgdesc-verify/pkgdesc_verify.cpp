@@ -322,9 +322,8 @@ std::vector<std::string> read_allow_file(const std::string& path) {
 }
 
 // Only after everything was proven: remember the newest Release of each archive.
-void save_history(const ReleaseHistory& history, const std::string& state_dir) {
+void save_history(const ReleaseHistory& history) {
     try {
-        make_directories(state_dir);
         history.save();
     } catch (const Error& e) {
         std::cerr << "pkgdesc-verify: warning: " << e.what()
@@ -368,7 +367,7 @@ ReferenceSet Cli::load_references() const {
                       << " from the cache, " << result.generated << " generated, " << result.fetched
                       << " .debs downloaded\n";
         }
-        save_history(history, state_dir);
+        save_history(history);
         return references;
     }
     const ReferenceSet::Filter wanted = ReferenceSet::only(installed);
@@ -395,7 +394,7 @@ ReferenceSet Cli::load_references() const {
                                       "this version is in no signed repository read (" + where +
                                           ")");
     }
-    save_history(history, state_dir);
+    save_history(history);
     return references;
 }
 

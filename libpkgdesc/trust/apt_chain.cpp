@@ -257,19 +257,30 @@ private:
     // before and nothing has expired since; GnuPG is not even started then.
     VerifiedText verify(const KeySource& keys, const std::string& document,
                         const std::optional<std::string>& detached, const std::string& origin) {
+        // Every piece length-prefixed, so that no two different inputs make the same key.
         Sha256 id;
+        const auto piece = [&id](std::string_view bytes) {
+            id.update(std::to_string(bytes.size()) + ":");
+            id.update(bytes);
+        };
         for (const std::string& file : keys.files) {
             const std::optional<std::string> bytes = read_file_if_exists(file);
-            id.update(file + '\0' + (bytes ? *bytes : std::string("missing")) + '\0');
+            piece("file");
+            piece(file);
+            piece(bytes ? *bytes : std::string_view("missing"));
         }
-        for (const auto* list : {&keys.armored, &keys.fingerprints}) {
-            for (const std::string& item : *list) {
-                id.update(item + '\0');
-            }
-            id.update("\x1f");
+        for (const std::string& block : keys.armored) {
+            piece("armored");
+            piece(block);
         }
-        id.update(document);
-        id.update(detached ? "\x1f" + *detached : std::string("\x1e"));
+        for (const std::string& fingerprint : keys.fingerprints) {
+            piece("fingerprint");
+            piece(fingerprint);
+        }
+        piece("document");
+        piece(document);
+        piece(detached ? "detached" : "clear-signed");
+        piece(detached ? *detached : std::string_view());
         const std::string path = m_options.cache_dir + "/verified/" + to_hex(id.finish());
         try {
             if (const std::optional<std::string> cached = read_file_if_exists(path)) {

@@ -370,21 +370,27 @@ VerifiedText SignatureVerifier::verify_detached(const std::string& data,
 
 namespace {
 
+// Makes `key_id` (if any) the signer of `ctx`.
+void add_signer(gpgme_ctx_t ctx, const std::string& key_id, const std::string& what) {
+    if (key_id.empty()) {
+        return;
+    }
+    gpgme_key_t raw = nullptr;
+    if (const gpgme_error_t err = gpgme_get_key(ctx, key_id.c_str(), &raw, 1);
+        err != 0 || raw == nullptr) {
+        throw TrustError(what, "no such secret key: " + gpg_reason(err));
+    }
+    const Key key(raw);
+    if (const gpgme_error_t err = gpgme_signers_add(ctx, key.get()); err != 0) {
+        throw TrustError(what, "cannot sign with it: " + gpg_reason(err));
+    }
+}
+
 std::string sign(const std::string& text, const std::string& key_id, gpgme_sig_mode_t mode) {
     const std::string what = key_id.empty() ? "default signing key" : "signing key " + key_id;
     const Context_ ctx = make_context("", what);
     gpgme_set_armor(ctx.get(), 1);
-    if (!key_id.empty()) {
-        gpgme_key_t raw = nullptr;
-        if (const gpgme_error_t err = gpgme_get_key(ctx.get(), key_id.c_str(), &raw, 1);
-            err != 0 || raw == nullptr) {
-            throw TrustError(what, "no such secret key: " + gpg_reason(err));
-        }
-        const Key key(raw);
-        if (const gpgme_error_t err = gpgme_signers_add(ctx.get(), key.get()); err != 0) {
-            throw TrustError(what, "cannot sign with it: " + gpg_reason(err));
-        }
-    }
+    add_signer(ctx.get(), key_id, what);
     Data in = data_from(text, what);
     Data out = empty_data(what);
     if (const gpgme_error_t err = gpgme_op_sign(ctx.get(), in.get(), out.get(), mode); err != 0) {
@@ -399,41 +405,38 @@ std::string sign(const std::string& text, const std::string& key_id, gpgme_sig_m
 
 } // namespace
 
-std::string signing_public_keys(const std::string& key_id) {
-    const std::string what = key_id.empty() ? "secret keys" : "signing key " + key_id;
+PublicKey signing_key(const std::string& key_id) {
+    const std::string what = key_id.empty() ? "default signing key" : "signing key " + key_id;
     const Context_ ctx = make_context("", what);
     gpgme_set_armor(ctx.get(), 1);
-    std::vector<std::string> fingerprints;
-    if (const gpgme_error_t err =
-            gpgme_op_keylist_start(ctx.get(), key_id.empty() ? nullptr : key_id.c_str(), 1);
-        err != 0) {
-        throw TrustError(what, "cannot list secret keys: " + gpg_reason(err));
-    }
-    for (;;) {
-        gpgme_key_t raw = nullptr;
-        if (gpgme_op_keylist_next(ctx.get(), &raw) != 0 || raw == nullptr) {
-            break;
-        }
-        const Key key(raw);
-        if (key->subkeys != nullptr && key->subkeys->fpr != nullptr) {
-            fingerprints.emplace_back(key->subkeys->fpr);
-        }
-    }
-    gpgme_op_keylist_end(ctx.get());
-    if (fingerprints.empty()) {
-        throw TrustError(what, "no such secret key");
-    }
-    std::vector<const char*> patterns;
-    for (const std::string& fpr : fingerprints) {
-        patterns.push_back(fpr.c_str());
-    }
-    patterns.push_back(nullptr);
+    add_signer(ctx.get(), key_id, what);
+    // The key GnuPG really signs with: make a signature and ask.
+    Data in = data_from("pkgdesc signing key probe\n", what);
     Data out = empty_data(what);
-    if (const gpgme_error_t err = gpgme_op_export_ext(ctx.get(), patterns.data(), 0, out.get());
+    if (const gpgme_error_t err =
+            gpgme_op_sign(ctx.get(), in.get(), out.get(), GPGME_SIG_MODE_DETACH);
+        err != 0) {
+        throw TrustError(what, "cannot sign: " + gpg_reason(err));
+    }
+    const gpgme_sign_result_t result = gpgme_op_sign_result(ctx.get());
+    if (result == nullptr || result->signatures == nullptr || result->signatures->fpr == nullptr) {
+        throw TrustError(what, "cannot sign: the key is not usable for signing");
+    }
+    gpgme_key_t raw = nullptr;
+    if (gpgme_get_key(ctx.get(), result->signatures->fpr, &raw, 0) != 0 || raw == nullptr) {
+        throw TrustError(what, "cannot find the public key of the signing key");
+    }
+    const Key key(raw);
+    PublicKey info;
+    info.fingerprint = upper(key->subkeys->fpr);
+    const char* patterns[] = {key->subkeys->fpr, nullptr};
+    Data exported = empty_data(what);
+    if (const gpgme_error_t err = gpgme_op_export_ext(ctx.get(), patterns, 0, exported.get());
         err != 0) {
         throw TrustError(what, "cannot export the public key: " + gpg_reason(err));
     }
-    return release_text(out);
+    info.armored = release_text(exported);
+    return info;
 }
 
 std::string sign_clear(const std::string& text, const std::string& key_id) {

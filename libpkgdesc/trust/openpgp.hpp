@@ -75,9 +75,14 @@ private:
 
 // Signs with the secret key `key_id` of the user's GnuPG home (GNUPGHOME or ~/.gnupg); an empty
 // key_id means GnuPG's default key. Throws TrustError when the key cannot be found or used.
-// The public keys (armored) of the user's secret key `key_id`, or of all the user's secret keys
-// when key_id is empty: what a publisher checks its own earlier signatures with.
-PKGDESC_EXPORT std::string signing_public_keys(const std::string& key_id);
+// The key that sign_clear() and sign_detached() sign with for `key_id` (empty: GnuPG's default
+// key, found by making a signature): its primary fingerprint and its public key, armored. What a
+// publisher checks its own earlier signatures with.
+struct PKGDESC_EXPORT PublicKey {
+    std::string fingerprint;
+    std::string armored;
+};
+PKGDESC_EXPORT PublicKey signing_key(const std::string& key_id);
 PKGDESC_EXPORT std::string sign_clear(const std::string& text, const std::string& key_id);
 PKGDESC_EXPORT std::string sign_detached(const std::string& text, const std::string& key_id);
 

@@ -4,6 +4,7 @@
 #include <libpkgdesc/fs/atomic_file.hpp>
 #include <libpkgdesc/trust/release.hpp>
 #include <libpkgdesc/util/file_io.hpp>
+#include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/lines.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 
@@ -230,6 +231,10 @@ void ReleaseHistory::save() const {
     std::string text;
     for (const auto& [key, date] : m_newest) {
         text += std::to_string(date) + " " + key + "\n";
+    }
+    const std::size_t slash = m_path.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+        make_directories(m_path.substr(0, slash));
     }
     AtomicFile out(m_path);
     out.write(text);

@@ -62,7 +62,7 @@ public:
     // otherwise remembers it (written by save()).
     void check_and_record(const Release& release, const std::string& signer,
                           const std::string& origin);
-    // Writes the file atomically if anything changed. Throws IoError.
+    // Writes the file atomically (creating its directory) if anything changed. Throws IoError.
     void save() const;
     const std::string& path() const { return m_path; }
 

@@ -5,6 +5,7 @@
 #include <libpkgdesc/fs/atomic_file.hpp>
 #include <libpkgdesc/trust/repository.hpp>
 #include <libpkgdesc/util/file_io.hpp>
+#include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 #include <libpkgdesc/util/unique_fd.hpp>
 #include <libpkgdesc/util/xz.hpp>
@@ -18,6 +19,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -28,16 +30,37 @@ namespace {
 
 constexpr std::string_view k_index_name = "Pkgdesc.xz";
 constexpr std::string_view k_lookup_name = "Pkgdesc-Index.xz";
+// InRelease files are small; a larger one is refused before it is read.
+constexpr std::uint64_t k_max_release_size = std::uint64_t{64} << 20;
 
 std::optional<std::string> read_optional(const std::string& path) {
     return read_file_if_exists(path);
 }
 
-void make_dirs(const std::string& path) {
-    std::error_code ec;
-    std::filesystem::create_directories(path, ec);
-    if (ec) {
-        throw IoError(path, "cannot create directory: " + ec.message());
+// Creates BASE/RELATIVE, each component a real directory: a symbolic link planted anywhere
+// below BASE would send the files written there elsewhere.
+void make_dirs(const std::string& base, const std::string& relative) {
+    std::string path = base;
+    std::size_t start = 0;
+    while (start < relative.size()) {
+        std::size_t end = relative.find('/', start);
+        if (end == std::string::npos) {
+            end = relative.size();
+        }
+        if (end > start) {
+            path += "/" + relative.substr(start, end - start);
+            if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+                throw IoError::from_errno(path, "cannot create directory", errno);
+            }
+            struct stat st {};
+            if (::lstat(path.c_str(), &st) != 0) {
+                throw IoError::from_errno(path, "cannot stat", errno);
+            }
+            if (!S_ISDIR(st.st_mode)) {
+                throw Error(path, "not a directory (a symbolic link?): refusing to write there");
+            }
+        }
+        start = end + 1;
     }
 }
 
@@ -132,27 +155,50 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
     check_name(options.suite, "suite");
     check_name(options.component, "component");
     const std::string suite_dir = options.dir + "/dists/" + options.suite;
-    make_dirs(suite_dir);
+    make_directories(options.dir);
+    make_dirs(options.dir, "dists/" + options.suite);
     const Lock lock = lock_suite(suite_dir);
+    ReleaseHistory history(options.history);
 
     // What is published already counts only as far as it is proven: the InRelease must carry
     // this key's signature and every index must match it. Anything else in the directory (an
     // unsigned Release, a planted index) is never signed by accident.
     Release release;
     std::map<std::string, std::string> proven; // index path relative to the suite -> bytes
-    if (const auto inrelease = read_optional(suite_dir + "/InRelease")) {
+    const PublicKey signer = signing_key(options.sign_key);
+    if (const auto inrelease = read_file_if_exists(suite_dir + "/InRelease", k_max_release_size)) {
+        // Signed by the very key that is about to sign (not any key of the user's).
         KeySource keys;
-        keys.armored.push_back(signing_public_keys(options.sign_key));
+        keys.armored.push_back(signer.armored);
+        keys.fingerprints.push_back(signer.fingerprint);
         const SignatureVerifier verifier(keys);
         const VerifiedText verified =
             verifier.verify_clearsigned(*inrelease, suite_dir + "/InRelease");
         release = parse_release(verified.text, suite_dir + "/InRelease");
+        // This suite's own history: not another suite's Release copied here, not an older one
+        // of this suite (it may have expired: re-signing is how a Release is renewed).
+        if (release.suite != options.suite) {
+            throw TrustError(suite_dir + "/InRelease",
+                             "signed for suite '" + release.suite + "', not '" + options.suite +
+                                 "': repair the repository before publishing");
+        }
+        for (const auto& [field, value, wanted] :
+             {std::tuple<const char*, const std::string&, const std::string&>{
+                  "Origin", release.origin, options.origin},
+              {"Label", release.label, options.label}}) {
+            if (!wanted.empty() && !value.empty() && value != wanted) {
+                throw TrustError(suite_dir + "/InRelease", std::string("published with ") + field +
+                                                               " '" + value + "', not '" + wanted +
+                                                               "'");
+            }
+        }
+        history.check_and_record(release, verified.signer, suite_dir + "/InRelease");
         for (const auto& [relative, entry] : release.sha256) {
-            const std::string path = suite_dir + "/" + relative;
-            std::optional<std::string> data = read_optional(path);
             if (!is_index_path(relative)) {
                 continue;
             }
+            const std::string path = suite_dir + "/" + relative;
+            std::optional<std::string> data = read_file_if_exists(path, entry.size);
             if (!data || data->size() != entry.size ||
                 to_hex(Sha256::digest(*data)) != entry.sha256) {
                 throw TrustError(path, "does not match the published InRelease: repair the "
@@ -269,6 +315,9 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
     if (release.description.empty()) {
         release.description = "pkgdesc reference data";
     }
+    // Never older than a Release this publisher signed for the suite before: verifiers that
+    // saw that one would take this one for a rollback.
+    history.check_and_record(release, signer.fingerprint, suite_dir + "/InRelease");
     const std::string release_text = write_release(release);
     // Signed before anything is replaced: a key that cannot sign changes nothing.
     const std::string inrelease = sign_clear(release_text, options.sign_key);
@@ -276,17 +325,19 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
 
     // The pool first (content-addressed: a stanza file never changes), then the indexes.
     for (const auto& [sha, stanza] : pool) {
-        const std::string path = options.dir + "/" + pool_path(sha);
-        if (const auto existing = read_optional(path); existing && *existing == stanza) {
+        const std::string relative = pool_path(sha);
+        const std::string path = options.dir + "/" + relative;
+        make_dirs(options.dir, relative.substr(0, relative.rfind('/')));
+        if (const auto existing = read_file_if_exists(path, stanza.size() + 1);
+            existing && *existing == stanza) {
             continue;
         }
-        make_dirs(std::filesystem::path(path).parent_path().string());
         AtomicFile out(path);
         out.write(stanza);
         out.commit();
     }
     for (const auto& [relative, data] : new_indexes) {
-        make_dirs(std::filesystem::path(suite_dir + "/" + relative).parent_path().string());
+        make_dirs(suite_dir, relative.substr(0, relative.rfind('/')));
         AtomicFile out(suite_dir + "/" + relative);
         out.write(data);
         out.commit();
@@ -300,6 +351,7 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
         out.write(text);
         out.commit();
     }
+    history.save();
     return result;
 }
 
@@ -329,7 +381,8 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
                                      unsigned jobs, ReferenceSet& references) {
     const std::string suite_dir = repository_path(location) + "/dists/" + suite;
     const std::string inrelease_path = suite_dir + "/InRelease";
-    const std::optional<std::string> inrelease = read_optional(inrelease_path);
+    const std::optional<std::string> inrelease =
+        read_file_if_exists(inrelease_path, k_max_release_size);
     if (!inrelease) {
         throw TrustError(inrelease_path, "missing: the suite is not signed (pkgdesc-verify reads "
                                          "InRelease only)");
@@ -361,7 +414,7 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
         if (check_only) {
             mapped = MappedFile::open_if_exists(path);
         } else {
-            copy = read_optional(path);
+            copy = read_file_if_exists(path, entry.size);
         }
         if (!mapped && !copy) {
             throw TrustError(path, "listed in the signed Release but missing");
@@ -424,8 +477,12 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
                 at = space + 1;
             }
             const std::string_view size_text = fields[4];
+            std::uint64_t stanza_size = 0;
+            const auto parsed_size =
+                std::from_chars(size_text.data(), size_text.data() + size_text.size(), stanza_size);
             if (count != 5 || !sha256_from_hex(fields[3]) || size_text.empty() ||
-                size_text.find_first_not_of("0123456789") != std::string_view::npos) {
+                parsed_size.ec != std::errc() ||
+                parsed_size.ptr != size_text.data() + size_text.size()) {
                 throw TrustError(lookup_path,
                                  "line " + std::to_string(number) + ": malformed lookup line");
             }
@@ -437,13 +494,12 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
             const std::string version(fields[2]);
             const std::string sha(fields[3]);
             const std::string stanza_path = root + "/" + pool_path(sha);
-            const std::optional<std::string> stanza = read_optional(stanza_path);
+            const std::optional<std::string> stanza = read_file_if_exists(stanza_path, stanza_size);
             if (!stanza) {
                 throw TrustError(stanza_path,
                                  "listed in the signed " + lookup->first + " but missing");
             }
-            if (std::to_string(stanza->size()) != size_text ||
-                to_hex(Sha256::digest(*stanza)) != sha) {
+            if (stanza->size() != stanza_size || to_hex(Sha256::digest(*stanza)) != sha) {
                 throw TrustError(
                     stanza_path,
                     "SHA256 or size does not match the signed lookup index (tampered)");

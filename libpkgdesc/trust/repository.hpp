@@ -29,6 +29,9 @@ struct PKGDESC_EXPORT PublishOptions {
     std::string origin;
     std::string label;
     unsigned threads = 1;
+    // The publisher's own record of the newest Release it signed per suite (empty: none), so
+    // that a suite rolled back behind its back is not signed again.
+    std::string history;
 };
 
 struct PKGDESC_EXPORT PublishResult {

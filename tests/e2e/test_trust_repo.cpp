@@ -32,6 +32,7 @@ struct Fixture {
     std::string repo = tmp / "repo";
     std::string keyring = tmp / "key.gpg";
     std::string state = tmp / "state";
+    std::string publisher_state = tmp / "publisher-state";
 
     Fixture() {
         root.install(hello);
@@ -40,9 +41,11 @@ struct Fixture {
     }
 
     RunResult publish(const std::vector<std::string>& files,
-                      const std::vector<std::string>& extra = {}) const {
-        std::vector<std::string> argv{program("PKGDESC_GEN"), "--repo", repo, "--suite", "stable",
-                                      "--component",          "main"};
+                      const std::vector<std::string>& extra = {},
+                      const std::string& suite_name = "stable") const {
+        std::vector<std::string> argv{
+            program("PKGDESC_GEN"), "--repo", repo,          "--suite",      suite_name,
+            "--component",          "main",   "--state-dir", publisher_state};
         argv.insert(argv.end(), extra.begin(), extra.end());
         argv.insert(argv.end(), files.begin(), files.end());
         return run(argv, {key.env()});
@@ -255,9 +258,38 @@ public:
         CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("does not match the published InRelease") !=
                                           std::string::npos);
         CPPUNIT_ASSERT(inrelease == read_file(f.suite("InRelease")));
+        write_file(index, genuine);
+        // Another suite's validly signed state copied over this one is not taken over.
+        must(f.publish({f.hello}, {}, "experimental"), "publish experimental");
+        must(sh("cp -a " + shell_quote(f.repo + "/dists/stable") + " " +
+                shell_quote(f.tmp / "stable-saved") + " && rm -r " +
+                shell_quote(f.repo + "/dists/stable") + " && cp -a " +
+                shell_quote(f.repo + "/dists/experimental") + " " +
+                shell_quote(f.repo + "/dists/stable")),
+             "copy");
+        const RunResult copied = f.publish({f.hello});
+        CPPUNIT_ASSERT_EQUAL(2, copied.status);
+        CPPUNIT_ASSERT_MESSAGE(copied.err,
+                               copied.err.find("signed for suite 'experimental', not 'stable'") !=
+                                   std::string::npos);
+        must(sh("rm -r " + shell_quote(f.repo + "/dists/stable") + " && mv " +
+                shell_quote(f.tmp / "stable-saved") + " " + shell_quote(f.repo + "/dists/stable")),
+             "restore");
+        // A state signed by another of the user's keys is not taken over by the default key.
+        const std::string other = f.key.add_key("other key");
+        const std::string other_repo = f.tmp / "other-repo";
+        must(run({program("PKGDESC_GEN"), "--repo", other_repo, "--suite", "stable", "--component",
+                  "main", "--sign-key", other, "--state-dir", f.tmp / "other-state", f.hello},
+                 {f.key.env()}),
+             "publish with the other key");
+        must(sh("rm -r " + shell_quote(f.repo + "/dists/stable") + " && cp -a " +
+                shell_quote(other_repo + "/dists/stable") + " " + shell_quote(f.repo + "/dists/")),
+             "copy");
+        const RunResult laundered = f.publish({f.hello});
+        CPPUNIT_ASSERT_EQUAL(2, laundered.status);
+        CPPUNIT_ASSERT_MESSAGE(laundered.err, laundered.err.find(other) != std::string::npos);
         // An unsigned Release is not taken over either.
         must(sh("rm " + shell_quote(f.suite("InRelease"))), "rm");
-        write_file(index, genuine);
         const RunResult unsigned_release = f.publish({f.hello});
         CPPUNIT_ASSERT_EQUAL(2, unsigned_release.status);
         CPPUNIT_ASSERT_MESSAGE(unsigned_release.err,
@@ -341,9 +373,10 @@ public:
         // The stranger cannot take the repository over: publishing checks the published
         // InRelease against the signing key first.
         const std::string before = read_file(f.suite("InRelease"));
-        const RunResult takeover = run({program("PKGDESC_GEN"), "--repo", f.repo, "--suite",
-                                        "stable", "--component", "main", f.hello},
-                                       {stranger.env()});
+        const RunResult takeover =
+            run({program("PKGDESC_GEN"), "--repo", f.repo, "--suite", "stable", "--component",
+                 "main", "--state-dir", f.tmp / "stranger-state", f.hello},
+                {stranger.env()});
         CPPUNIT_ASSERT_EQUAL(2, takeover.status);
         CPPUNIT_ASSERT_MESSAGE(takeover.err,
                                takeover.err.find("a key not in the keyring") != std::string::npos);
@@ -351,7 +384,7 @@ public:
         // A repository of the stranger's own is refused with the right keyring.
         must(sh("rm -r " + shell_quote(f.repo)), "rm");
         must(run({program("PKGDESC_GEN"), "--repo", f.repo, "--suite", "stable", "--component",
-                  "main", f.hello},
+                  "main", "--state-dir", f.tmp / "stranger-state", f.hello},
                  {stranger.env()}),
              "stranger's repository");
         f.assert_refused("a key not in the keyring");
@@ -365,13 +398,15 @@ public:
 
     void testExpiredValidUntilIsRefused() {
         Fixture f;
-        must(sh("rm -r " + shell_quote(f.repo)), "rm");
+        must(sh("rm -r " + shell_quote(f.repo) + " " + shell_quote(f.publisher_state)), "rm");
         const std::string ten_days_ago = std::to_string(std::time(nullptr) - 10 * 86400);
         must(f.publish({f.hello}, {"--date", ten_days_ago, "--valid-for", "7"}), "publish");
         f.assert_refused("expired on");
         // Without Valid-Until (--valid-for 0) an old Release is accepted: freshness is then up
         // to the publisher.
-        must(sh("rm -rf " + shell_quote(f.repo) + " " + shell_quote(f.state)), "rm");
+        must(sh("rm -rf " + shell_quote(f.repo) + " " + shell_quote(f.state) + " " +
+                shell_quote(f.publisher_state)),
+             "rm");
         must(f.publish({f.hello}, {"--date", ten_days_ago, "--valid-for", "0"}), "publish");
         CPPUNIT_ASSERT(read_file(f.suite("Release")).find("Valid-Until") == std::string::npos);
         const RunResult r = f.verify();
@@ -400,7 +435,7 @@ public:
         Fixture f;
         // An old, validly signed state of the suite, kept by the attacker.
         const std::time_t now = std::time(nullptr);
-        must(sh("rm -r " + shell_quote(f.repo)), "rm");
+        must(sh("rm -r " + shell_quote(f.repo) + " " + shell_quote(f.publisher_state)), "rm");
         must(f.publish({f.hello}, {"--date", std::to_string(now - 3600)}), "publish old");
         must(sh("cp -a " + shell_quote(f.repo) + " " + shell_quote(f.tmp / "old")), "cp");
         // The publisher moves on; the verifier sees the new Release.
@@ -432,11 +467,13 @@ public:
         const RunResult no_suite =
             run({program("PKGDESC_GEN"), "--repo", f.repo, "--suite", "x", f.hello});
         CPPUNIT_ASSERT_EQUAL(2, no_suite.status);
-        const RunResult bad_name = f.publish({f.hello}, {"--suite", "../x"});
+        const RunResult bad_name = f.publish({f.hello}, {}, "../x");
+        CPPUNIT_ASSERT_MESSAGE(bad_name.err,
+                               bad_name.err.find("not a valid suite name") != std::string::npos);
         CPPUNIT_ASSERT_EQUAL(2, bad_name.status);
         const RunResult no_key =
-            run({program("PKGDESC_GEN"), "--repo", f.tmp / "r2", "--suite", "s", "--component",
-                 "main", "--sign-key", "nobody@nowhere", f.hello},
+            run({program("PKGDESC_GEN"), "--repo", f.tmp / "r2", "--state-dir", f.publisher_state,
+                 "--suite", "s", "--component", "main", "--sign-key", "nobody@nowhere", f.hello},
                 {f.key.env()});
         CPPUNIT_ASSERT_EQUAL(2, no_key.status);
         CPPUNIT_ASSERT_MESSAGE(no_key.err,

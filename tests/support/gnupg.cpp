@@ -10,29 +10,46 @@
 
 namespace pkgdesc::test {
 
+namespace {
+
+// Generates a key in HOME; returns the fingerprint of the newest secret key.
+std::string generate_key(const std::string& home, const std::string& env, const std::string& name,
+                         const std::string& expire) {
+    const std::string params = home + "/key-params";
+    write_file(params, "%no-protection\nKey-Type: EdDSA\nKey-Curve: ed25519\nName-Real: " + name +
+                           "\nName-Email: test@example.org\nExpire-Date: " + expire +
+                           "\n%commit\n");
+    const RunResult gen = run({"gpg", "--batch", "--quiet", "--gen-key", params}, {env});
+    if (gen.status != 0) {
+        throw std::runtime_error("gpg --gen-key failed: " + gen.err);
+    }
+    const RunResult list =
+        run({"gpg", "--batch", "--with-colons", "--list-secret-keys", name}, {env});
+    std::istringstream in(list.out);
+    std::string fingerprint;
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("fpr:", 0) == 0 && fingerprint.empty()) {
+            fingerprint = line.substr(12, 40);
+        }
+    }
+    if (fingerprint.size() != 40) {
+        throw std::runtime_error("no fingerprint in: " + list.out);
+    }
+    return fingerprint;
+}
+
+} // namespace
+
 GnupgHome::GnupgHome(std::string dir, const std::string& name, const std::string& expire)
     : m_dir(std::move(dir)) {
     if (::mkdir(m_dir.c_str(), 0700) != 0) {
         throw std::runtime_error("cannot create " + m_dir);
     }
-    const std::string params = m_dir + "/key-params";
-    write_file(params, "%no-protection\nKey-Type: EdDSA\nKey-Curve: ed25519\nName-Real: " + name +
-                           "\nName-Email: test@example.org\nExpire-Date: " + expire +
-                           "\n%commit\n");
-    const RunResult gen = run({"gpg", "--batch", "--quiet", "--gen-key", params}, {env()});
-    if (gen.status != 0) {
-        throw std::runtime_error("gpg --gen-key failed: " + gen.err);
-    }
-    const RunResult list = run({"gpg", "--batch", "--with-colons", "--list-secret-keys"}, {env()});
-    std::istringstream in(list.out);
-    for (std::string line; std::getline(in, line);) {
-        if (line.rfind("fpr:", 0) == 0 && m_fingerprint.empty()) {
-            m_fingerprint = line.substr(12, 40);
-        }
-    }
-    if (m_fingerprint.size() != 40) {
-        throw std::runtime_error("no fingerprint in: " + list.out);
-    }
+    m_fingerprint = generate_key(m_dir, env(), name, expire);
+}
+
+std::string GnupgHome::add_key(const std::string& name) const {
+    return generate_key(m_dir, env(), name, "0");
 }
 
 GnupgHome::~GnupgHome() {

@@ -22,6 +22,9 @@ public:
     std::string env() const { return "GNUPGHOME=" + m_dir; }
     // Writes the public key to PATH, binary or armored.
     void export_public(const std::string& path, bool armored = false) const;
+    // Generates a further secret key in the same home (the first stays GnuPG's default);
+    // returns its fingerprint.
+    std::string add_key(const std::string& name) const;
 
 private:
     std::string m_dir;
