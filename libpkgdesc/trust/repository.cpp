@@ -33,10 +33,6 @@ constexpr std::string_view k_lookup_name = "Pkgdesc-Index.xz";
 // InRelease files are small; a larger one is refused before it is read.
 constexpr std::uint64_t k_max_release_size = std::uint64_t{64} << 20;
 
-std::optional<std::string> read_optional(const std::string& path) {
-    return read_file_if_exists(path);
-}
-
 // Creates BASE/RELATIVE, each component a real directory: a symbolic link planted anywhere
 // below BASE would send the files written there elsewhere.
 void make_dirs(const std::string& base, const std::string& relative) {
@@ -213,7 +209,7 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
                             ", later than " + release_date(options.date) +
                             ": verifiers would take the new one for a rollback");
         }
-    } else if (read_optional(suite_dir + "/Release")) {
+    } else if (struct stat st{}; ::lstat((suite_dir + "/Release").c_str(), &st) == 0) {
         throw TrustError(suite_dir + "/Release",
                          "a Release without InRelease: not a suite this tool published; "
                          "remove it to start afresh");
