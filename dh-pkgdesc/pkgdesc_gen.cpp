@@ -59,6 +59,7 @@ struct Options {
     std::string origin;
     std::string label;
     std::optional<std::string> state_dir;
+    std::string previous_key;
 };
 
 // The outcome of one input file, produced on a worker thread and printed in input order.
@@ -112,6 +113,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
                                    "the component to publish to (e.g. main)")(
         "sign-key", po::value<std::string>()->value_name("KEYID"),
         "sign with this secret key of the GnuPG home (default: GnuPG's default key)")(
+        "previous-key", po::value<std::string>()->value_name("KEYID"),
+        "key rotation: also accept the published InRelease signed by this (public) key")(
         "valid-for", po::value<unsigned>(&m_opts.valid_for_days)->value_name("DAYS"),
         "Valid-Until DAYS after Date (default: 30; 0: no Valid-Until)")(
         "date", po::value<std::int64_t>()->value_name("EPOCH"),
@@ -165,7 +168,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     if (vm.count("output")) {
         m_opts.output = vm["output"].as<std::string>();
     }
-    for (const char* name : {"suite", "component", "sign-key", "origin", "label", "state-dir"}) {
+    for (const char* name :
+         {"suite", "component", "sign-key", "previous-key", "origin", "label", "state-dir"}) {
         if (vm.count(name) != 0 && vm.count("repo") == 0) {
             throw po::error(std::string("--") + name + " needs --repo");
         }
@@ -188,6 +192,9 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         }
         if (vm.count("state-dir")) {
             m_opts.state_dir = vm["state-dir"].as<std::string>();
+        }
+        if (vm.count("previous-key")) {
+            m_opts.previous_key = vm["previous-key"].as<std::string>();
         }
         if (vm.count("date")) {
             m_opts.date = vm["date"].as<std::int64_t>();
@@ -331,6 +338,7 @@ int Cli::run_repo() const {
     options.suite = m_opts.suite;
     options.component = m_opts.component;
     options.sign_key = m_opts.sign_key;
+    options.previous_key = m_opts.previous_key;
     options.date = m_opts.date ? static_cast<std::time_t>(*m_opts.date) : std::time(nullptr);
     if (m_opts.valid_for_days != 0) {
         options.valid_until =

@@ -386,6 +386,22 @@ void add_signer(gpgme_ctx_t ctx, const std::string& key_id, const std::string& w
     }
 }
 
+// A key's primary fingerprint and its public key, armored.
+PublicKey export_key(gpgme_ctx_t ctx, gpgme_key_t key, const std::string& what) {
+    if (key->subkeys == nullptr || key->subkeys->fpr == nullptr) {
+        throw TrustError(what, "a key without fingerprint");
+    }
+    PublicKey info;
+    info.fingerprint = upper(key->subkeys->fpr);
+    const char* patterns[] = {key->subkeys->fpr, nullptr};
+    Data exported = empty_data(what);
+    if (const gpgme_error_t err = gpgme_op_export_ext(ctx, patterns, 0, exported.get()); err != 0) {
+        throw TrustError(what, "cannot export the public key: " + gpg_reason(err));
+    }
+    info.armored = release_text(exported);
+    return info;
+}
+
 std::string sign(const std::string& text, const std::string& key_id, gpgme_sig_mode_t mode) {
     const std::string what = key_id.empty() ? "default signing key" : "signing key " + key_id;
     const Context_ ctx = make_context("", what);
@@ -427,16 +443,20 @@ PublicKey signing_key(const std::string& key_id) {
         throw TrustError(what, "cannot find the public key of the signing key");
     }
     const Key key(raw);
-    PublicKey info;
-    info.fingerprint = upper(key->subkeys->fpr);
-    const char* patterns[] = {key->subkeys->fpr, nullptr};
-    Data exported = empty_data(what);
-    if (const gpgme_error_t err = gpgme_op_export_ext(ctx.get(), patterns, 0, exported.get());
-        err != 0) {
-        throw TrustError(what, "cannot export the public key: " + gpg_reason(err));
+    return export_key(ctx.get(), key.get(), what);
+}
+
+PublicKey public_key(const std::string& key_id) {
+    const std::string what = "key " + key_id;
+    const Context_ ctx = make_context("", what);
+    gpgme_set_armor(ctx.get(), 1);
+    gpgme_key_t raw = nullptr;
+    if (const gpgme_error_t err = gpgme_get_key(ctx.get(), key_id.c_str(), &raw, 0);
+        err != 0 || raw == nullptr) {
+        throw TrustError(what, "no such public key: " + gpg_reason(err));
     }
-    info.armored = release_text(exported);
-    return info;
+    const Key key(raw);
+    return export_key(ctx.get(), key.get(), what);
 }
 
 std::string sign_clear(const std::string& text, const std::string& key_id) {

@@ -83,6 +83,8 @@ struct PKGDESC_EXPORT PublicKey {
     std::string armored;
 };
 PKGDESC_EXPORT PublicKey signing_key(const std::string& key_id);
+// The public key `key_id` from the user's keyring (a secret key is not needed).
+PKGDESC_EXPORT PublicKey public_key(const std::string& key_id);
 PKGDESC_EXPORT std::string sign_clear(const std::string& text, const std::string& key_id);
 PKGDESC_EXPORT std::string sign_detached(const std::string& text, const std::string& key_id);
 

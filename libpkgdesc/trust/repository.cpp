@@ -167,6 +167,11 @@ PublishResult publish(const PublishOptions& options, std::vector<Pkgdesc> stanza
         KeySource keys;
         keys.armored.push_back(signer.armored);
         keys.fingerprints.push_back(signer.fingerprint);
+        if (!options.previous_key.empty()) {
+            const PublicKey previous = public_key(options.previous_key);
+            keys.armored.push_back(previous.armored);
+            keys.fingerprints.push_back(previous.fingerprint);
+        }
         const SignatureVerifier verifier(keys);
         const VerifiedText verified =
             verifier.verify_clearsigned(*inrelease, suite_dir + "/InRelease");

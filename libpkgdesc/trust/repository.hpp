@@ -23,6 +23,9 @@ struct PKGDESC_EXPORT PublishOptions {
     std::string component;
     // The secret key that signs (empty: GnuPG's default key), from the user's GnuPG home.
     std::string sign_key;
+    // A key that signed the suite before (key rotation): its signature on the published
+    // InRelease is accepted too.
+    std::string previous_key;
     std::time_t date = 0;
     // Valid-Until; none when unset.
     std::optional<std::time_t> valid_until;

@@ -101,6 +101,7 @@ class TrustRepoTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testVersionNotInRepositoryIsUnreferencedWithReason);
     CPPUNIT_TEST(testPublishedVersionNeverChanges);
     CPPUNIT_TEST(testPublishingSignsOnlyWhatIsProven);
+    CPPUNIT_TEST(testKeyRotation);
     CPPUNIT_TEST(testTamperedIndexIsRefused);
     CPPUNIT_TEST(testTruncatedIndexIsRefused);
     CPPUNIT_TEST(testTamperedPoolStanzaIsRefused);
@@ -295,6 +296,28 @@ public:
         CPPUNIT_ASSERT_MESSAGE(unsigned_release.err,
                                unsigned_release.err.find("a Release without InRelease") !=
                                    std::string::npos);
+    }
+
+    void testKeyRotation() {
+        Fixture f;
+        const std::string next = f.key.add_key("next key");
+        const std::string next_keyring = f.tmp / "next.gpg";
+        must(run({"gpg", "--batch", "--output", next_keyring, "--export", next}, {f.key.env()}),
+             "export");
+        // Without --previous-key, the suite signed by the old key is not taken over.
+        const std::string world = build_small_deb(f.tmp.path(), "world", "1", "world");
+        const RunResult refused = f.publish({world}, {"--sign-key", next});
+        CPPUNIT_ASSERT_EQUAL(2, refused.status);
+        // With it, the new key takes over; verifiers that hold both keys follow, those with the
+        // old key alone now refuse.
+        must(f.publish({world}, {"--sign-key", next, "--previous-key", f.key.fingerprint()}),
+             "rotate");
+        const RunResult both = f.verify({"--keyring", next_keyring});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(both.err, 0, both.status);
+        const RunResult old_only = f.verify();
+        CPPUNIT_ASSERT_EQUAL(3, old_only.status);
+        // The old key alone can no longer publish over the new key's signature.
+        CPPUNIT_ASSERT_EQUAL(2, f.publish({world}, {"--sign-key", f.key.fingerprint()}).status);
     }
 
     void testTamperedIndexIsRefused() {
