@@ -14,8 +14,17 @@
 
 namespace pkgdesc {
 
-std::optional<std::string> read_file_if_exists(const std::string& path, std::uint64_t limit) {
-    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+namespace {
+
+struct OpenFile {
+    UniqueFd fd;
+    std::uint64_t size = 0;
+};
+
+// Opens a regular file for reading (never blocking on a FIFO, never a controlling terminal);
+// nullopt if it does not exist.
+std::optional<OpenFile> open_regular(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd.valid()) {
         if (errno == ENOENT) {
             return std::nullopt;
@@ -29,14 +38,25 @@ std::optional<std::string> read_file_if_exists(const std::string& path, std::uin
     if (!S_ISREG(st.st_mode)) {
         throw IoError(path, "not a regular file");
     }
+    return OpenFile{std::move(fd), static_cast<std::uint64_t>(st.st_size)};
+}
+
+} // namespace
+
+std::optional<std::string> read_file_if_exists(const std::string& path, std::uint64_t limit) {
+    std::optional<OpenFile> file = open_regular(path);
+    if (!file) {
+        return std::nullopt;
+    }
+    const UniqueFd& fd = file->fd;
     const auto too_large = [&] {
         return IoError(path, "larger than " + std::to_string(limit) + " bytes");
     };
-    if (static_cast<std::uint64_t>(st.st_size) > limit) {
+    if (file->size > limit) {
         throw too_large();
     }
     std::string data;
-    data.resize(static_cast<std::size_t>(st.st_size));
+    data.resize(static_cast<std::size_t>(file->size));
     std::size_t done = 0;
     for (;;) {
         if (done == data.size()) {
@@ -69,21 +89,12 @@ std::optional<std::string> read_file_if_exists(const std::string& path, std::uin
 }
 
 std::optional<MappedFile> MappedFile::open_if_exists(const std::string& path) {
-    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-    if (!fd.valid()) {
-        if (errno == ENOENT) {
-            return std::nullopt;
-        }
-        throw IoError::from_errno(path, "cannot open", errno);
+    std::optional<OpenFile> file = open_regular(path);
+    if (!file) {
+        return std::nullopt;
     }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        throw IoError::from_errno(path, "cannot stat", errno);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        throw IoError(path, "not a regular file");
-    }
-    const auto size = static_cast<std::size_t>(st.st_size);
+    const UniqueFd& fd = file->fd;
+    const auto size = static_cast<std::size_t>(file->size);
     if (size == 0) {
         return MappedFile(nullptr, 0);
     }
