@@ -60,6 +60,15 @@ void make_dirs(const std::string& base, const std::string& relative) {
     }
 }
 
+// Reads a file whose size a signed document bounds: larger is a trust failure, not an I/O one.
+std::optional<std::string> read_signed(const std::string& path, std::uint64_t limit) {
+    try {
+        return read_file_if_exists(path, limit);
+    } catch (const FileTooLarge& e) {
+        throw TrustError(path, e.reason() + ": not what was signed");
+    }
+}
+
 // Suite, component and architecture names become directory names.
 void check_name(const std::string& name, const char* what) {
     const bool ok =
@@ -382,8 +391,7 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
                                      unsigned jobs, ReferenceSet& references) {
     const std::string suite_dir = repository_path(location) + "/dists/" + suite;
     const std::string inrelease_path = suite_dir + "/InRelease";
-    const std::optional<std::string> inrelease =
-        read_file_if_exists(inrelease_path, k_max_release_size);
+    const std::optional<std::string> inrelease = read_signed(inrelease_path, k_max_release_size);
     if (!inrelease) {
         throw TrustError(inrelease_path, "missing: the suite is not signed (pkgdesc-verify reads "
                                          "InRelease only)");
@@ -415,7 +423,7 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
         if (check_only) {
             mapped = MappedFile::open_if_exists(path);
         } else {
-            copy = read_file_if_exists(path, entry.size);
+            copy = read_signed(path, entry.size);
         }
         if (!mapped && !copy) {
             throw TrustError(path, "listed in the signed Release but missing");
@@ -495,7 +503,7 @@ RepositoryLoad load_repository_suite(const std::string& location, const std::str
             const std::string version(fields[2]);
             const std::string sha(fields[3]);
             const std::string stanza_path = root + "/" + pool_path(sha);
-            const std::optional<std::string> stanza = read_file_if_exists(stanza_path, stanza_size);
+            const std::optional<std::string> stanza = read_signed(stanza_path, stanza_size);
             if (!stanza) {
                 throw TrustError(stanza_path,
                                  "listed in the signed " + lookup->first + " but missing");

@@ -50,7 +50,7 @@ std::optional<std::string> read_file_if_exists(const std::string& path, std::uin
     }
     const UniqueFd& fd = file->fd;
     const auto too_large = [&] {
-        return IoError(path, "larger than " + std::to_string(limit) + " bytes");
+        return FileTooLarge(path, "larger than " + std::to_string(limit) + " bytes");
     };
     if (file->size > limit) {
         throw too_large();

@@ -1,6 +1,7 @@
 // Reading a whole (local, trusted-location) file into memory.
 #pragma once
 
+#include <libpkgdesc/error.hpp>
 #include <libpkgdesc/export.hpp>
 
 #include <cstdint>
@@ -10,8 +11,14 @@
 
 namespace pkgdesc {
 
+// A file holding more bytes than the reader accepts.
+class PKGDESC_EXPORT FileTooLarge : public IoError {
+public:
+    using IoError::IoError;
+};
+
 // The file's bytes; nullopt if it does not exist. Throws IoError for any other failure, when
-// the path is not a regular file, or when it holds more than `limit` bytes.
+// the path is not a regular file; FileTooLarge when it holds more than `limit` bytes.
 PKGDESC_EXPORT std::optional<std::string> read_file_if_exists(const std::string& path,
                                                               std::uint64_t limit = UINT64_MAX);
 

@@ -362,6 +362,11 @@ public:
                                unreferenced_reason(doc, "hello")
                                        .find("0 of 1 proven; see the "
                                              "warnings") != std::string::npos);
+        // A giant in InRelease's place is not read.
+        must(sh("truncate -s 1G " + shell_quote(inrelease)), "truncate");
+        r = f.verify();
+        CPPUNIT_ASSERT_EQUAL(1, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("larger than") != std::string::npos);
     }
 
     void testCompressedListsAreProvenToo() {

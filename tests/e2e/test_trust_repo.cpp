@@ -102,6 +102,7 @@ class TrustRepoTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testPublishedVersionNeverChanges);
     CPPUNIT_TEST(testPublishingSignsOnlyWhatIsProven);
     CPPUNIT_TEST(testKeyRotation);
+    CPPUNIT_TEST(testPublishingNeverWritesThroughSymlinks);
     CPPUNIT_TEST(testTamperedIndexIsRefused);
     CPPUNIT_TEST(testTruncatedIndexIsRefused);
     CPPUNIT_TEST(testTamperedPoolStanzaIsRefused);
@@ -298,6 +299,19 @@ public:
                                    std::string::npos);
     }
 
+    void testPublishingNeverWritesThroughSymlinks() {
+        Fixture f;
+        const std::string outside = f.tmp / "outside";
+        must(sh("mkdir " + shell_quote(outside) + " && rm -r " + shell_quote(f.repo + "/pool") +
+                " && ln -s " + shell_quote(outside) + " " + shell_quote(f.repo + "/pool")),
+             "symlink");
+        const RunResult r = f.publish({build_small_deb(f.tmp.path(), "world", "1", "world")});
+        CPPUNIT_ASSERT_EQUAL(2, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("not a directory (a symbolic link?)") !=
+                                          std::string::npos);
+        CPPUNIT_ASSERT(list_dir(outside).empty());
+    }
+
     void testKeyRotation() {
         Fixture f;
         const std::string next = f.key.add_key("next key");
@@ -353,6 +367,9 @@ public:
         forged[at] = forged[at] == '0' ? '1' : '0';
         write_file(stanza, forged);
         f.assert_refused("does not match the signed lookup index");
+        // A sparse giant in its place is refused before it is read, as untrusted.
+        must(sh("truncate -s 4G " + shell_quote(stanza)), "truncate");
+        f.assert_refused("not what was signed");
         must(sh("rm " + shell_quote(stanza)), "rm");
         f.assert_refused("but missing");
     }
