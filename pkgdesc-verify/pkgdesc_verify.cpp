@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -43,11 +44,20 @@ pkgdesc reference data, and tell which files are pristine.)";
 constexpr const char* k_exit_codes = R"(Exit status:
   0  every file checked is pristine and every package checked has reference data
   1  deviations: modified, metadata, missing, unowned or unverifiable files, or packages
-     without reference data
-  2  usage error, or input that cannot be read (root, dpkg database, reference data)
+     without reference data (named on standard error when the output does not list them)
+  2  usage error (an option that would have no effect is one), or input that cannot be read
+     (root, dpkg database, reference data)
   3  untrusted reference data: a missing, bad, unknown or expired signature, an expired or
      rolled-back Release, an index that does not match it; or unsigned data without
      --trust-unsigned. Nothing is declared pristine then.)";
+
+// Prints "pkgdesc-verify: KIND: MESSAGE" on standard error. Messages quote the checked system's
+// dpkg database and file names: escaped for the terminal (their backslashes are kept, for the
+// library quotes paths escaped already).
+void print_message(const char* kind, std::string_view message) {
+    std::cerr << "pkgdesc-verify: " << kind << ": " << escape_text(message, Backslashes::keep)
+              << "\n";
+}
 
 struct Options {
     std::vector<std::string> pkgdesc;
@@ -111,6 +121,8 @@ public:
 
 private:
     std::optional<int> parse(int argc, char** argv);
+    bool scans_unowned() const;
+    std::optional<std::string> option_without_effect(const po::variables_map& vm) const;
     std::vector<std::string> allow_patterns() const;
     ReferenceSet load_references() const;
 
@@ -120,7 +132,6 @@ private:
 std::optional<int> Cli::parse(int argc, char** argv) {
     std::string format = "text";
     std::string list;
-    unsigned jobs = 0;
     po::options_description reference("Reference data");
     reference.add_options()(
         "pkgdesc", po::value<std::vector<std::string>>(&m_opts.pkgdesc)->value_name("PATH"),
@@ -162,8 +173,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "expect-changed", po::value<std::vector<std::string>>()->value_name("PATTERN"),
         "do not compare mode, owner, group and mtime of paths matching this fnmatch(3) pattern "
         "(content still is); repeatable, adds to the built-in patterns")(
-        "jobs,j", po::value<unsigned>(&jobs)->value_name("N"),
-        "hash on N threads (default: the number of CPUs)");
+        "jobs,j", po::value<std::string>()->value_name("N"),
+        "hash on N threads, 1 or more (default: the number of CPUs)");
     po::options_description unowned("Unowned files");
     unowned.add_options()("unowned", po::bool_switch(&m_opts.verify.unowned),
                           "also report files that no installed package owns")(
@@ -204,8 +215,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
                   vm);
         po::notify(vm);
     } catch (const po::error& e) {
-        std::cerr << "pkgdesc-verify: error: " << e.what() << "\n"
-                  << "Try 'pkgdesc-verify --help' for more information.\n";
+        print_message("error", e.what());
+        std::cerr << "Try 'pkgdesc-verify --help' for more information.\n";
         return to_int(ExitCode::error);
     }
     if (vm.count("help") != 0) {
@@ -227,8 +238,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         list = vm["list"].as<std::string>();
     }
     auto usage_error = [](const std::string& message) {
-        std::cerr << "pkgdesc-verify: error: " << message << "\n"
-                  << "Try 'pkgdesc-verify --help' for more information.\n";
+        print_message("error", message);
+        std::cerr << "Try 'pkgdesc-verify --help' for more information.\n";
         return to_int(ExitCode::error);
     };
     const auto parsed_format = report_format_from_name(format);
@@ -245,23 +256,25 @@ std::optional<int> Cli::parse(int argc, char** argv) {
             return usage_error("--list and --format cannot be combined");
         }
     }
-    if (m_opts.report.null_separated && !m_opts.report.list) {
-        return usage_error("-0 only applies to --list");
+    if (const std::optional<std::string> message = option_without_effect(vm)) {
+        return usage_error(*message);
     }
-    const bool apt_chain = m_opts.pkgdesc.empty() && m_opts.repos.empty();
-    if (!apt_chain && (!m_opts.debs.empty() || m_opts.fetch || !m_opts.apt_options.empty() ||
-                       vm.count("cache-dir") != 0)) {
-        return usage_error("--debs, --fetch, --cache-dir and --apt-option apply to the apt "
-                           "chain, not to --repo or --pkgdesc");
+    if (vm.count("jobs") != 0) {
+        const std::string text = vm["jobs"].as<std::string>();
+        const char* const end = text.data() + text.size();
+        unsigned jobs = 0;
+        const auto [stop, error] = std::from_chars(text.data(), end, jobs);
+        if (text.empty() || text.front() == '-' || error != std::errc() || stop != end ||
+            jobs == 0) {
+            return usage_error("--jobs '" + text + "' is not a number of threads (1 or more)");
+        }
+        m_opts.verify.jobs = jobs;
     }
     if (vm.count("cache-dir") != 0) {
         m_opts.cache_dir = vm["cache-dir"].as<std::string>();
     }
     if (!m_opts.repos.empty() && m_opts.keyrings.empty()) {
         return usage_error("--repo needs --keyring FILE: the keys its signature must be made by");
-    }
-    if (m_opts.repos.empty() && !m_opts.suites.empty()) {
-        return usage_error("--suite needs --repo");
     }
     if (vm.count("state-dir") != 0) {
         m_opts.state_dir = vm["state-dir"].as<std::string>();
@@ -294,8 +307,49 @@ std::optional<int> Cli::parse(int argc, char** argv) {
             m_opts.verify.unowned_allow.push_back(pattern);
         }
     }
-    m_opts.verify.jobs = jobs;
     m_opts.report.root = m_opts.verify.root;
+    return std::nullopt;
+}
+
+// Whether this run looks for files that no package owns: the one place that decides, for the
+// options that tune that scan are refused without it.
+bool Cli::scans_unowned() const {
+    return m_opts.verify.unowned;
+}
+
+// An option that would change nothing is refused, so that nobody believes it did: the message
+// saying why, or nullopt.
+std::optional<std::string> Cli::option_without_effect(const po::variables_map& vm) const {
+    if (m_opts.report.null_separated && !m_opts.report.list) {
+        return "-0 only applies to --list";
+    }
+    if (m_opts.report.all && m_opts.report.list) {
+        return "--all does not apply to --list, which selects pristine or deviating files itself";
+    }
+    if (m_opts.trust_unsigned && m_opts.pkgdesc.empty()) {
+        return "--trust-unsigned only applies to --pkgdesc (other reference data is signed)";
+    }
+    if (!m_opts.keyrings.empty() && m_opts.repos.empty()) {
+        return "--keyring needs --repo (the apt chain trusts apt's keys)";
+    }
+    if (m_opts.repos.empty() && !m_opts.suites.empty()) {
+        return "--suite needs --repo";
+    }
+    const bool apt_chain = m_opts.pkgdesc.empty() && m_opts.repos.empty();
+    if (!apt_chain && (!m_opts.debs.empty() || m_opts.fetch || !m_opts.apt_options.empty() ||
+                       vm.count("cache-dir") != 0)) {
+        return "--debs, --fetch, --cache-dir and --apt-option apply to the apt chain, not to "
+               "--repo or --pkgdesc";
+    }
+    if (vm.count("state-dir") != 0 && !apt_chain && m_opts.repos.empty()) {
+        return "--state-dir applies to --repo and the apt chain, not to --pkgdesc";
+    }
+    for (const char* option : {"unowned-dir", "unowned-allow", "unowned-allow-file"}) {
+        if (vm.count(option) != 0 && !scans_unowned()) {
+            return "--" + std::string(option) +
+                   " applies only when unowned files are scanned (--unowned)";
+        }
+    }
     return std::nullopt;
 }
 
@@ -326,8 +380,9 @@ void save_history(const ReleaseHistory& history) {
     try {
         history.save();
     } catch (const Error& e) {
-        std::cerr << "pkgdesc-verify: warning: " << e.what()
-                  << ": cannot record the Releases seen; rollbacks to them will go unnoticed\n";
+        print_message("warning", std::string(e.what()) +
+                                     ": cannot record the Releases seen; rollbacks to them will "
+                                     "go unnoticed");
     }
 }
 
@@ -357,7 +412,7 @@ ReferenceSet Cli::load_references() const {
         options.now = now;
         const AptChainResult result = load_apt_chain(options, installed, history, references);
         for (const std::string& warning : result.warnings) {
-            std::cerr << "pkgdesc-verify: warning: " << warning << "\n";
+            print_message("warning", warning);
         }
         if (!m_opts.report.quiet) {
             std::cerr << "pkgdesc-verify: apt chain: " << result.sources_verified << " of "
@@ -382,9 +437,12 @@ ReferenceSet Cli::load_references() const {
             const RepositoryLoad load = load_repository_suite(repo, suite, verifier, history, now,
                                                               wanted, jobs, references);
             if (m_opts.report.verbose) {
-                std::cerr << "pkgdesc-verify: " << repository_path(repo) << "/dists/" << suite
-                          << ": signed by " << load.signer << ", " << load.indexes << " indexes, "
-                          << load.stanzas_parsed << " stanzas used\n";
+                std::cerr << "pkgdesc-verify: "
+                          << escape_text(repository_path(repo) + "/dists/" + suite +
+                                             ": signed by " + load.signer,
+                                         Backslashes::keep)
+                          << ", " << load.indexes << " indexes, " << load.stanzas_parsed
+                          << " stanzas used\n";
             }
             where += (where.empty() ? "" : ", ") + repository_path(repo) + "/dists/" + suite;
         }
@@ -405,9 +463,9 @@ int Cli::run(int argc, char** argv) {
     try {
         // Trust: only signed data is used unless the user vouches for unsigned files.
         if (!m_opts.pkgdesc.empty() && !m_opts.trust_unsigned) {
-            std::cerr << "pkgdesc-verify: error: " << m_opts.pkgdesc.front()
-                      << ": untrusted reference data: it carries no signature "
-                         "(use --trust-unsigned to rely on it anyway)\n";
+            print_message("error", m_opts.pkgdesc.front() +
+                                       ": untrusted reference data: it carries no signature (use "
+                                       "--trust-unsigned to rely on it anyway)");
             return to_int(ExitCode::untrusted);
         }
         const ReferenceSet references = load_references();
@@ -426,15 +484,20 @@ int Cli::run(int argc, char** argv) {
         const Summary summary = verifier.run(sink);
         sink.clear();
         if (!reporter->finish(summary)) {
-            std::cerr << "pkgdesc-verify: error: cannot write to standard output\n";
+            print_message("error", "cannot write to standard output");
             return to_int(ExitCode::error);
+        }
+        // Packages without reference data, where the report does not name them: no exit
+        // status 1 goes unexplained.
+        for (const std::string& note : unreferenced_notes(m_opts.report, summary)) {
+            std::cerr << "pkgdesc-verify: " << note << "\n";
         }
         return to_int(summary.clean() ? ExitCode::ok : ExitCode::differences);
     } catch (const TrustError& e) {
-        std::cerr << "pkgdesc-verify: error: " << e.what() << "\n";
+        print_message("error", e.what());
         return to_int(ExitCode::untrusted);
     } catch (const std::exception& e) {
-        std::cerr << "pkgdesc-verify: error: " << e.what() << "\n";
+        print_message("error", e.what());
         return to_int(ExitCode::error);
     }
 }

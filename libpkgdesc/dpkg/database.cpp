@@ -20,6 +20,13 @@ namespace pkgdesc {
 
 namespace {
 
+// What the database of a real system can hold, with a wide margin: the largest Debian packages
+// list a few hundred thousand paths, whole systems a few million. Beyond that the database is
+// refused rather than costing memory in proportion to what an attacker wrote.
+constexpr std::size_t k_max_list_paths = 1'000'000;
+constexpr std::size_t k_max_total_paths = 8'000'000;
+constexpr std::size_t k_max_packages = 200'000;
+
 constexpr std::array<std::pair<std::string_view, PackageState>, 8> k_states{{
     {"not-installed", PackageState::not_installed},
     {"config-files", PackageState::config_files},
@@ -132,6 +139,10 @@ std::vector<InstalledPackage> read_status(const RootDir& admindir) {
     pkgTagSection section;
     std::vector<InstalledPackage> packages;
     while (tags.Step(section)) {
+        if (packages.size() == k_max_packages) {
+            throw IoError(display, "more than " + std::to_string(k_max_packages) +
+                                       " packages: refused");
+        }
         packages.push_back(package_from_section(section, display));
     }
     if (_error->PendingError()) {
@@ -151,13 +162,17 @@ void read_file_list(const RootDir& admindir, InstalledPackage& pkg) {
     if (!exists) {
         text = read_admin_file(admindir, plain, exists);
     }
+    const std::string& display = admindir.display(pkg.multi_arch_same ? qualified : plain);
     for (const std::string_view line : split_lines(text)) {
         if (line.empty()) {
             continue;
         }
+        if (pkg.files.size() == k_max_list_paths) {
+            throw IoError(display, "more than " + std::to_string(k_max_list_paths) +
+                                       " paths in one file list: refused");
+        }
         if (line.front() != '/') {
-            throw IoError(admindir.display(pkg.multi_arch_same ? qualified : plain),
-                          "relative path '" + std::string(line) + "' in file list");
+            throw IoError(display, "relative path '" + std::string(line) + "' in file list");
         }
         pkg.files.emplace_back(line == "/." ? std::string_view("/") : line);
     }
@@ -280,6 +295,12 @@ void DpkgDatabase::read_file_lists(const RootDir& admindir,
         if (!pkg.files_read && pkg.state != PackageState::not_installed && which(pkg)) {
             read_file_list(admindir, pkg);
             pkg.files_read = true;
+            m_paths_read += pkg.files.size();
+            if (m_paths_read > k_max_total_paths) {
+                throw IoError(admindir.display("info"),
+                              "the file lists name more than " +
+                                  std::to_string(k_max_total_paths) + " paths: refused");
+            }
         }
     }
 }

@@ -78,6 +78,8 @@ public:
     static DpkgDatabase load(const RootDir& admindir);
     // Reads the .list files of the packages `which` selects (never of "not-installed" ones)
     // that were not read yet: reading all of them is most of the cost of loading a database.
+    // A list of more than 1,000,000 paths, or lists of more than 8,000,000 in all, are refused
+    // (IoError): memory stays bounded whatever the database claims.
     void read_file_lists(const RootDir& admindir,
                          const std::function<bool(const InstalledPackage&)>& which);
     void read_all_file_lists(const RootDir& admindir) {
@@ -97,6 +99,7 @@ private:
     std::vector<StatOverride> m_statoverrides;
     std::map<std::string, std::size_t, std::less<>> m_diversion_index;
     std::map<std::string, std::size_t, std::less<>> m_statoverride_index;
+    std::size_t m_paths_read = 0;
 };
 
 // Parses the text of a dpkg "diversions" or "statoverride" file; `display` names it in errors.

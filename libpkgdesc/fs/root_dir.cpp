@@ -94,7 +94,9 @@ OpenResult RootDir::open_regular(std::string_view path, Symlinks symlinks) const
     // would close the window in which a live system could swap a device in, but costs an eighth
     // of a whole-system run; a mounted image cannot change, and whoever can race us on a live
     // system is root already. O_NONBLOCK keeps even that from blocking on a FIFO.)
-    OpenResult file = open_at(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, symlinks);
+    OpenResult file = open_at(
+        path, O_RDONLY | (symlinks == Symlinks::refuse ? O_NOFOLLOW : 0) | O_NONBLOCK | O_NOCTTY,
+        symlinks);
     struct stat after {};
     if (file.ok() && (::fstat(file.fd.get(), &after) != 0 || after.st_ino != before.st_ino ||
                       after.st_dev != before.st_dev)) {

@@ -5,70 +5,80 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <cstdio>
 
 namespace pkgdesc {
 
 namespace {
 
-// One line per path, so names are written with mtree escapes (spaces stay readable as \040).
-std::string line_path(const std::string& path) {
-    return escape(path);
+// The summary and the notes name this many unreferenced packages, all of them with -v.
+constexpr std::size_t k_unreferenced_shown = 10;
+
+// The length of the valid UTF-8 sequence that starts TEXT, with the code point it encodes; 0
+// for none: a stray continuation byte, a truncated sequence, an overlong form, a surrogate, or
+// a value beyond U+10FFFF.
+std::size_t utf8_sequence(std::string_view text, std::uint32_t& code) {
+    const auto c = static_cast<unsigned char>(text.front());
+    std::size_t extra = 0;
+    std::uint32_t min = 0;
+    if (c < 0x80) {
+        code = c;
+        return 1;
+    }
+    if ((c & 0xE0) == 0xC0) {
+        extra = 1;
+        min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        extra = 2;
+        min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        extra = 3;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (extra >= text.size()) {
+        return 0;
+    }
+    code = c & (0x3F >> extra);
+    for (std::size_t k = 1; k <= extra; ++k) {
+        const auto next = static_cast<unsigned char>(text[k]);
+        if ((next & 0xC0) != 0x80) {
+            return 0;
+        }
+        code = (code << 6) | (next & 0x3F);
+    }
+    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
+        return 0;
+    }
+    return extra + 1;
 }
 
-// Control characters and backslashes as \ooo, everything else (spaces, UTF-8) as it is.
-std::string printable(std::string_view value) {
-    std::string out;
-    for (const char c : value) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7f || c == '\\') {
-            char octal[8];
-            std::snprintf(octal, sizeof(octal), "\\%03o", byte);
-            out += octal;
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
+// Characters that act on a terminal (C0 and C1 controls, DEL), or change how the rest of the
+// line reads (bidirectional formatting, line and paragraph separators).
+bool unsafe_character(std::uint32_t code) {
+    return code < 0x20 || (code >= 0x7F && code <= 0x9F) || code == 0x061C || code == 0x200E ||
+           code == 0x200F || (code >= 0x2028 && code <= 0x202E) ||
+           (code >= 0x2066 && code <= 0x2069);
+}
+
+void put_octal(std::string& out, char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    out.push_back('\\');
+    out.push_back(static_cast<char>('0' + (byte >> 6)));
+    out.push_back(static_cast<char>('0' + ((byte >> 3) & 7)));
+    out.push_back(static_cast<char>('0' + (byte & 7)));
 }
 
 bool valid_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t extra = 0;
-        std::uint32_t min = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        if ((c & 0xE0) == 0xC0) {
-            extra = 1;
-            min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2;
-            min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3;
-            min = 0x10000;
-        } else {
+    std::uint32_t code = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t length = utf8_sequence(text.substr(i), code);
+        if (length == 0) {
             return false;
         }
-        if (i + extra >= text.size()) {
-            return false;
-        }
-        std::uint32_t code = c & (0x3F >> extra);
-        for (std::size_t k = 1; k <= extra; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) {
-                return false;
-            }
-            code = (code << 6) | (next & 0x3F);
-        }
-        if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
-            return false;
-        }
-        i += extra + 1;
+        i += length;
     }
     return true;
 }
@@ -84,55 +94,103 @@ void put_path(nlohmann::json& object, const char* key, const std::string& path) 
 }
 
 bool deviating(const Finding& finding) {
-    return finding.status != FileStatus::pristine;
+    return is_deviation(finding.status);
+}
+
+// Whether a finding is printed: deviations always; pristine files with --all; allowed files
+// with --all, and where the format shows details anyway (-v text, JSON).
+bool shown(const ReportOptions& options, const Finding& finding, bool details) {
+    if (options.all || deviating(finding)) {
+        return true;
+    }
+    return finding.status == FileStatus::allowed && details;
+}
+
+std::string mode_text(std::uint32_t mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", mode & 07777u);
+    return text;
+}
+
+// "file 4755 root:root, 8 bytes, setuid": what is on disk, for files without a reference entry.
+std::string observed_text(const Finding::Observed& seen) {
+    std::string text = seen.type + " " + mode_text(seen.mode) + " " + seen.owner + ":" + seen.group;
+    if (seen.type == "file") {
+        text += ", " + std::to_string(seen.size) + (seen.size == 1 ? " byte" : " bytes");
+    }
+    if (seen.type == "link") {
+        text += ", -> " + seen.link;
+    }
+    for (const std::string& flag : seen.flags) {
+        text += ", " + flag;
+    }
+    return text;
+}
+
+// The "actual" object of such a finding: strings, like the actual values of failed attributes.
+nlohmann::json observed_json(const Finding::Observed& seen) {
+    nlohmann::json actual = {{"type", seen.type},
+                             {"mode", mode_text(seen.mode)},
+                             {"owner", seen.owner},
+                             {"group", seen.group}};
+    if (seen.type == "file") {
+        actual["size"] = std::to_string(seen.size);
+        if (!seen.sha256.empty()) {
+            actual["sha256"] = seen.sha256;
+        }
+    }
+    if (seen.type == "link") {
+        actual["link"] = seen.link;
+    }
+    return actual;
 }
 
 class TextReporter : public Reporter {
 public:
     TextReporter(const ReportOptions& options, std::ostream& out) : m_opts(options), m_out(out) {}
 
+    // Paths, package names, reasons, attribute names and values, diversions and statoverrides
+    // come from the checked system or the reference data: every one is escaped, so that none
+    // can start a line of its own or reach the terminal raw.
     void finding(const Finding& f) override {
-        if (!m_opts.all && !deviating(f)) {
+        if (!shown(m_opts, f, m_opts.verbose)) {
             return;
         }
         std::string line(status_name(f.status));
         line.resize(13, ' ');
-        line += line_path(f.path);
+        line += escape_text(f.path);
         std::string owner = f.package;
         if (f.conffile) {
             owner += owner.empty() ? "conffile" : ", conffile";
         }
-        if (f.status == FileStatus::unowned) {
-            owner = f.reason; // the type of the unowned file
+        if (f.observed) {
+            owner = observed_text(*f.observed); // no package: what is on disk instead
         }
         if (!owner.empty()) {
-            line += " (" + owner + ")";
+            line += " (" + escape_text(owner) + ")";
         }
         std::string details;
         for (const FailedAttribute& attribute : f.failed) {
             details += details.empty() ? ": " : ", ";
-            details += attribute.name;
+            details += escape_text(attribute.name);
             if (attribute.name != "sha256" || m_opts.verbose) {
-                // Link targets and names come from the checked system: escaped like paths, so
-                // that no value can start a line of its own or reach the terminal raw.
                 details +=
-                    " " + printable(attribute.expected) + " -> " + printable(attribute.actual);
+                    " " + escape_text(attribute.expected) + " -> " + escape_text(attribute.actual);
             }
         }
         line += details;
-        if (f.status != FileStatus::unowned && !f.reason.empty() &&
-            (f.status != FileStatus::pristine || m_opts.verbose)) {
-            line += (details.empty() ? ": " : "; ") + f.reason;
+        if (!f.reason.empty() && (f.status != FileStatus::pristine || m_opts.verbose)) {
+            line += (details.empty() ? ": " : "; ") + escape_text(f.reason);
         }
         if (m_opts.verbose) {
             if (!f.listed_path.empty()) {
-                line += "; listed as " + line_path(f.listed_path);
+                line += "; listed as " + escape_text(f.listed_path);
             }
             if (!f.diverted_by.empty()) {
-                line += "; diverted by " + f.diverted_by;
+                line += "; diverted by " + escape_text(f.diverted_by);
             }
             if (!f.statoverride.empty()) {
-                line += "; statoverride " + f.statoverride;
+                line += "; statoverride " + escape_text(f.statoverride);
             }
         }
         m_out << line << '\n';
@@ -157,20 +215,35 @@ public:
             row(FileStatus::missing);
             row(FileStatus::unowned);
             row(FileStatus::unverifiable);
+            if (s.count(FileStatus::allowed) > 0) {
+                row(FileStatus::allowed);
+            }
             if (s.diverted > 0 || s.statoverridden > 0) {
                 m_out << "Diverted files: " << s.diverted
                       << ", files with a statoverride: " << s.statoverridden << '\n';
+            }
+            // No deviation by themselves, but they change what runs without a package's word.
+            if (!s.local_diversions.empty()) {
+                m_out << "Local diversions: " << s.local_diversions.size() << '\n';
+                for (const Summary::UnvouchedDiversion& d : s.local_diversions) {
+                    m_out << "  " << escape_text(d.from) << " -> " << escape_text(d.to)
+                          << (d.by.empty() ? std::string(" (local)")
+                                           : " (by " + escape_text(d.by) +
+                                                 ", which is not installed)")
+                          << '\n';
+                }
             }
             // Each with the reason: all of them with -v, the first ten otherwise.
             m_out << "Unreferenced packages: " << s.unreferenced.size() << '\n';
             std::size_t shown = 0;
             for (const Summary::Package& pkg : s.unreferenced) {
-                if (!m_opts.verbose && shown++ == 10) {
-                    m_out << "  ... and " << s.unreferenced.size() - 10 << " more (-v lists all)\n";
+                if (!m_opts.verbose && shown++ == k_unreferenced_shown) {
+                    m_out << "  ... and " << s.unreferenced.size() - k_unreferenced_shown
+                          << " more (-v lists all)\n";
                     break;
                 }
-                m_out << "  " << printable(pkg.name) << ' ' << printable(pkg.version) << ": "
-                      << printable(pkg.reason) << '\n';
+                m_out << "  " << escape_text(pkg.name) << ' ' << escape_text(pkg.version) << ": "
+                      << escape_text(pkg.reason) << '\n';
             }
         }
         m_out.flush();
@@ -187,22 +260,29 @@ public:
     RpmReporter(const ReportOptions& options, std::ostream& out) : m_opts(options), m_out(out) {}
 
     void finding(const Finding& f) override {
-        if (!m_opts.all && !deviating(f)) {
+        if (!shown(m_opts, f, false)) {
             return;
         }
         const char marker = f.conffile ? 'c' : ' ';
         std::string prefix;
         switch (f.status) {
+        // dpkg's word, padded to the nine columns; an unowned file (dpkg knows of none) reads
+        // the same way, so that no parser takes a word for flags that passed.
         case FileStatus::missing:
             prefix = "missing  ";
             break;
         case FileStatus::unowned:
             prefix = "unowned  ";
             break;
+        case FileStatus::allowed:
+            prefix = "allowed  ";
+            break;
         default:
             prefix = flags(f);
         }
-        m_out << prefix << "  " << marker << ' ' << line_path(f.path) << '\n';
+        // dpkg --verify's layout exactly ("%.9s %c %s\n"): nine columns, a space, the conffile
+        // marker, a space, the path.
+        m_out << prefix << ' ' << marker << ' ' << escape_text(f.path) << '\n';
     }
 
     bool finish(const Summary&) override {
@@ -228,6 +308,10 @@ private:
                                                                                     : 8;
             out[col] = "SM5DLUGTP"[col];
         }
+        // Content of another size cannot have the same digest (and is not read for it).
+        if (f.has_failed("size")) {
+            out[2] = '5';
+        }
         if (unknown) {
             // Nothing that did not fail was proven.
             for (char& c : out) {
@@ -246,7 +330,7 @@ public:
     JsonReporter(const ReportOptions& options, std::ostream& out) : m_opts(options), m_out(out) {}
 
     void finding(const Finding& f) override {
-        if (!m_opts.all && !deviating(f)) {
+        if (!shown(m_opts, f, true)) {
             return;
         }
         nlohmann::json object;
@@ -267,9 +351,13 @@ public:
         }
         object["failed"] = std::move(failed);
         object["expected"] = std::move(expected);
+        if (f.observed) {
+            actual = observed_json(*f.observed);
+            object["flags"] = f.observed->flags;
+        }
         object["actual"] = std::move(actual);
         if (!f.reason.empty()) {
-            object[f.status == FileStatus::unowned ? "type" : "reason"] = f.reason;
+            object["reason"] = f.reason;
         }
         if (!f.diverted_by.empty()) {
             object["diverted_by"] = f.diverted_by;
@@ -303,9 +391,19 @@ public:
         for (const FileStatus status : k_file_statuses) {
             summary[std::string(status_name(status))] = s.count(status);
         }
+        nlohmann::json diversions = nlohmann::json::array();
+        for (const Summary::UnvouchedDiversion& d : s.local_diversions) {
+            nlohmann::json entry;
+            put_path(entry, "from", d.from);
+            put_path(entry, "to", d.to);
+            entry["by"] = d.by.empty() ? nlohmann::json() : nlohmann::json(d.by);
+            diversions.push_back(std::move(entry));
+        }
         header();
         m_out << "\n],\"unreferenced\":"
               << unreferenced.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << ",\"local_diversions\":"
+              << diversions.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << ",\"summary\":" << summary.dump() << "}\n";
         m_out.flush();
         return static_cast<bool>(m_out);
@@ -335,9 +433,12 @@ class ListReporter : public Reporter {
 public:
     ListReporter(const ReportOptions& options, std::ostream& out) : m_opts(options), m_out(out) {}
 
+    // Allowed files are in neither list: not proven pristine, and no deviation.
     void finding(const Finding& f) override {
-        const bool pristine = f.status == FileStatus::pristine;
-        if (pristine != (*m_opts.list == ListSelection::pristine)) {
+        const bool wanted = *m_opts.list == ListSelection::pristine
+                                ? f.status == FileStatus::pristine
+                                : deviating(f);
+        if (!wanted) {
             return;
         }
         m_out << f.path << (m_opts.null_separated ? '\0' : '\n');
@@ -376,6 +477,59 @@ std::optional<ListSelection> list_selection_from_name(std::string_view name) {
         return ListSelection::deviating;
     }
     return std::nullopt;
+}
+
+std::string escape_text(std::string_view value, Backslashes backslashes) {
+    std::string out;
+    out.reserve(value.size());
+    std::uint32_t code = 0;
+    for (std::size_t i = 0; i < value.size();) {
+        if (value[i] == '\\') {
+            if (backslashes == Backslashes::escape) {
+                put_octal(out, value[i]);
+            } else {
+                out.push_back(value[i]);
+            }
+            ++i;
+            continue;
+        }
+        const std::size_t length = utf8_sequence(value.substr(i), code);
+        if (length == 0) {
+            put_octal(out, value[i]);
+            ++i;
+            continue;
+        }
+        for (std::size_t k = 0; k < length; ++k) {
+            if (unsafe_character(code)) {
+                put_octal(out, value[i + k]);
+            } else {
+                out.push_back(value[i + k]);
+            }
+        }
+        i += length;
+    }
+    return out;
+}
+
+std::vector<std::string> unreferenced_notes(const ReportOptions& options, const Summary& summary) {
+    const bool reported =
+        !options.list && (options.format == ReportFormat::json ||
+                          (options.format == ReportFormat::text && !options.quiet));
+    std::vector<std::string> notes;
+    if (reported) {
+        return notes;
+    }
+    for (const Summary::Package& pkg : summary.unreferenced) {
+        if (!options.verbose && notes.size() == k_unreferenced_shown) {
+            notes.push_back("... and " +
+                            std::to_string(summary.unreferenced.size() - k_unreferenced_shown) +
+                            " more unreferenced packages (-v lists all)");
+            break;
+        }
+        notes.push_back("unreferenced package " + escape_text(pkg.name) + " " +
+                        escape_text(pkg.version) + ": " + escape_text(pkg.reason));
+    }
+    return notes;
 }
 
 std::unique_ptr<Reporter> make_reporter(const ReportOptions& options, std::ostream& out) {

@@ -661,6 +661,16 @@ private:
                         continue; // another build of the same version, or a partial download
                     }
                     try {
+                        // Proven before it is described: a file that is not the signed .deb
+                        // is never unpacked (a crafted one could make describing it endless).
+                        const std::optional<MappedFile> mapped = MappedFile::open_if_exists(path);
+                        if (!mapped || to_hex(Sha256::digest(mapped->view())) != c.sha256) {
+                            problems.push_back(path + ": SHA256 does not match the signed "
+                                                      "Packages index");
+                            continue;
+                        }
+                        // Hashed again while described: the bytes described are the bytes
+                        // proven, even if the file changed in between.
                         DebDescription d = describe_deb(path, reader);
                         if (d.file_sha256 != c.sha256) {
                             problems.push_back(path + ": SHA256 " + d.file_sha256 +
@@ -676,17 +686,7 @@ private:
                         out.sha256 = c.sha256;
                         return out;
                     } catch (const Error& e) {
-                        // A file that is not the signed one is reported as such, whatever else
-                        // is wrong with it.
-                        bool differs = false;
-                        try {
-                            const std::optional<std::string> data = read_file_if_exists(path);
-                            differs = data && to_hex(Sha256::digest(*data)) != c.sha256;
-                        } catch (const Error&) {
-                        }
-                        problems.push_back(differs ? path + ": SHA256 does not match the signed "
-                                                            "Packages index"
-                                                   : std::string(e.what()));
+                        problems.push_back(e.what());
                     }
                 }
             }

@@ -11,11 +11,21 @@ namespace pkgdesc {
 namespace {
 
 // Fetched once: an implicit fetch per EVP_DigestInit_ex costs a provider lookup each time.
-const EVP_MD* sha256_md() {
-    static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+const EVP_MD* fetch_md(const char* name) {
+    EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
     if (md == nullptr) {
-        throw std::runtime_error("OpenSSL: SHA-256 is not available");
+        throw std::runtime_error(std::string("OpenSSL: ") + name + " is not available");
     }
+    return md;
+}
+
+const EVP_MD* sha256_md() {
+    static const EVP_MD* md = fetch_md("SHA256");
+    return md;
+}
+
+const EVP_MD* md5_md() {
+    static const EVP_MD* md = fetch_md("MD5");
     return md;
 }
 
@@ -25,14 +35,64 @@ void check(int rc, const char* what) {
     }
 }
 
-} // namespace
-
-Sha256::Sha256() : m_ctx(EVP_MD_CTX_new()) {
-    if (m_ctx == nullptr) {
+EVP_MD_CTX* new_context(const EVP_MD* md) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    if (ctx == nullptr) {
         throw std::bad_alloc();
     }
-    check(EVP_DigestInit_ex(m_ctx, sha256_md(), nullptr), "EVP_DigestInit_ex");
+    if (EVP_DigestInit_ex(ctx, md, nullptr) != 1) {
+        EVP_MD_CTX_free(ctx);
+        throw std::runtime_error("OpenSSL: EVP_DigestInit_ex failed");
+    }
+    return ctx;
 }
+
+template <typename Digest> Digest finish_context(EVP_MD_CTX* ctx, const EVP_MD* md) {
+    Digest out{};
+    unsigned int len = 0;
+    check(EVP_DigestFinal_ex(ctx, out.data(), &len), "EVP_DigestFinal_ex");
+    check(EVP_DigestInit_ex(ctx, md, nullptr), "EVP_DigestInit_ex");
+    return out;
+}
+
+std::string hex(const std::uint8_t* data, std::size_t size) {
+    static constexpr char k_digits[] = "0123456789abcdef";
+    std::string out(2 * size, '0');
+    for (std::size_t i = 0; i < size; ++i) {
+        out[2 * i] = k_digits[data[i] >> 4];
+        out[2 * i + 1] = k_digits[data[i] & 0xf];
+    }
+    return out;
+}
+
+template <typename Digest> std::optional<Digest> from_hex(std::string_view text) {
+    Digest out{};
+    if (text.size() != 2 * out.size()) {
+        return std::nullopt;
+    }
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    };
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int hi = nibble(text[2 * i]);
+        const int lo = nibble(text[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return std::nullopt;
+        }
+        out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+    }
+    return out;
+}
+
+} // namespace
+
+Sha256::Sha256() : m_ctx(new_context(sha256_md())) {}
 
 Sha256::~Sha256() {
     EVP_MD_CTX_free(m_ctx);
@@ -52,11 +112,7 @@ void Sha256::update_zeros(std::uint64_t count) {
 }
 
 Sha256Digest Sha256::finish() {
-    Sha256Digest out{};
-    unsigned int len = 0;
-    check(EVP_DigestFinal_ex(m_ctx, out.data(), &len), "EVP_DigestFinal_ex");
-    check(EVP_DigestInit_ex(m_ctx, sha256_md(), nullptr), "EVP_DigestInit_ex");
-    return out;
+    return finish_context<Sha256Digest>(m_ctx, sha256_md());
 }
 
 Sha256Digest Sha256::digest(std::string_view data) {
@@ -66,38 +122,33 @@ Sha256Digest Sha256::digest(std::string_view data) {
 }
 
 std::string to_hex(const Sha256Digest& digest) {
-    static constexpr char k_digits[] = "0123456789abcdef";
-    std::string out(64, '0');
-    for (std::size_t i = 0; i < digest.size(); ++i) {
-        out[2 * i] = k_digits[digest[i] >> 4];
-        out[2 * i + 1] = k_digits[digest[i] & 0xf];
-    }
-    return out;
+    return hex(digest.data(), digest.size());
 }
 
-std::optional<Sha256Digest> sha256_from_hex(std::string_view hex) {
-    if (hex.size() != 64) {
-        return std::nullopt;
-    }
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
-    Sha256Digest out{};
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const int hi = nibble(hex[2 * i]);
-        const int lo = nibble(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return std::nullopt;
-        }
-        out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
-    }
-    return out;
+std::optional<Sha256Digest> sha256_from_hex(std::string_view text) {
+    return from_hex<Sha256Digest>(text);
+}
+
+Md5::Md5() : m_ctx(new_context(md5_md())) {}
+
+Md5::~Md5() {
+    EVP_MD_CTX_free(m_ctx);
+}
+
+void Md5::update(const void* data, std::size_t size) {
+    check(EVP_DigestUpdate(m_ctx, data, size), "EVP_DigestUpdate");
+}
+
+Md5Digest Md5::finish() {
+    return finish_context<Md5Digest>(m_ctx, md5_md());
+}
+
+std::string to_hex(const Md5Digest& digest) {
+    return hex(digest.data(), digest.size());
+}
+
+std::optional<Md5Digest> md5_from_hex(std::string_view text) {
+    return from_hex<Md5Digest>(text);
 }
 
 } // namespace pkgdesc

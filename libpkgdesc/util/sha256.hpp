@@ -37,8 +37,29 @@ private:
     evp_md_ctx_st* m_ctx;
 };
 
-// Lower-case hexadecimal, 64 characters.
+// MD5, only to compare files with the checked system's own md5sums (what dpkg --verify does):
+// never proof of anything.
+using Md5Digest = std::array<std::uint8_t, 16>;
+
+class PKGDESC_EXPORT Md5 {
+public:
+    Md5();
+    ~Md5();
+    Md5(const Md5&) = delete;
+    Md5& operator=(const Md5&) = delete;
+
+    void update(const void* data, std::size_t size);
+    Md5Digest finish();
+
+private:
+    evp_md_ctx_st* m_ctx;
+};
+
+// Lower-case hexadecimal, 64 (32) characters.
 PKGDESC_EXPORT std::string to_hex(const Sha256Digest& digest);
+PKGDESC_EXPORT std::string to_hex(const Md5Digest& digest);
+// Accepts upper or lower case; nullopt unless exactly 32 hex digits.
+PKGDESC_EXPORT std::optional<Md5Digest> md5_from_hex(std::string_view hex);
 // Accepts upper or lower case; nullopt unless exactly 64 hex digits.
 PKGDESC_EXPORT std::optional<Sha256Digest> sha256_from_hex(std::string_view hex);
 

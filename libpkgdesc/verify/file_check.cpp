@@ -4,6 +4,8 @@
 #include <libpkgdesc/util/sha256.hpp>
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -174,7 +176,44 @@ std::string stat_type_keyword(mode_t mode) {
     return std::string(type_keyword(entry_type_of(mode)));
 }
 
-Observation observe(const CheckContext& context, const std::string& path) {
+namespace {
+
+// Pseudo file systems a running system mounts over package directories; their mode and owner
+// are the kernel's. tmpfs counts only where a live system mounts it (/run, /dev and below).
+bool pseudo_mount(int fd, const std::string& path) {
+    struct statfs fs {};
+    if (path == "/" || ::fstatfs(fd, &fs) != 0) {
+        return false;
+    }
+    switch (static_cast<unsigned long>(fs.f_type)) {
+    case PROC_SUPER_MAGIC:
+    case SYSFS_MAGIC:
+    case DEVPTS_SUPER_MAGIC:
+    case SECURITYFS_MAGIC:
+    case CGROUP_SUPER_MAGIC:
+    case CGROUP2_SUPER_MAGIC:
+    case DEBUGFS_MAGIC:
+    case TRACEFS_MAGIC:
+    case EFIVARFS_MAGIC:
+    case PSTOREFS_MAGIC:
+    case BPF_FS_MAGIC:
+    case 0x19800202: // mqueue
+    case HUGETLBFS_MAGIC:
+    case BINFMTFS_MAGIC:
+    case AUTOFS_SUPER_MAGIC:
+        return true;
+    case TMPFS_MAGIC: // devtmpfs too
+        return path == "/run" || path == "/dev" || path.starts_with("/run/") ||
+               path.starts_with("/dev/");
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+Observation observe(const CheckContext& context, const std::string& path,
+                    const HashPolicy& worth_hashing) {
     Observation obs;
     Symlinks symlinks = Symlinks::refuse;
     OpenResult node = context.root.open_at(path, O_PATH | O_NOFOLLOW, symlinks);
@@ -201,7 +240,11 @@ Observation observe(const CheckContext& context, const std::string& path) {
     obs.found = true;
     std::string xattr_error;
     if (S_ISREG(obs.st.st_mode)) {
-        hash_regular(context, path, symlinks, obs);
+        if (worth_hashing(static_cast<std::uint64_t>(obs.st.st_size))) {
+            hash_regular(context, path, symlinks, obs);
+        } else {
+            obs.hash_error = "not read: its size differs from the reference";
+        }
     } else if (S_ISLNK(obs.st.st_mode)) {
         std::vector<char> target(4096);
         for (;;) {
@@ -221,7 +264,8 @@ Observation observe(const CheckContext& context, const std::string& path) {
         obs.mount_point = ::statx(node.fd.get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
                                   STATX_TYPE, &stx) == 0 &&
                           (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 &&
-                          (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+                          (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0 &&
+                          pseudo_mount(node.fd.get(), path);
         OpenResult dir = context.root.open_at(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, symlinks);
         struct stat again {};
         if (!dir.ok()) {
@@ -267,7 +311,11 @@ void compare(const CheckContext& context, const Observation& obs, const Expectat
         if (static_cast<std::uint64_t>(obs.st.st_size) != exp.size) {
             fail("size", std::to_string(exp.size), std::to_string(obs.st.st_size), true);
         }
-        if (!obs.sha256) {
+        if (!obs.sha256 && static_cast<std::uint64_t>(obs.st.st_size) != exp.size) {
+            // Not read: content of another size cannot have the expected digest.
+            fail("sha256", exp.sha256 ? to_hex(*exp.sha256) : "", "not computed: the size differs",
+                 true);
+        } else if (!obs.sha256) {
             unproven = true;
         } else if (!exp.sha256 || *obs.sha256 != *exp.sha256) {
             fail("sha256", exp.sha256 ? to_hex(*exp.sha256) : "", to_hex(*obs.sha256), true);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,7 +43,10 @@ struct Observation {
     FileStatus failure = FileStatus::pristine; // missing or unverifiable when not found
     std::string reason;
     bool through_symlink = false; // a directory of the path was a symbolic link
-    bool mount_point = false;     // a file system is mounted on it (/proc, /sys, /run, ...)
+    // A pseudo file system (proc, sysfs, devtmpfs, tmpfs on /run or /dev, ...) of a live system
+    // is mounted on it: the package's directory underneath is hidden. Never the root itself
+    // nor a real file system (an image's root, a /boot partition): those are compared.
+    bool mount_point = false;
     struct stat st {};
     std::optional<Sha256Digest> sha256; // regular files that could be read whole
     std::string hash_error;             // why a regular file has no digest
@@ -57,7 +61,12 @@ struct CheckContext {
     const std::vector<std::string>& ignore_xattrs;
 };
 
-Observation observe(const CheckContext& context, const std::string& path);
+// Decides, from a regular file's size, whether its content is read: a file whose size already
+// differs from every reference entry is not (an attacker's sparse 15 TiB file costs nothing).
+using HashPolicy = std::function<bool(std::uint64_t size)>;
+
+Observation observe(const CheckContext& context, const std::string& path,
+                    const HashPolicy& worth_hashing);
 
 // Fills finding.status and finding.failed from the comparison.
 void compare(const CheckContext& context, const Observation& observation,

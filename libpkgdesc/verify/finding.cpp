@@ -20,8 +20,14 @@ std::string_view status_name(FileStatus status) {
         return "unowned";
     case FileStatus::unverifiable:
         return "unverifiable";
+    case FileStatus::allowed:
+        return "allowed";
     }
     return "unknown";
+}
+
+bool is_deviation(FileStatus status) {
+    return status != FileStatus::pristine && status != FileStatus::allowed;
 }
 
 bool Finding::has_failed(std::string_view name) const {
@@ -34,7 +40,10 @@ std::size_t Summary::total() const {
 }
 
 bool Summary::clean() const {
-    return unreferenced.empty() && count(FileStatus::pristine) == total();
+    return unreferenced.empty() &&
+           std::none_of(k_file_statuses.begin(), k_file_statuses.end(), [&](FileStatus status) {
+               return is_deviation(status) && count(status) > 0;
+           });
 }
 
 } // namespace pkgdesc

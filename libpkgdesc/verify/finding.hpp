@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,13 +21,18 @@ enum class FileStatus {
     missing,      // listed by dpkg and described by the reference, but not on disk
     unowned,      // on disk under a scanned directory, owned by no installed package
     unverifiable, // could not be proven either way (unreadable, changing, no reference entry)
+    allowed,      // owned by no package, but matched by an --unowned-allow pattern: not a
+                  // deviation, yet shown (-v, JSON) with what is on disk
 };
 
-inline constexpr std::array<FileStatus, 6> k_file_statuses{
-    FileStatus::pristine, FileStatus::modified, FileStatus::metadata,
-    FileStatus::missing,  FileStatus::unowned,  FileStatus::unverifiable};
+inline constexpr std::array<FileStatus, 7> k_file_statuses{
+    FileStatus::pristine, FileStatus::modified,     FileStatus::metadata, FileStatus::missing,
+    FileStatus::unowned,  FileStatus::unverifiable, FileStatus::allowed};
 
 PKGDESC_EXPORT std::string_view status_name(FileStatus status);
+// Whether a status makes the verification unclean (exit status 1): all but pristine and
+// allowed.
+PKGDESC_EXPORT bool is_deviation(FileStatus status);
 
 // One attribute that differs, with the expected and actual values as text.
 struct PKGDESC_EXPORT FailedAttribute {
@@ -47,6 +53,9 @@ struct PKGDESC_EXPORT Finding {
     std::string package;
     FileStatus status = FileStatus::pristine;
     bool conffile = false;
+    // A control member of the package kept in the dpkg database's info directory (a maintainer
+    // script, md5sums, conffiles, triggers, ...), not a file of the package's data.
+    bool control = false;
     std::vector<FailedAttribute> failed;
     // Why a file is unverifiable or missing, or a note ("reached through a symbolic link").
     std::string reason;
@@ -56,6 +65,20 @@ struct PKGDESC_EXPORT Finding {
     std::string statoverride;
     // Bytes read to hash it (for the summary).
     std::uint64_t bytes_read = 0;
+    // What is on disk, for files no reference entry describes (unowned and allowed files), so
+    // that a responder can act on the finding.
+    struct Observed {
+        std::string type; // mtree keyword: "file", "dir", "link", ...
+        std::uint32_t mode = 0;
+        std::string owner; // names from the root's accounts, else "#ID"
+        std::string group;
+        std::uint64_t size = 0;
+        std::string sha256; // regular files that could be read; empty otherwise
+        std::string link;   // symlink target
+        // "setuid", "setgid", "capabilities" (security.capability), "acl", "xattrs".
+        std::vector<std::string> flags;
+    };
+    std::optional<Observed> observed;
 
     bool has_failed(std::string_view name) const;
 };
@@ -66,6 +89,14 @@ struct PKGDESC_EXPORT Summary {
     std::size_t modified_conffiles = 0;
     std::size_t diverted = 0;
     std::size_t statoverridden = 0;
+    // Diversions that change what runs at a path without an installed package's word for it:
+    // local ones (`by` empty), and those whose diverting package `by` is not installed.
+    struct UnvouchedDiversion {
+        std::string from;
+        std::string to;
+        std::string by;
+    };
+    std::vector<UnvouchedDiversion> local_diversions;
     std::size_t packages_checked = 0;
     std::uint64_t bytes_hashed = 0;
     // Installed packages without reference data: "name version architecture".
@@ -80,7 +111,7 @@ struct PKGDESC_EXPORT Summary {
 
     std::size_t count(FileStatus status) const { return counts[static_cast<std::size_t>(status)]; }
     std::size_t total() const;
-    // Whether every file checked was pristine and every selected package had reference data.
+    // Whether no file checked deviates and every selected package had reference data.
     bool clean() const;
 };
 

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/verify/file_check.hpp>
 #include <libpkgdesc/verify/finding.hpp>
 #include <libpkgdesc/verify/layout_aliases.hpp>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -14,30 +16,43 @@ namespace pkgdesc {
 
 class UnownedScan {
 public:
-    // `owned`: the real paths every installed package lists (and its conffiles); `allow`:
-    // fnmatch(3) patterns of paths expected to be unowned.
-    UnownedScan(const RootDir& root, const LayoutAliases& merged,
-                std::unordered_set<std::string>& owned, const std::vector<std::string>& allow);
+    // `owned`: the real paths that installed packages list (and their conffiles); `allow`:
+    // path_glob_match() patterns of paths expected to be unowned.
+    UnownedScan(const CheckContext& context, const LayoutAliases& merged,
+                const std::unordered_set<std::string>& owned,
+                const std::vector<std::string>& allow);
 
-    // Counts the files ucf manages (ROOT/var/lib/ucf/registry) as owned: they are generated
-    // configuration files of a package, not conffiles.
+    // The files ucf manages (ROOT/var/lib/ucf/registry) are owned: generated configuration of
+    // a package. Only paths under /etc: the registry is the checked system's own data.
     void add_ucf_registry();
-    // Counts the links update-alternatives made (master and slave links named in each
-    // ADMINDIR/alternatives/NAME) as owned.
+    // update-alternatives links (ADMINDIR/alternatives/NAME) are owned only as the chain they
+    // are: the link is a symlink to /etc/alternatives/NAME, which is a symlink to a registered
+    // choice (for a slave: a registered choice's slave file) that an installed package owns. Anything else at such a
+    // path is reported with the reason.
     void add_alternatives(const RootDir& admindir);
 
-    // Walks `dir` (never following a symlink), reporting each unowned, not allowed path:
-    // directory by directory, names sorted by byte value. Allowed directories are still
-    // walked: "/opt/vendor*" allows a whole tree. A directory that does not exist is skipped.
+    // Walks `dir` (never following a symlink), reporting each path that is neither owned nor
+    // allowed as unowned, and each allowed one as allowed, with what is on disk: directory by
+    // directory, names sorted by byte value. Allowed directories are still walked.
+    // A symlink in an enablement directory (/etc/systemd/{system,user}/**, /etc/rc?.d,
+    // /etc/fonts/conf.d, /etc/ssl/certs) is owned when it leads, inside the root, to a file
+    // that a package owns. A bytecode cache (__pycache__/NAME.*.pyc) is allowed when its
+    // source NAME.py is owned. A directory that does not exist is skipped.
     void scan(const std::string& dir, const std::function<void(Finding&)>& report);
 
 private:
+    bool owned(const std::string& path) const;
     bool allowed(const std::string& path) const;
+    bool link_leads_to_owned(const std::string& path) const;
+    std::string read_link(const std::string& path) const;
+    Finding describe(const std::string& path, FileStatus status, std::string reason) const;
 
-    const RootDir& m_root;
+    const CheckContext& m_context;
     const LayoutAliases& m_merged;
-    std::unordered_set<std::string>& m_owned;
+    const std::unordered_set<std::string>& m_owned;
     const std::vector<std::string>& m_allow;
+    std::unordered_set<std::string> m_chain_owned;
+    std::map<std::string, std::string> m_claims; // claimed by the checked system, not proven
 };
 
 } // namespace pkgdesc

@@ -6,13 +6,13 @@
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/fs/root_accounts.hpp>
 #include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/util/path_glob.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/verify/file_check.hpp>
 #include <libpkgdesc/verify/layout_aliases.hpp>
 #include <libpkgdesc/verify/unowned_scan.hpp>
 
 #include <fcntl.h>
-#include <fnmatch.h>
 
 #include <algorithm>
 #include <charconv>
@@ -85,7 +85,7 @@ std::optional<std::uint32_t> resolve_id(const RootAccounts& accounts, const std:
 
 bool matches_any(const std::vector<std::string>& patterns, const std::string& path) {
     return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& pattern) {
-        return ::fnmatch(pattern.c_str(), path.c_str(), 0) == 0;
+        return path_glob_match(pattern, path);
     });
 }
 
@@ -151,6 +151,15 @@ Expectation expectation_for(const Candidate& candidate, const Planner& planner,
     return exp;
 }
 
+// The regular file a candidate expects (a hard link's target), or nullptr.
+const Entry* expected_file(const Candidate& candidate) {
+    const Entry* entry = candidate.entry;
+    if (entry != nullptr && entry->type == EntryType::hardlink) {
+        entry = candidate.desc->find(entry->link);
+    }
+    return entry != nullptr && entry->type == EntryType::file ? entry : nullptr;
+}
+
 Finding check_item(const CheckItem& item, const CheckContext& context, const Planner& planner,
                    const std::vector<std::string>& expect_changed) {
     std::optional<Observation> observation;
@@ -178,7 +187,13 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             finding.status = FileStatus::unverifiable;
         } else {
             if (!observation) {
-                observation = observe(context, item.path);
+                observation = observe(context, item.path, [&](std::uint64_t size) {
+                    return std::any_of(item.candidates.begin(), item.candidates.end(),
+                                       [&](const Candidate& c) {
+                                           const Entry* e = expected_file(c);
+                                           return e != nullptr && e->size == size;
+                                       });
+                });
             }
             finding.bytes_read = observation->bytes_read;
             compare(
@@ -203,6 +218,24 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
         }
     }
     return std::move(*first);
+}
+
+// Diversions no installed package vouches for: local ones, and those of a package that is not
+// installed. They change what runs at a path, so the summary names them.
+std::vector<Summary::UnvouchedDiversion> unvouched_diversions(const DpkgDatabase& db) {
+    std::unordered_set<std::string_view> installed;
+    for (const InstalledPackage& pkg : db.packages()) {
+        if (pkg.state != PackageState::not_installed && pkg.state != PackageState::config_files) {
+            installed.insert(pkg.name);
+        }
+    }
+    std::vector<Summary::UnvouchedDiversion> out;
+    for (const Diversion& diversion : db.diversions()) {
+        if (diversion.by.empty() || !installed.contains(diversion.by)) {
+            out.push_back({diversion.from, diversion.to, diversion.by});
+        }
+    }
+    return out;
 }
 
 // Finds the packages to check: all installed, or those named ("name" or "name:arch").
@@ -280,6 +313,7 @@ Summary Verifier::run(FindingSink& sink) {
     const LayoutAliases merged = LayoutAliases::detect(root);
     const Planner planner(db, merged);
     Summary summary;
+    summary.local_diversions = unvouched_diversions(db);
 
     // Ownership of every real path (all file lists and conffiles), for the unowned scan; built
     // only then, as reading every list is most of the cost of a small verification.
@@ -290,10 +324,21 @@ Summary Verifier::run(FindingSink& sink) {
             return;
         }
         ownership_loaded = true;
-        db.read_all_file_lists(admindir);
+        // Only packages whose files are installed own their lists; a removed package that kept
+        // its configuration (config-files) owns its conffiles and nothing else.
+        auto owns_list = [](const InstalledPackage& pkg) {
+            return pkg.state != PackageState::not_installed &&
+                   pkg.state != PackageState::config_files;
+        };
+        db.read_file_lists(admindir, owns_list);
         for (const InstalledPackage& pkg : db.packages()) {
-            for (const std::string& path : pkg.files) {
-                listed_anywhere.insert(planner.real_path(pkg, path));
+            if (pkg.state == PackageState::not_installed) {
+                continue;
+            }
+            if (owns_list(pkg)) {
+                for (const std::string& path : pkg.files) {
+                    listed_anywhere.insert(planner.real_path(pkg, path));
+                }
             }
             for (const Conffile& conffile : pkg.conffiles) {
                 listed_anywhere.insert(planner.real_path(pkg, conffile.path));
@@ -364,18 +409,22 @@ Summary Verifier::run(FindingSink& sink) {
             }
         }
     }
-    // Such an entry is left to another package only when that package's own list has it and
-    // the path is checked for it here; any other claim (a config-files package, one not
-    // selected, an edited list) is no excuse.
+    // Every reference entry of a checked package is compared at the path dpkg would have used.
+    // Such an entry is left to another package only when that package's own list names the
+    // very same path and it is checked against that package's reference here (a file taken
+    // over with Replaces); a path that a diversion moves there, a config-files package, one
+    // without reference data or not selected, an edited list: none is an excuse.
     if (!unlisted.empty()) {
-        std::unordered_set<std::string_view> planned;
+        std::unordered_set<std::string> listed_by_checked;
         for (const auto& [path, candidate] : plan) {
-            planned.insert(path);
+            if (candidate.entry != nullptr && candidate.package->state != PackageState::half_installed) {
+                listed_by_checked.insert(merged.resolve(*candidate.listed_path));
+            }
         }
         std::vector<std::pair<std::string, Candidate>> extra;
         for (const Unlisted& item : unlisted) {
             const std::string real = planner.real_path(*item.package, item.entry->path);
-            if (planned.contains(real)) {
+            if (listed_by_checked.contains(merged.resolve(item.entry->path))) {
                 continue;
             }
             Candidate candidate;
@@ -384,6 +433,9 @@ Summary Verifier::run(FindingSink& sink) {
             candidate.entry = item.entry;
             candidate.listed_path = &item.entry->path;
             candidate.conffile = item.package->find_conffile(item.entry->path) != nullptr;
+            if (real != merged.resolve(item.entry->path)) {
+                candidate.diversion = db.find_diversion(item.entry->path);
+            }
             candidate.statoverride = planner.statoverride(real, item.entry->path);
             candidate.reason = "not in the dpkg file list";
             extra.emplace_back(real, candidate);
@@ -446,7 +498,7 @@ Summary Verifier::run(FindingSink& sink) {
     // Files no package owns, under the scanned directories.
     if (m_options.unowned) {
         load_ownership();
-        UnownedScan scan(root, merged, listed_anywhere, m_options.unowned_allow);
+        UnownedScan scan(context, merged, listed_anywhere, m_options.unowned_allow);
         scan.add_ucf_registry();
         scan.add_alternatives(admindir);
         for (const std::string& dir : m_options.unowned_dirs) {

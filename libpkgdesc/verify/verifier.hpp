@@ -30,10 +30,11 @@ struct PKGDESC_EXPORT VerifyOptions {
     unsigned jobs = 0;
     bool unowned = false;
     std::vector<std::string> unowned_dirs = default_unowned_dirs();
-    // fnmatch(3) patterns (without FNM_PATHNAME: '*' matches '/') of paths that may be unowned;
-    // directories are walked all the same ("/opt/vendor*" allows a tree).
+    // path_glob_match() patterns ('*' stays inside a component, "**" spans directories) of
+    // paths that may be unowned: reported as allowed, with what is on disk. Directories are
+    // walked all the same ("/opt/vendor/**" allows a tree).
     std::vector<std::string> unowned_allow = default_unowned_allow();
-    // fnmatch(3) patterns of paths whose mode, owner, group and mtime are not compared (like
+    // path_glob_match() patterns of paths whose mode, owner, group and mtime are not compared (like
     // rpm's %verify(not mode user group mtime)); their content still is.
     std::vector<std::string> expect_changed = default_expect_changed();
     // Extended attributes not to report (e.g. "security.selinux" on SELinux systems).

@@ -240,6 +240,7 @@ class GenHostileTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRefusesDirectoriesAndFifos);
     CPPUNIT_TEST(testRefusesPackageNamesThatWouldEscapeTheOutputDir);
     CPPUNIT_TEST(testOtherInputsAreStillProcessed);
+    CPPUNIT_TEST(testRefusesSparseMemberWithoutHashingItsHoles);
     CPPUNIT_TEST_SUITE_END();
 
     // Runs pkgdesc-gen on `deb` and expects exit 2 and exactly "pkgdesc-gen: DEB: reason".
@@ -251,6 +252,24 @@ class GenHostileTest : public CppUnit::TestFixture {
     }
 
 public:
+    void testRefusesSparseMemberWithoutHashingItsHoles() {
+        // A few kilobytes claiming a 4 TiB file of zeros (GNU tar's sparse format, which dpkg
+        // cannot unpack): refused at the first hole, not hashed for hours.
+        TempDir tmp;
+        const std::string data = tmp / "data";
+        const RunResult made =
+            sh("mkdir -p " + shell_quote(data) + " && truncate -s 4T " +
+               shell_quote(data + "/zeros") + " && printf x >> " + shell_quote(data + "/zeros") +
+               " && tar --sparse --format=gnu -C " + shell_quote(data) + " -cf " +
+               shell_quote(tmp / "data.tar") + " ./zeros");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(made.err, 0, made.status);
+        write_ar(tmp / "x.deb", {{"debian-binary", "2.0\n"},
+                                 {"control.tar.gz", control_tar()},
+                                 {"data.tar", read_file(tmp / "data.tar")}});
+        expect_refused(tmp / "x.deb",
+                       "data.tar: /zeros: sparse member data (dpkg cannot unpack it)");
+    }
+
     void testRefusesDotDotMember() {
         TempDir tmp;
         write_handmade_deb(tmp / "x.deb", {{"./", 'd'}, {"../evil", 'f', "x"}});

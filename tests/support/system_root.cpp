@@ -24,8 +24,10 @@ bool running_as_root() {
 }
 
 SystemRoot::SystemRoot(std::string dir) : m_dir(std::move(dir)) {
+    // info/format: the multiarch layout, which dpkg writes into every database it creates.
     must(sh("mkdir -p " + shell_quote(m_dir) + "/var/lib/dpkg/info " + shell_quote(m_dir) +
-            "/etc && touch " + shell_quote(m_dir) + "/var/lib/dpkg/status"),
+            "/etc && touch " + shell_quote(m_dir) + "/var/lib/dpkg/status && echo 1 > " +
+            shell_quote(m_dir) + "/var/lib/dpkg/info/format"),
          "creating the root");
     const std::string uid = std::to_string(::getuid());
     const std::string gid = std::to_string(::getgid());
@@ -62,10 +64,24 @@ void SystemRoot::install(const std::string& deb, const InstallOptions& options) 
         "dpkg-deb -e " +
         q +
         " \"$ctl\"\n"
-        "[ ! -f \"$ctl/md5sums\" ] || cp \"$ctl/md5sums\" \"$info/$name.md5sums\"\n"
+        // Every control member as info/NAME.MEMBER, as dpkg's pkg_infodb_update does: not
+        // "control", not names with a dot, not "list" (dpkg's own); a directory is an error.
+        // Mode and mtime as unpacked (dpkg renames what dpkg-deb --control extracted).
+        "for f in \"$ctl\"/*; do\n"
+        "  m=${f##*/}\n"
+        "  case $m in *.*|control|list) continue ;; esac\n" +
+        "  if [ -d \"$f\" ] && [ ! -L \"$f\" ]; then\n"
+        "    echo \"package metadata contains directory '$m'\" >&2; exit 1\n"
+        "  fi\n"
+        "  [ ${#m} -le 100 ] || { echo \"overly-long metadata file name '$m'\" >&2; exit 1; }\n" +
+        // dpkg --remove deletes all but the postrm; a purge deletes that too.
+        (options.state == "config-files"    ? "  [ \"$m\" = postrm ] || continue\n"
+         : options.state == "not-installed" ? "  continue\n"
+                                            : "") +
+        "  cp -P -p \"$f\" \"$info/$name.$m\"\n"
+        "done\n"
         "conf=''\n"
         "if [ -f \"$ctl/conffiles\" ]; then\n"
-        "  cp \"$ctl/conffiles\" \"$info/$name.conffiles\"\n"
         "  conf=\"Conffiles:\"\n"
         "  while read -r f; do\n"
         "    conf=\"$conf\n $f $(md5sum < " +

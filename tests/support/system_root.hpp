@@ -1,6 +1,6 @@
 // A temporary installed system for pkgdesc-verify: packages unpacked with dpkg-deb -x, and a
-// dpkg database (status, file lists, md5sums, conffiles, diversions, statoverride) and accounts
-// written the way dpkg writes them.
+// dpkg database (status, file lists, the control members kept in info/, diversions,
+// statoverride) and accounts written the way dpkg writes them.
 #pragma once
 
 #include <string>
@@ -24,7 +24,10 @@ public:
     // ROOT + absolute path.
     std::string operator/(const std::string& path) const { return m_dir + path; }
 
-    // Unpacks DEB and records it in the database as dpkg would.
+    // Unpacks DEB and records it in the database as dpkg would: the file list, and every control
+    // member dpkg keeps as info/NAME.MEMBER (NAME:ARCH.MEMBER for Multi-Arch: same): all but
+    // "control", "list" and names with a dot, with the mode and mtime they were unpacked with;
+    // only the postrm in state config-files, none in state not-installed.
     void install(const std::string& deb, const InstallOptions& options = {});
     void add_diversion(const std::string& from, const std::string& to, const std::string& by);
     void add_statoverride(const std::string& user, const std::string& group, unsigned mode,

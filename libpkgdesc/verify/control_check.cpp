@@ -1,0 +1,437 @@
+// Listing ADMINDIR/info and checking one package's kept control members.
+#include <libpkgdesc/verify/control_check.hpp>
+
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/format/pkgdesc_writer.hpp>
+#include <libpkgdesc/util/sha256.hpp>
+#include <libpkgdesc/verify/file_check.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+namespace pkgdesc {
+
+namespace {
+
+// dpkg's MAXCONTROLFILENAME.
+constexpr std::size_t k_max_member_name = 100;
+constexpr std::size_t k_read_buffer = 64 * 1024;
+// dpkg's own file of every package (lib/dpkg/dpkg.h LISTFILE), and the temporary name
+// atomic_file gives it while writing (lib/dpkg/atomic-file.c).
+constexpr std::string_view k_list = "list";
+constexpr std::string_view k_list_new = "list-new";
+constexpr std::string_view k_pkgdesc = "pkgdesc";
+
+// What is at one name of the info directory.
+struct MemberObservation {
+    bool present = false;
+    bool stat_known = false; // st describes it (false when it could not even be opened)
+    struct stat st {};
+    std::optional<Sha256Digest> sha256; // regular files read whole
+    std::string error;                  // why a regular file has no digest
+    bool size_differs = false;          // not read: its size already tells
+    std::uint64_t bytes_read = 0;
+};
+
+bool same_content_state(const struct stat& a, const struct stat& b) {
+    return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+           a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ctim.tv_sec == b.st_ctim.tv_sec &&
+           a.st_ctim.tv_nsec == b.st_ctim.tv_nsec && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+void hash_open_file(int fd, MemberObservation& obs) {
+    thread_local std::vector<char> buffer(k_read_buffer);
+    Sha256 sha;
+    std::uint64_t total = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            obs.error = std::string("cannot read: ") + std::strerror(errno);
+            return;
+        }
+        if (n == 0) {
+            break;
+        }
+        total += static_cast<std::uint64_t>(n);
+        obs.bytes_read = total;
+        if (total > k_max_control_member_size) {
+            obs.error = "changed while being read";
+            return;
+        }
+        sha.update(buffer.data(), static_cast<std::size_t>(n));
+    }
+    struct stat after {};
+    if (::fstat(fd, &after) != 0 || !same_content_state(obs.st, after) ||
+        total != static_cast<std::uint64_t>(obs.st.st_size)) {
+        obs.error = "changed while being read";
+        return;
+    }
+    obs.sha256 = sha.finish();
+}
+
+// Looks at `name` without following a symlink and without opening anything but a regular file;
+// reads it unless `expected_size` already differs or `read` is false.
+MemberObservation observe_member(const RootDir& dir, const std::string& name, bool read,
+                                 std::optional<std::uint64_t> expected_size = std::nullopt) {
+    MemberObservation obs;
+    OpenResult file = dir.open_regular(name);
+    if (!file.ok() && file.error == EINVAL) {
+        // Not a regular file (or a symlink): its type, through O_PATH only.
+        const OpenResult node = dir.open_at(name, O_PATH | O_NOFOLLOW);
+        if (node.ok() && ::fstat(node.fd.get(), &obs.st) == 0) {
+            obs.present = true;
+            obs.stat_known = true;
+            if (S_ISREG(obs.st.st_mode)) {
+                obs.error = "replaced while being checked";
+            }
+            return obs;
+        }
+        file.error = node.ok() ? errno : node.error;
+    }
+    if (!file.ok()) {
+        if (file.error != ENOENT) {
+            obs.present = true;
+            obs.st.st_mode = S_IFREG; // unknown: unverifiable, not a type of its own
+            obs.error = file.error == ESTALE
+                            ? "replaced while being checked"
+                            : std::string("cannot open: ") + std::strerror(file.error);
+        }
+        return obs;
+    }
+    obs.present = true;
+    if (::fstat(file.fd.get(), &obs.st) != 0) {
+        obs.st.st_mode = S_IFREG;
+        obs.error = std::string("cannot stat: ") + std::strerror(errno);
+        return obs;
+    }
+    obs.stat_known = true;
+    const auto size = static_cast<std::uint64_t>(obs.st.st_size);
+    if (!read) {
+        return obs;
+    }
+    if (expected_size && size != *expected_size) {
+        obs.size_differs = true;
+        return obs;
+    }
+    if (size > k_max_control_member_size) {
+        obs.error = "larger than " + std::to_string(k_max_control_member_size) +
+                    " bytes: not read";
+        return obs;
+    }
+    hash_open_file(file.fd.get(), obs);
+    return obs;
+}
+
+std::string id_text(const RootAccounts& accounts, std::uint32_t id, bool user) {
+    const std::string name = user ? accounts.user_name(id) : accounts.group_name(id);
+    return name.empty() ? "#" + std::to_string(id) : name;
+}
+
+// dpkg unpacks control.tar as root from an archive dpkg-deb always writes as root:0, and
+// dpkg-deb refuses maintainer scripts writable by others; the modes themselves are the
+// package's, which the reference does not record.
+void check_metadata(const RootAccounts& accounts, const struct stat& st, Finding& finding) {
+    const std::uint32_t root_uid = accounts.uid("root").value_or(0);
+    const std::uint32_t root_gid = accounts.gid("root").value_or(0);
+    if (st.st_uid != root_uid) {
+        finding.failed.push_back({"owner", "root", id_text(accounts, st.st_uid, true)});
+    }
+    if (st.st_gid != root_gid) {
+        finding.failed.push_back({"group", "root", id_text(accounts, st.st_gid, false)});
+    }
+    if ((st.st_mode & S_IWOTH) != 0) {
+        finding.failed.push_back({"mode", mode_text(st.st_mode & ~static_cast<mode_t>(S_IWOTH)), mode_text(st.st_mode)});
+    }
+}
+
+// Compares a kept member with the digest (and size, when known) the reference gives it.
+void check_kept(const InfoDir& info, const RootAccounts& accounts, const std::string& file,
+                const Sha256Digest& expected, std::optional<std::uint64_t> expected_size,
+                Finding& finding) {
+    const MemberObservation obs = observe_member(info.dir(), file, true, expected_size);
+    finding.bytes_read = obs.bytes_read;
+    if (!obs.present) {
+        finding.status = FileStatus::missing;
+        return;
+    }
+    if (!S_ISREG(obs.st.st_mode)) {
+        finding.failed.push_back({"type", "file", stat_type_keyword(obs.st.st_mode)});
+        finding.status = FileStatus::modified;
+        return;
+    }
+    bool content = false;
+    if (obs.size_differs) {
+        finding.failed.push_back(
+            {"size", std::to_string(*expected_size), std::to_string(obs.st.st_size)});
+        content = true;
+    } else if (obs.sha256 && *obs.sha256 != expected) {
+        finding.failed.push_back({"sha256", to_hex(expected), to_hex(*obs.sha256)});
+        content = true;
+    }
+    if (obs.stat_known) {
+        check_metadata(accounts, obs.st, finding);
+    }
+    if (content) {
+        finding.status = FileStatus::modified;
+    } else if (!obs.error.empty()) {
+        finding.status = FileStatus::unverifiable;
+        finding.reason = obs.error;
+    } else if (!finding.failed.empty()) {
+        finding.status = FileStatus::metadata;
+    } else {
+        finding.status = FileStatus::pristine;
+    }
+}
+
+const ControlMember* find_member(const Pkgdesc& reference, std::string_view name) {
+    for (const ControlMember& member : reference.control) {
+        if (member.name == name) {
+            return &member;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
+bool dpkg_installs_control_member(std::string_view member) {
+    return !member.empty() && member.size() <= k_max_member_name &&
+           member.find('.') == std::string_view::npos &&
+           member.find('/') == std::string_view::npos && member != "control" && member != k_list;
+}
+
+bool dpkg_keeps_control_member(std::string_view member, PackageState state) {
+    switch (state) {
+    case PackageState::not_installed:
+        return false;
+    case PackageState::config_files:
+        return member == "postrm";
+    default:
+        return dpkg_installs_control_member(member);
+    }
+}
+
+bool is_maintainer_script(std::string_view member) {
+    return member == "preinst" || member == "postinst" || member == "prerm" ||
+           member == "postrm" || member == "config";
+}
+
+// ---------------------------------------------------------------------------------------------
+
+InfoDir InfoDir::open(const RootDir& admindir, std::string shown) {
+    InfoDir info(RootDir::open_inside(admindir, "info"), std::move(shown));
+    while (!info.m_shown.empty() && info.m_shown.back() == '/') {
+        info.m_shown.pop_back();
+    }
+
+    // The layout (lib/dpkg/db-ctrl-format.c): no format file is the legacy layout (0), a
+    // "format-new" next to it an interrupted upgrade to the next one.
+    unsigned format = 0;
+    OpenResult file = info.m_dir.open_regular("format");
+    if (file.ok()) {
+        const std::string display = info.m_dir.display("format");
+        const std::string text = read_small_file(file.fd.get(), display, 4096);
+        std::size_t pos = text.find_first_not_of(" \t\n\r\f\v");
+        if (pos == std::string::npos || text[pos] < '0' || text[pos] > '9') {
+            throw IoError(display, "corrupt info database format file");
+        }
+        for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && format < 1000; ++pos) {
+            format = format * 10 + static_cast<unsigned>(text[pos] - '0');
+        }
+    } else if (file.error != ENOENT) {
+        throw IoError(info.m_dir.display("format"),
+                      file.error == EINVAL ? "cannot open: not a regular file"
+                                           : std::string("cannot open: ") +
+                                                 std::strerror(file.error));
+    }
+    struct stat st {};
+    if (::fstatat(info.m_dir.fd(), "format-new", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        ++format;
+    }
+    if (format > 1) {
+        throw IoError(info.m_dir.display("format"),
+                      "info database format (" + std::to_string(format) +
+                          ") is bogus or too new");
+    }
+    info.m_multiarch = format == 1;
+
+    // The listing, once: names are kept back to back, and sorted by owner for lookups.
+    std::unique_ptr<DIR, int (*)(DIR*)> stream(::fdopendir(::dup(info.m_dir.fd())), &::closedir);
+    if (!stream) {
+        throw IoError::from_errno(info.m_dir.name(), "cannot read directory", errno);
+    }
+    for (;;) {
+        errno = 0;
+        const dirent* entry = ::readdir(stream.get());
+        if (entry == nullptr) {
+            if (errno != 0) {
+                throw IoError::from_errno(info.m_dir.name(), "cannot read directory", errno);
+            }
+            break;
+        }
+        const std::string_view name(entry->d_name);
+        const std::size_t dot = name.rfind('.');
+        // dpkg ignores dot files (".", ".." included) and names without a dot.
+        if (name.empty() || name.front() == '.' || dot == std::string_view::npos ||
+            name.size() > 0xFFFF || name.substr(dot + 1) == k_list) {
+            continue;
+        }
+        if (info.m_index.size() >= k_max_info_names ||
+            info.m_names.size() + name.size() > k_max_info_name_bytes) {
+            info.m_complete = false;
+            break;
+        }
+        info.m_index.push_back({static_cast<std::uint32_t>(info.m_names.size()),
+                                static_cast<std::uint16_t>(dot),
+                                static_cast<std::uint16_t>(name.size() - dot - 1)});
+        info.m_names.append(name);
+    }
+    std::sort(info.m_index.begin(), info.m_index.end(), [&](const Name& a, const Name& b) {
+        const int order = info.owner(a).compare(info.owner(b));
+        return order != 0 ? order < 0 : info.member(a) < info.member(b);
+    });
+    info.m_index.shrink_to_fit();
+    return info;
+}
+
+std::string_view InfoDir::owner(const Name& name) const {
+    return std::string_view(m_names).substr(name.offset, name.owner_size);
+}
+
+std::string_view InfoDir::member(const Name& name) const {
+    return std::string_view(m_names).substr(name.offset + name.owner_size + 1u, name.member_size);
+}
+
+std::string InfoDir::owner_of(const InstalledPackage& package) const {
+    return package.multi_arch_same && m_multiarch ? package.name + ":" + package.architecture
+                                                  : package.name;
+}
+
+std::vector<std::string_view> InfoDir::members(std::string_view owner_name) const {
+    const auto first = std::partition_point(m_index.begin(), m_index.end(), [&](const Name& n) {
+        return owner(n) < owner_name;
+    });
+    std::vector<std::string_view> out;
+    for (auto it = first; it != m_index.end() && owner(*it) == owner_name; ++it) {
+        out.push_back(member(*it));
+    }
+    return out;
+}
+
+std::vector<std::string_view> InfoDir::owners() const {
+    std::vector<std::string_view> out;
+    for (const Name& name : m_index) {
+        if (out.empty() || out.back() != owner(name)) {
+            out.push_back(owner(name));
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+bool ControlCheck::is_proven(std::string_view member) const {
+    return std::binary_search(proven.begin(), proven.end(), member, std::less<>());
+}
+
+ControlCheck check_control_members(const InfoDir& info, const RootAccounts& accounts,
+                                   const InstalledPackage& package, const Pkgdesc& reference) {
+    const std::string owner = info.owner_of(package);
+    // What dpkg keeps of the reference's members, and whatever else is there for the package.
+    std::vector<std::string> names;
+    for (const ControlMember& member : reference.control) {
+        if (dpkg_keeps_control_member(member.name, package.state)) {
+            names.push_back(member.name);
+        }
+    }
+    for (const std::string_view member : info.members(owner)) {
+        names.emplace_back(member);
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+
+    ControlCheck result;
+    for (const std::string& name : names) {
+        const std::string file = owner + "." + name;
+        Finding finding;
+        finding.path = info.shown() + "/" + file;
+        finding.package = package.display_name();
+        finding.control = true;
+        const ControlMember* member = find_member(reference, name);
+        const bool kept = dpkg_keeps_control_member(name, package.state);
+        if (member != nullptr && kept) {
+            check_kept(info, accounts, file, member->sha256, std::nullopt, finding);
+        } else if (name == k_pkgdesc && kept) {
+            // DEBIAN/pkgdesc, kept by dpkg: the reference's own canonical text, or nothing.
+            const std::string text = to_string(reference);
+            check_kept(info, accounts, file, Sha256::digest(text), text.size(), finding);
+            if (finding.status == FileStatus::missing) {
+                continue;
+            }
+            if (finding.status == FileStatus::modified) {
+                finding.reason = "not the reference's canonical text";
+            }
+        } else if (name == k_list_new && member == nullptr) {
+            continue; // dpkg writing the package's file list
+        } else {
+            const MemberObservation obs = observe_member(info.dir(), file, false);
+            if (!obs.present) {
+                continue; // gone since the listing
+            }
+            finding.status = FileStatus::modified;
+            finding.failed.push_back({"type", "absent",
+                                      obs.stat_known ? stat_type_keyword(obs.st.st_mode)
+                                                     : std::string("unknown")});
+            if (member == nullptr && name != k_pkgdesc) {
+                finding.reason = "not a control member of the package";
+            } else if (!dpkg_installs_control_member(name)) {
+                finding.reason = "a control member dpkg does not keep";
+            } else {
+                finding.reason = "not kept by dpkg for a package in state " +
+                                 std::string(state_name(package.state));
+            }
+        }
+        if (finding.status == FileStatus::pristine) {
+            result.proven.push_back(name); // in order: `names` is sorted
+        }
+        result.findings.push_back(std::move(finding));
+    }
+    if (!info.complete()) {
+        Finding finding;
+        finding.path = info.shown() + "/" + owner + ".*";
+        finding.package = package.display_name();
+        finding.control = true;
+        finding.status = FileStatus::unverifiable;
+        finding.reason = "the info directory holds too many names to list: files planted for "
+                         "the package cannot be ruled out";
+        result.findings.push_back(std::move(finding));
+    }
+
+    // Unpacking stopped half-way: info may still hold the previous version's members.
+    if (package.state == PackageState::half_installed) {
+        for (Finding& finding : result.findings) {
+            if (finding.status == FileStatus::modified || finding.status == FileStatus::missing) {
+                finding.status = FileStatus::unverifiable;
+                finding.reason = "the package is half-installed" +
+                                 (finding.reason.empty() ? "" : ": " + finding.reason);
+            }
+        }
+    }
+    std::sort(result.findings.begin(), result.findings.end(),
+              [](const Finding& a, const Finding& b) { return a.path < b.path; });
+    return result;
+}
+
+} // namespace pkgdesc

@@ -1,0 +1,125 @@
+// Checking the control members dpkg keeps in ADMINDIR/info (maintainer scripts, md5sums,
+// conffiles, triggers, shlibs, symbols, templates, ...) against the reference's Control-SHA256:
+// a trojaned postinst is a persistence vector that neither debsums nor dpkg --verify sees.
+#pragma once
+
+#include <libpkgdesc/dpkg/database.hpp>
+#include <libpkgdesc/export.hpp>
+#include <libpkgdesc/format/pkgdesc.hpp>
+#include <libpkgdesc/fs/root_accounts.hpp>
+#include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/verify/finding.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pkgdesc {
+
+// The largest kept control member that is read (the biggest md5sums files in Debian are a few
+// MiB); a bigger one is unverifiable rather than read to its end.
+inline constexpr std::uint64_t k_max_control_member_size = 128u << 20;
+// Names of ADMINDIR/info kept in memory; beyond either limit the listing stops (see
+// InfoDir::complete()).
+inline constexpr std::size_t k_max_info_names = 1u << 21;
+inline constexpr std::size_t k_max_info_name_bytes = 64u << 20;
+
+// Whether dpkg installs a control.tar member called `member` as info/PACKAGE.MEMBER when it
+// unpacks a package (src/main/unpack.c, pkg_infodb_update): every member but "control", whose
+// name has no dot, is not "list" (that name is dpkg's own) and has at most 100 bytes.
+// "pkgdesc" (DEBIAN/pkgdesc) is kept like any other.
+PKGDESC_EXPORT bool dpkg_installs_control_member(std::string_view member);
+// Whether info/PACKAGE.MEMBER is kept for a package in `state`: what dpkg installs, for every
+// state with unpacked files or half-installed; only the postrm for config-files (dpkg --remove
+// deletes the rest, src/main/remove.c); nothing for not-installed.
+PKGDESC_EXPORT bool dpkg_keeps_control_member(std::string_view member, PackageState state);
+// preinst, postinst, prerm, postrm (run by dpkg) and config (run by debconf).
+PKGDESC_EXPORT bool is_maintainer_script(std::string_view member);
+
+// ADMINDIR/info, listed once and grouped by owner, the part of a name before its last dot as
+// dpkg reads it (lib/dpkg/db-ctrl-access.c, pkg_infodb_foreach): "foo-bar.postinst" belongs
+// to "foo-bar", never to "foo"; "libc6:amd64.postinst" to "libc6:amd64". Names starting with
+// a dot, names without one and dpkg's own bookkeeping (PACKAGE.list, PACKAGE.list-new, format)
+// are left out. Safe to share between threads once opened.
+class PKGDESC_EXPORT InfoDir {
+public:
+    // Opens ADMINDIR/info without following a symlink and lists it; a missing directory is
+    // listed as empty (every kept member is then missing). `shown` is how findings name the
+    // directory: "/var/lib/dpkg/info" for the root's own database (paths as seen inside the
+    // root, like every other finding), or admindir.display("info") for a database given
+    // elsewhere (--admindir). Reads info/format as dpkg does (missing: the legacy layout).
+    // Throws IoError when the directory or its format file cannot be read, or the format is
+    // unknown (dpkg refuses to work on such a database too).
+    static InfoDir open(const RootDir& admindir, std::string shown);
+
+    InfoDir(InfoDir&&) noexcept = default;
+    InfoDir& operator=(InfoDir&&) noexcept = default;
+
+    // The directory, for opening files inside it, and its name in findings.
+    const RootDir& dir() const noexcept { return m_dir; }
+    const std::string& shown() const noexcept { return m_shown; }
+    // False when the listing stopped at k_max_info_names or k_max_info_name_bytes: kept members
+    // are still checked, but files planted next to them cannot be ruled out.
+    bool complete() const noexcept { return m_complete; }
+    // Whether info/format says "1": Multi-Arch: same packages then own "name:arch.*".
+    bool multiarch_layout() const noexcept { return m_multiarch; }
+
+    // The owner part of a package's names: "name:arch" for Multi-Arch: same packages in the
+    // multiarch layout, "name" otherwise.
+    std::string owner_of(const InstalledPackage& package) const;
+    // The members listed for `owner`, sorted by byte value; they view this InfoDir's storage.
+    std::vector<std::string_view> members(std::string_view owner) const;
+    // Every owner listed, sorted and distinct (to find files of packages dpkg does not know).
+    std::vector<std::string_view> owners() const;
+
+private:
+    struct Name {
+        std::uint32_t offset = 0; // into m_names
+        std::uint16_t owner_size = 0;
+        std::uint16_t member_size = 0;
+    };
+
+    InfoDir(RootDir dir, std::string shown) : m_dir(std::move(dir)), m_shown(std::move(shown)) {}
+    std::string_view owner(const Name& name) const;
+    std::string_view member(const Name& name) const;
+
+    RootDir m_dir;
+    std::string m_shown;
+    std::string m_names; // every kept name, back to back
+    std::vector<Name> m_index; // sorted by owner, then member
+    bool m_complete = true;
+    bool m_multiarch = false;
+};
+
+// The outcome of checking one package's kept control members.
+struct PKGDESC_EXPORT ControlCheck {
+    // One finding per member kept or found (control = true, sorted by path): pristine; modified
+    // (failed "sha256" with the expected and actual digests, "size", or "type" for what is not
+    // a regular file); missing (kept, but not in info); metadata (not owned by root:root, or
+    // writable by others); unverifiable (unreadable, changing, too large). A file the package
+    // does not ship, or that dpkg does not keep in the package's state (a planted postrm), is
+    // modified with failed "type" expected "absent", and a reason saying why. In state
+    // half-installed info may still hold the previous version's members: what does not match
+    // is unverifiable, never modified or missing.
+    std::vector<Finding> findings;
+    // The members proven byte for byte the reference's (sorted): a maintainer script named here
+    // is exactly the one the package shipped, and can be relied upon.
+    std::vector<std::string> proven;
+
+    bool is_proven(std::string_view member) const;
+};
+
+// Checks the members dpkg keeps for `package` in info/ against `reference` (the package's own
+// stanza): each is opened through RootDir::open_regular (never a FIFO or device, never through
+// a symlink), read up to k_max_control_member_size bytes and hashed. Expected owner: "root" of
+// the root's accounts (uid and gid 0 when unknown). The member "pkgdesc", whose digest cannot be
+// in the reference, must be the reference's canonical text (what pkgdesc-gen --check demands);
+// its absence is no finding. Usable for packages in any state (see dpkg_keeps_control_member).
+PKGDESC_EXPORT ControlCheck check_control_members(const InfoDir& info,
+                                                  const RootAccounts& accounts,
+                                                  const InstalledPackage& package,
+                                                  const Pkgdesc& reference);
+
+} // namespace pkgdesc

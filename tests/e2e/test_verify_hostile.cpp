@@ -1,0 +1,358 @@
+// End-to-end attacks on pkgdesc-verify by root on the checked system: each edits the target's
+// own files (its dpkg database, diversions, alternatives, ucf registry, file sizes, mounts) the
+// way an intruder would, and asserts the exact finding and exit status.
+#include "../support/fixtures.hpp"
+#include "../support/support.hpp"
+#include "../support/system_root.hpp"
+#include "../support/verify_fixture.hpp"
+
+#include <cppunit/extensions/HelperMacros.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+
+using namespace pkgdesc::test;
+using nlohmann::json;
+
+namespace {
+
+// A package NAME whose files `setup` (shell, run in the package directory) creates.
+std::string build_package(const TempDir& tmp, const std::string& name, const std::string& setup) {
+    const std::string dir = tmp / ("pkg-" + name);
+    write_control(dir, name, "1.0", "amd64");
+    const std::string deb = tmp / (name + "_1.0_amd64.deb");
+    build_deb(dir, deb, "xz", setup);
+    return deb;
+}
+
+std::string sha256_of(const std::string& path) {
+    const RunResult r = sh("sha256sum < " + shell_quote(path) + " | cut -d' ' -f1");
+    return r.out.substr(0, 64);
+}
+
+// hello and two small packages, alpha and beta (/usr/bin/NAME each), installed; reference data
+// for all three.
+struct ThreePackages {
+    TempDir tmp;
+    std::string hello = build_hello(tmp);
+    std::string alpha = build_small_deb(tmp.path(), "alpha", "1.0", "alpha-binary");
+    std::string beta = build_small_deb(tmp.path(), "beta", "1.0", "beta");
+    std::string ref = make_reference(tmp, {hello, alpha, beta});
+    SystemRoot root{tmp / "root"};
+    ThreePackages() {
+        root.install(hello);
+        root.install(alpha);
+        root.install(beta);
+    }
+    std::string q(const std::string& path) const { return shell_quote(root / path); }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+class VerifyHostileDatabaseTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(VerifyHostileDatabaseTest);
+    CPPUNIT_TEST(testConfigFilesPackageOwnsOnlyItsConffiles);
+    CPPUNIT_TEST(testDiversionOntoAnotherPackagesPathIsCaught);
+    CPPUNIT_TEST(testLocalDiversionIsListedAndItsReplacementUnowned);
+    CPPUNIT_TEST(testHugeFileListIsRefused);
+    CPPUNIT_TEST(testSparseGiantAtPackagePathIsNotRead);
+    CPPUNIT_TEST(testMountedImageRootIsCompared);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void testConfigFilesPackageOwnsOnlyItsConffiles() {
+        // hello marked removed with its configuration kept, a backdoor appended to its list.
+        Installed sys;
+        must_sh("sed -i 's/^Status: install ok installed$/Status: deinstall ok config-files/' " +
+                sys.q("/var/lib/dpkg/status"));
+        must_sh("printf 'x\\n' > " + sys.q("/usr/bin/backdoor") + " && echo /usr/bin/backdoor >> " +
+                sys.q("/var/lib/dpkg/info/hello.list"));
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 1);
+        CPPUNIT_ASSERT_EQUAL(0, doc["summary"]["packages_checked"].get<int>());
+        // Every path of the list is on disk but owned by nothing; the conffile stays owned.
+        assert_deviations({{"/usr/bin", "unowned"},
+                           {"/usr/bin/backdoor", "unowned"},
+                           {"/usr/bin/hello", "unowned"},
+                           {"/usr/bin/hello-again", "unowned"},
+                           {"/usr/bin/hello-link", "unowned"},
+                           {"/usr/lib", "unowned"},
+                           {"/usr/lib/hello", "unowned"},
+                           {"/usr/lib/hello/data.bin", "unowned"},
+                           {"/usr/sbin", "unowned"},
+                           {"/usr/sbin/hellod", "unowned"},
+                           {"/usr/share", "unowned"},
+                           {"/usr/share/doc", "unowned"},
+                           {"/usr/share/doc/hello", "unowned"},
+                           {"/usr/share/doc/hello/README", "unowned"}},
+                          doc);
+    }
+
+    void testDiversionOntoAnotherPackagesPathIsCaught() {
+        // alpha's genuine binary diverted onto beta's path, which beta's list no longer names:
+        // beta's reference entry still applies there.
+        ThreePackages sys;
+        verify_json(sys.root, sys.ref, {}, 0);
+        must_sh("cp -p " + sys.q("/usr/bin/alpha") + " " + sys.q("/usr/bin/beta") +
+                " && sed -i '\\,^/usr/bin/beta$,d' " + sys.q("/var/lib/dpkg/info/beta.list"));
+        sys.root.add_diversion("/usr/bin/alpha", "/usr/bin/beta", "beta");
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        const Deviations found = deviations(doc);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, found.size());
+        const json& beta = file_entry(doc, "/usr/bin/beta");
+        CPPUNIT_ASSERT_EQUAL(std::string("modified"), beta["status"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("beta"), beta["package"].get<std::string>());
+        CPPUNIT_ASSERT(beta["failed"].dump().find("\"sha256\"") != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(std::string("not in the dpkg file list"),
+                             beta["reason"].get<std::string>());
+    }
+
+    void testLocalDiversionIsListedAndItsReplacementUnowned() {
+        // A local diversion moves hello's program aside and a replacement takes its place.
+        Installed sys;
+        must_sh("mv " + sys.q("/usr/bin/hello") + " " + sys.q("/usr/bin/hello.distrib") +
+                " && ln -f " + sys.q("/usr/bin/hello.distrib") + " " + sys.q("/usr/bin/hello-again") +
+                " && printf '#!/bin/sh\\nevil\\n' > " + sys.q("/usr/bin/hello") + " && chmod 755 " +
+                sys.q("/usr/bin/hello"));
+        sys.root.add_diversion("/usr/bin/hello", "/usr/bin/hello.distrib", ":");
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned", "--all"}, 1);
+        assert_deviations({{"/usr/bin/hello", "unowned"}}, doc);
+        const json& moved = file_entry(doc, "/usr/bin/hello.distrib");
+        CPPUNIT_ASSERT_EQUAL(std::string("pristine"), moved["status"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("local"), moved["diverted_by"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(json::parse(R"([{"from":"/usr/bin/hello",)"
+                                         R"("to":"/usr/bin/hello.distrib","by":null}])"),
+                             doc["local_diversions"]);
+        // The default text output names it, though it is no deviation by itself.
+        const RunResult text =
+            verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(text.out + text.err, 0, text.status);
+        CPPUNIT_ASSERT_MESSAGE(text.out,
+                               text.out.find("Local diversions: 1\n"
+                                             "  /usr/bin/hello -> /usr/bin/hello.distrib "
+                                             "(local)\n") != std::string::npos);
+    }
+
+    void testHugeFileListIsRefused() {
+        // Five million lines of a list: refused (exit 2, naming the file), not paid for.
+        Installed sys;
+        must_sh("seq -f '/usr/share/doc/hello/x%.0f' 1 5000000 >> " +
+                sys.q("/var/lib/dpkg/info/hello.list"));
+        const RunResult r = run({"/usr/bin/time", "-f", "%M", program("PKGDESC_VERIFY"),
+                                 "--root", sys.root.dir(), "--pkgdesc", sys.ref,
+                                 "--trust-unsigned"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 2, r.status);
+        CPPUNIT_ASSERT_MESSAGE(
+            r.err, r.err.find("pkgdesc-verify: error: " + sys.root.dir() +
+                              "/var/lib/dpkg/info/hello.list: more than 1000000 paths in one "
+                              "file list: refused\n") == 0);
+        // Peak resident memory, in KiB, as time(1) printed it on the last line.
+        const std::string rss = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+        CPPUNIT_ASSERT_MESSAGE(rss, std::stoul(rss) < 400u * 1024);
+    }
+
+    void testSparseGiantAtPackagePathIsNotRead() {
+        // A 15 TiB sparse file where a 100 kB one belongs: the size differs, nothing is read.
+        Installed sys;
+        if (sh("truncate -s 15T " + sys.q("/usr/lib/hello/data.bin")).status != 0) {
+            must_sh("truncate -s 1T " + sys.q("/usr/lib/hello/data.bin"));
+        }
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        assert_deviations({{"/usr/lib/hello/data.bin", "modified size,sha256,mtime"}}, doc);
+        CPPUNIT_ASSERT_EQUAL(std::string("not computed: the size differs"),
+                             file_entry(doc, "/usr/lib/hello/data.bin")["actual"]["sha256"]
+                                 .get<std::string>());
+        CPPUNIT_ASSERT(doc["summary"]["bytes_hashed"].get<std::uint64_t>() < 1000000);
+    }
+
+    void testMountedImageRootIsCompared() {
+        // The root of a mounted image is a mount point, yet no pseudo file system: compared.
+        if (!running_as_root()) {
+            skip("needs root to bind-mount the image");
+            return;
+        }
+        Installed sys;
+        if (sh("mount --bind " + sys.q("/") + " " + sys.q("/")).status != 0) {
+            skip("cannot bind-mount here");
+            return;
+        }
+        must_sh("chown 1000 " + sys.q("/") + " && chmod 0777 " + sys.q("/"));
+        const RunResult r = verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref,
+                                    "--trust-unsigned", "--format", "json"});
+        sh("umount " + sys.q("/"));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 1, r.status);
+        assert_deviations({{"/", "metadata mode,owner"}}, json::parse(r.out));
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+class VerifyHostileOwnershipTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(VerifyHostileOwnershipTest);
+    CPPUNIT_TEST(testUcfRegistryVouchesOnlyForEtc);
+    CPPUNIT_TEST(testAlternativesChainIsOwned);
+    CPPUNIT_TEST(testAlternativeLinkReplacedByAFileIsUnowned);
+    CPPUNIT_TEST(testAlternativePointedAtAnUnregisteredFileIsUnowned);
+    CPPUNIT_TEST(testAllowPatternsStopAtSlash);
+    CPPUNIT_TEST(testBytecodeCacheNeedsItsOwnedSource);
+    CPPUNIT_TEST(testAllowedFilesAreShownWithTheirDigest);
+    CPPUNIT_TEST(testUnownedFindingTellsWhatIsOnDisk);
+    CPPUNIT_TEST_SUITE_END();
+
+    // A root with hello, and the directories dpkg's own package ships for update-alternatives.
+    struct AltSystem {
+        TempDir tmp;
+        std::string hello = build_hello(tmp);
+        std::string dpkg = build_package(tmp, "dpkg", "mkdir -p etc/alternatives var/lib/dpkg/alternatives");
+        std::string ref = make_reference(tmp, {hello, dpkg});
+        SystemRoot root{tmp / "root"};
+        AltSystem() {
+            root.install(hello);
+            root.install(dpkg);
+            // "hi" is an alternative with one choice, hello's program, and one slave.
+            write_file(root / "/var/lib/dpkg/alternatives/hi",
+                       "auto\n/usr/bin/hi\nhi.conf\n/etc/hi.conf\n\n"
+                       "/usr/bin/hello\n50\n/etc/hello.conf\n\n");
+            must_sh("ln -s /etc/alternatives/hi " + q("/usr/bin/hi") +
+                    " && ln -s /usr/bin/hello " + q("/etc/alternatives/hi") +
+                    " && ln -s /etc/alternatives/hi.conf " + q("/etc/hi.conf") +
+                    " && ln -s /etc/hello.conf " + q("/etc/alternatives/hi.conf"));
+        }
+        std::string q(const std::string& path) const { return shell_quote(root / path); }
+    };
+
+public:
+    void testUcfRegistryVouchesOnlyForEtc() {
+        Installed sys;
+        must_sh("mkdir -p " + sys.q("/var/lib/ucf") + " && printf 'hello\\t/usr/bin/evil\\n" +
+                "hello\\t/etc/hello-generated.conf\\n' > " + sys.q("/var/lib/ucf/registry") +
+                " && echo evil > " + sys.q("/usr/bin/evil") + " && echo x > " +
+                sys.q("/etc/hello-generated.conf"));
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 1);
+        assert_deviations({{"/usr/bin/evil", "unowned"}}, doc);
+    }
+
+    void testAlternativesChainIsOwned() {
+        AltSystem sys;
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 0);
+        assert_deviations({}, doc);
+    }
+
+    void testAlternativeLinkReplacedByAFileIsUnowned() {
+        AltSystem sys;
+        must_sh("rm " + sys.q("/usr/bin/hi") + " && printf '#!/bin/sh\\n' > " + sys.q("/usr/bin/hi"));
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 1);
+        assert_deviations({{"/usr/bin/hi", "unowned"}}, doc);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("update-alternatives link that does not lead to a registered, "
+                        "package-owned choice"),
+            file_entry(doc, "/usr/bin/hi")["reason"].get<std::string>());
+    }
+
+    void testAlternativePointedAtAnUnregisteredFileIsUnowned() {
+        // /etc/alternatives/hi pointed at a setuid shell the package database knows nothing of.
+        AltSystem sys;
+        must_sh("mkdir -p " + sys.q("/usr/local/bin") + " && cp /bin/sh " +
+                sys.q("/usr/local/bin/suidsh") + " && chmod 4755 " + sys.q("/usr/local/bin/suidsh") +
+                " && ln -sfn /usr/local/bin/suidsh " + sys.q("/etc/alternatives/hi"));
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 1);
+        assert_deviations({{"/etc/alternatives/hi", "unowned"},
+                           {"/usr/bin/hi", "unowned"},
+                           {"/usr/local/bin/suidsh", "unowned"}},
+                          doc);
+        const json& suid = file_entry(doc, "/usr/local/bin/suidsh");
+        CPPUNIT_ASSERT_EQUAL(json::parse(R"(["setuid"])"), suid["flags"]);
+    }
+
+    void testAllowPatternsStopAtSlash() {
+        // '*' of a built-in pattern no longer crosses '/': what sits below is reported.
+        Installed sys;
+        must_sh("mkdir -p " + sys.q("/usr/local/lib/python3.11/dist-packages") + " " +
+                sys.q("/usr/lib/modules/6.1.0-13-amd64") + " && echo 'import evil' > " +
+                sys.q("/usr/local/lib/python3.11/dist-packages/evil.pth") + " && echo x > " +
+                sys.q("/usr/lib/modules/6.1.0-13-amd64/modules.dep") + " && echo x > " +
+                sys.q("/usr/lib/modules/6.1.0-13-amd64/modules.rootkit.ko"));
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 1);
+        assert_deviations({{"/usr/lib/modules", "unowned"},
+                           {"/usr/lib/modules/6.1.0-13-amd64", "unowned"},
+                           {"/usr/lib/modules/6.1.0-13-amd64/modules.rootkit.ko", "unowned"},
+                           {"/usr/local/lib/python3.11/dist-packages/evil.pth", "unowned"}},
+                          doc);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("allowed"),
+            file_entry(doc, "/usr/lib/modules/6.1.0-13-amd64/modules.dep")["status"].get<std::string>());
+    }
+
+    void testBytecodeCacheNeedsItsOwnedSource() {
+        TempDir tmp;
+        const std::string deb = build_package(
+            tmp, "pymod", "mkdir -p usr/lib/python3/dist-packages && echo 'x = 1' > "
+                          "usr/lib/python3/dist-packages/mod.py");
+        const std::string ref = make_reference(tmp, {deb});
+        SystemRoot root(tmp / "root");
+        root.install(deb);
+        const std::string pkgdir = root / "/usr/lib/python3/dist-packages";
+        must_sh("mkdir " + shell_quote(pkgdir + "/__pycache__") + " && echo c > " +
+                shell_quote(pkgdir + "/__pycache__/mod.cpython-311.pyc") + " && echo c > " +
+                shell_quote(pkgdir + "/__pycache__/other.cpython-311.pyc") + " && echo c > " +
+                shell_quote(pkgdir + "/sourceless.pyc"));
+        const json doc = verify_json(root, ref, {"--unowned"}, 1);
+        assert_deviations(
+            {{"/usr/lib/python3/dist-packages/__pycache__/other.cpython-311.pyc", "unowned"},
+             {"/usr/lib/python3/dist-packages/sourceless.pyc", "unowned"}},
+            doc);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("allowed"),
+            file_entry(doc, "/usr/lib/python3/dist-packages/__pycache__/mod.cpython-311.pyc")
+                ["status"].get<std::string>());
+    }
+
+    void testAllowedFilesAreShownWithTheirDigest() {
+        // An edited /etc/passwd is allowed, yet visible with what is on disk.
+        Installed sys;
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 0);
+        const json& passwd = file_entry(doc, "/etc/passwd");
+        CPPUNIT_ASSERT_EQUAL(std::string("allowed"), passwd["status"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(sha256_of(sys.root / "/etc/passwd"),
+                             passwd["actual"]["sha256"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("file"), passwd["actual"]["type"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, doc["summary"]["allowed"].get<std::size_t>());
+        // The text summary counts them; -v lists them.
+        const RunResult text = verify(
+            {"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned", "--unowned"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(text.out + text.err, 0, text.status);
+        CPPUNIT_ASSERT(text.out.find("  allowed:      2\n") != std::string::npos);
+        CPPUNIT_ASSERT(text.out.find("/etc/passwd") == std::string::npos);
+        const RunResult verbose = verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref,
+                                          "--trust-unsigned", "--unowned", "-v"});
+        CPPUNIT_ASSERT_MESSAGE(verbose.out,
+                               verbose.out.find("allowed      /etc/passwd (file 0644 ") !=
+                                   std::string::npos);
+    }
+
+    void testUnownedFindingTellsWhatIsOnDisk() {
+        Installed sys;
+        must_sh("printf 'dropper\\n' > " + sys.q("/usr/bin/dropper") + " && chmod 4755 " +
+                sys.q("/usr/bin/dropper"));
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 1);
+        const json& dropper = file_entry(doc, "/usr/bin/dropper");
+        CPPUNIT_ASSERT_EQUAL(std::string("unowned"), dropper["status"].get<std::string>());
+        // The tests' user is "root" in the root's accounts.
+        CPPUNIT_ASSERT_EQUAL(json::parse(R"({"type":"file","mode":"4755","size":"8",)"
+                                         R"("owner":"root","group":"root","sha256":")" +
+                                         sha256_of(sys.root / "/usr/bin/dropper") + R"("})"),
+                             dropper["actual"]);
+        CPPUNIT_ASSERT_EQUAL(json::parse(R"(["setuid"])"), dropper["flags"]);
+        const RunResult text = verify(
+            {"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned", "--unowned"});
+        CPPUNIT_ASSERT_MESSAGE(text.out,
+                               text.out.find("unowned      /usr/bin/dropper (file 4755 root:root, "
+                                             "8 bytes, setuid)\n") != std::string::npos);
+    }
+};
+
+} // namespace
+
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyHostileDatabaseTest, "e2e.verify.hostile_database");
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyHostileOwnershipTest, "e2e.verify.hostile_ownership");
