@@ -163,6 +163,9 @@ public:
         if (f.conffile) {
             owner += owner.empty() ? "conffile" : ", conffile";
         }
+        if (f.control) {
+            owner += owner.empty() ? "control member" : ", control member";
+        }
         if (f.observed) {
             owner = observed_text(*f.observed); // no package: what is on disk instead
         }
@@ -341,6 +344,7 @@ public:
         object["package"] = f.package.empty() ? nlohmann::json() : nlohmann::json(f.package);
         object["status"] = status_name(f.status);
         object["conffile"] = f.conffile;
+        object["control"] = f.control;
         nlohmann::json failed = nlohmann::json::array();
         nlohmann::json expected = nlohmann::json::object();
         nlohmann::json actual = nlohmann::json::object();

@@ -40,6 +40,7 @@ struct MemberObservation {
     std::string error;                  // why a regular file has no digest
     bool size_differs = false;          // not read: its size already tells
     std::uint64_t bytes_read = 0;
+    std::string text;                   // what was read, when asked to keep it
 };
 
 bool same_content_state(const struct stat& a, const struct stat& b) {
@@ -48,7 +49,7 @@ bool same_content_state(const struct stat& a, const struct stat& b) {
            a.st_ctim.tv_nsec == b.st_ctim.tv_nsec && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-void hash_open_file(int fd, MemberObservation& obs) {
+void hash_open_file(int fd, MemberObservation& obs, bool keep) {
     thread_local std::vector<char> buffer(k_read_buffer);
     Sha256 sha;
     std::uint64_t total = 0;
@@ -71,6 +72,9 @@ void hash_open_file(int fd, MemberObservation& obs) {
             return;
         }
         sha.update(buffer.data(), static_cast<std::size_t>(n));
+        if (keep) {
+            obs.text.append(buffer.data(), static_cast<std::size_t>(n));
+        }
     }
     struct stat after {};
     if (::fstat(fd, &after) != 0 || !same_content_state(obs.st, after) ||
@@ -84,7 +88,8 @@ void hash_open_file(int fd, MemberObservation& obs) {
 // Looks at `name` without following a symlink and without opening anything but a regular file;
 // reads it unless `expected_size` already differs or `read` is false.
 MemberObservation observe_member(const RootDir& dir, const std::string& name, bool read,
-                                 std::optional<std::uint64_t> expected_size = std::nullopt) {
+                                 std::optional<std::uint64_t> expected_size = std::nullopt,
+                                 bool keep = false) {
     MemberObservation obs;
     OpenResult file = dir.open_regular(name);
     if (!file.ok() && file.error == EINVAL) {
@@ -130,7 +135,7 @@ MemberObservation observe_member(const RootDir& dir, const std::string& name, bo
                     " bytes: not read";
         return obs;
     }
-    hash_open_file(file.fd.get(), obs);
+    hash_open_file(file.fd.get(), obs, keep);
     return obs;
 }
 
@@ -156,11 +161,12 @@ void check_metadata(const RootAccounts& accounts, const struct stat& st, Finding
     }
 }
 
-// Compares a kept member with the digest (and size, when known) the reference gives it.
+// Compares a kept member with the digest (and size, when known) the reference gives it; with
+// `text`, keeps what was read there (the very bytes that were hashed) when it is pristine.
 void check_kept(const InfoDir& info, const RootAccounts& accounts, const std::string& file,
                 const Sha256Digest& expected, std::optional<std::uint64_t> expected_size,
-                Finding& finding) {
-    const MemberObservation obs = observe_member(info.dir(), file, true, expected_size);
+                Finding& finding, std::string* text = nullptr) {
+    MemberObservation obs = observe_member(info.dir(), file, true, expected_size, text != nullptr);
     finding.bytes_read = obs.bytes_read;
     if (!obs.present) {
         finding.status = FileStatus::missing;
@@ -192,6 +198,9 @@ void check_kept(const InfoDir& info, const RootAccounts& accounts, const std::st
         finding.status = FileStatus::metadata;
     } else {
         finding.status = FileStatus::pristine;
+        if (text != nullptr) {
+            *text = std::move(obs.text);
+        }
     }
 }
 
@@ -371,8 +380,10 @@ ControlCheck check_control_members(const InfoDir& info, const RootAccounts& acco
         finding.control = true;
         const ControlMember* member = find_member(reference, name);
         const bool kept = dpkg_keeps_control_member(name, package.state);
+        std::string script;
         if (member != nullptr && kept) {
-            check_kept(info, accounts, file, member->sha256, std::nullopt, finding);
+            check_kept(info, accounts, file, member->sha256, std::nullopt, finding,
+                       is_maintainer_script(name) ? &script : nullptr);
         } else if (name == k_pkgdesc && kept) {
             // DEBIAN/pkgdesc, kept by dpkg: the reference's own canonical text, or nothing.
             const std::string text = to_string(reference);
@@ -405,6 +416,9 @@ ControlCheck check_control_members(const InfoDir& info, const RootAccounts& acco
         }
         if (finding.status == FileStatus::pristine) {
             result.proven.push_back(name); // in order: `names` is sorted
+            if (is_maintainer_script(name)) {
+                result.scripts.push_back({name, std::move(script)});
+            }
         }
         result.findings.push_back(std::move(finding));
     }

@@ -107,6 +107,13 @@ struct PKGDESC_EXPORT ControlCheck {
     // The members proven byte for byte the reference's (sorted): a maintainer script named here
     // is exactly the one the package shipped, and can be relied upon.
     std::vector<std::string> proven;
+    // The proven maintainer scripts with their text: the bytes that were hashed, so that what
+    // is read from them later is what was proven.
+    struct Script {
+        std::string member;
+        std::string text;
+    };
+    std::vector<Script> scripts;
 
     bool is_proven(std::string_view member) const;
 };

@@ -8,6 +8,7 @@
 #include <libpkgdesc/fs/root_dir.hpp>
 #include <libpkgdesc/util/path_glob.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
+#include <libpkgdesc/verify/control_check.hpp>
 #include <libpkgdesc/verify/file_check.hpp>
 #include <libpkgdesc/verify/layout_aliases.hpp>
 #include <libpkgdesc/verify/unowned_scan.hpp>
@@ -358,6 +359,11 @@ Summary Verifier::run(FindingSink& sink) {
         const Entry* entry;
     };
     std::vector<Unlisted> unlisted;
+    // The control members dpkg keeps for each checked package, checked first: the maintainer
+    // scripts they prove are what may explain metadata; their findings follow the files'.
+    const InfoDir info = InfoDir::open(
+        admindir, m_options.admindir ? admindir.display("info") : std::string("/var/lib/dpkg/info"));
+    std::vector<ControlCheck> controls;
     for (const InstalledPackage* pkg : selected) {
         const Pkgdesc* desc = m_references.find(pkg->name, pkg->architecture, pkg->version);
         if (desc == nullptr) {
@@ -367,6 +373,7 @@ Summary Verifier::run(FindingSink& sink) {
             continue;
         }
         ++summary.packages_checked;
+        controls.push_back(check_control_members(info, accounts, *pkg, *desc));
         std::unordered_set<std::string_view> listed(pkg->files.begin(), pkg->files.end());
         auto add = [&](const std::string& path, const Entry* entry, const char* reason) {
             Candidate candidate;
@@ -494,6 +501,13 @@ Summary Verifier::run(FindingSink& sink) {
                 }
             });
     }
+
+    for (const ControlCheck& control : controls) {
+        for (const Finding& finding : control.findings) {
+            tally(finding);
+        }
+    }
+    controls.clear();
 
     // Files no package owns, under the scanned directories.
     if (m_options.unowned) {

@@ -25,6 +25,8 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t k_hello_entries = 17; // every path of hello's list, "/" included
+// The control members dpkg keeps of it in /var/lib/dpkg/info: conffiles and md5sums.
+constexpr std::size_t k_hello_control = 2;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -43,16 +45,20 @@ public:
         const RunResult r =
             verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out + r.err, 0, r.status);
-        CPPUNIT_ASSERT(r.out.find("Total files checked: " + std::to_string(k_hello_entries)) !=
+        const std::size_t total = k_hello_entries + k_hello_control;
+        CPPUNIT_ASSERT(r.out.find("Total files checked: " + std::to_string(total)) !=
                        std::string::npos);
-        CPPUNIT_ASSERT(r.out.find("  pristine:     " + std::to_string(k_hello_entries)) !=
+        CPPUNIT_ASSERT(r.out.find("  pristine:     " + std::to_string(total)) !=
                        std::string::npos);
         CPPUNIT_ASSERT(r.out.find("Unreferenced packages: 0") != std::string::npos);
         const json doc = verify_json(sys.root, sys.ref, {"--all"}, 0);
-        CPPUNIT_ASSERT_EQUAL(k_hello_entries, doc["files"].size());
-        CPPUNIT_ASSERT_EQUAL(k_hello_entries, doc["summary"]["pristine"].get<std::size_t>());
+        CPPUNIT_ASSERT_EQUAL(total, doc["files"].size());
+        CPPUNIT_ASSERT_EQUAL(total, doc["summary"]["pristine"].get<std::size_t>());
+        const json& md5sums = file_entry(doc, "/var/lib/dpkg/info/hello.md5sums");
+        CPPUNIT_ASSERT(md5sums["control"].get<bool>());
         const json& conf = file_entry(doc, "/etc/hello.conf");
         CPPUNIT_ASSERT(conf["conffile"].get<bool>());
+        CPPUNIT_ASSERT(!conf["control"].get<bool>());
         CPPUNIT_ASSERT_EQUAL(std::string("hello"), conf["package"].get<std::string>());
     }
 
@@ -72,6 +78,11 @@ public:
         // The README too: sorted by byte value.
         expected.insert(expected.find("/usr/share/doc/hello") + 21,
                         std::string("/usr/share/doc/hello/README") + '\0');
+        // Then the control members dpkg keeps, proven like the files.
+        for (const char* path :
+             {"/var/lib/dpkg/info/hello.conffiles", "/var/lib/dpkg/info/hello.md5sums"}) {
+            expected += std::string(path) + '\0';
+        }
         CPPUNIT_ASSERT_EQUAL(expected, pristine.out);
         const RunResult deviating = verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref,
                                             "--trust-unsigned", "--list", "deviating"});

