@@ -74,6 +74,8 @@ struct Options {
     ReportOptions report;
     std::vector<std::string> allow_files;
     bool no_default_patterns = false;
+    bool unowned = false;    // --unowned
+    bool no_unowned = false; // --no-unowned
 };
 
 // Passes findings to the reporter and shows progress on a terminal.
@@ -171,17 +173,21 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "ignore-xattr", po::value<std::vector<std::string>>()->value_name("NAME"),
         "do not report the extended attribute NAME (e.g. security.selinux); repeatable")(
         "expect-changed", po::value<std::vector<std::string>>()->value_name("PATTERN"),
-        "do not compare mode, owner, group and mtime of paths matching this fnmatch(3) pattern "
-        "(content still is); repeatable, adds to the built-in patterns")(
+        "do not compare mode, owner, group and mtime of paths matching this pattern (as for "
+        "--unowned-allow; content still is); repeatable, adds to the built-in patterns")(
         "jobs,j", po::value<std::string>()->value_name("N"),
         "hash on N threads, 1 or more (default: the number of CPUs)");
     po::options_description unowned("Unowned files");
-    unowned.add_options()("unowned", po::bool_switch(&m_opts.verify.unowned),
-                          "also report files that no installed package owns")(
+    unowned.add_options()("unowned", po::bool_switch(&m_opts.unowned),
+                          "also report files that no installed package owns (the default with "
+                          "a --root other than /)")(
+        "no-unowned", po::bool_switch(&m_opts.no_unowned),
+        "do not look for unowned files, even with --root")(
         "unowned-dir", po::value<std::vector<std::string>>()->value_name("DIR"),
         "scan DIR instead of /usr, /etc, /boot and /opt; repeatable")(
         "unowned-allow", po::value<std::vector<std::string>>()->value_name("PATTERN"),
-        "an fnmatch(3) pattern of paths expected to be unowned ('*' matches '/'); repeatable")(
+        "a pattern of paths expected to be unowned ('*' stays within a directory, '**' spans "
+        "directories); repeatable")(
         "unowned-allow-file",
         po::value<std::vector<std::string>>(&m_opts.allow_files)->value_name("FILE"),
         "read such patterns from FILE, one per line, '#' starts a comment; repeatable")(
@@ -256,6 +262,11 @@ std::optional<int> Cli::parse(int argc, char** argv) {
             return usage_error("--list and --format cannot be combined");
         }
     }
+    if (m_opts.unowned && m_opts.no_unowned) {
+        return usage_error("--unowned and --no-unowned contradict each other");
+    }
+    m_opts.verify.unowned = m_opts.unowned ||
+                            (!m_opts.no_unowned && scans_unowned_by_default(m_opts.verify.root));
     if (const std::optional<std::string> message = option_without_effect(vm)) {
         return usage_error(*message);
     }
@@ -347,7 +358,8 @@ std::optional<std::string> Cli::option_without_effect(const po::variables_map& v
     for (const char* option : {"unowned-dir", "unowned-allow", "unowned-allow-file"}) {
         if (vm.count(option) != 0 && !scans_unowned()) {
             return "--" + std::string(option) +
-                   " applies only when unowned files are scanned (--unowned)";
+                   " applies only when unowned files are scanned (--unowned, the default with "
+                   "--root)";
         }
     }
     return std::nullopt;

@@ -85,6 +85,7 @@ std::vector<Conffile> parse_conffiles(std::string_view value, const std::string&
         }
         Conffile conffile;
         conffile.path = std::string(words[0]);
+        conffile.md5 = std::string(words[1]);
         for (std::size_t i = 2; i < words.size(); ++i) {
             if (words[i] == "obsolete") {
                 conffile.obsolete = true;

@@ -31,6 +31,9 @@ PKGDESC_EXPORT std::string_view state_name(PackageState state);
 
 struct PKGDESC_EXPORT Conffile {
     std::string path;
+    // The MD5 dpkg recorded when it installed the conffile, as written ("newconffile" while
+    // it is being installed): only for checks against the system's own data.
+    std::string md5;
     bool obsolete = false;
     bool remove_on_upgrade = false;
 };

@@ -97,13 +97,17 @@ bool deviating(const Finding& finding) {
     return is_deviation(finding.status);
 }
 
-// Whether a finding is printed: deviations always; pristine files with --all; allowed files
-// with --all, and where the format shows details anyway (-v text, JSON).
+// Whether a finding is printed: deviations always; pristine and unproven files with --all;
+// allowed files with --all, and where the format shows details anyway (-v text, JSON).
 bool shown(const ReportOptions& options, const Finding& finding, bool details) {
     if (options.all || deviating(finding)) {
         return true;
     }
     return finding.status == FileStatus::allowed && details;
+}
+
+void add_owner_note(std::string& owner, const char* note) {
+    owner += owner.empty() ? note : std::string(", ") + note;
 }
 
 std::string mode_text(std::uint32_t mode) {
@@ -161,10 +165,13 @@ public:
         line += escape_text(f.path);
         std::string owner = f.package;
         if (f.conffile) {
-            owner += owner.empty() ? "conffile" : ", conffile";
+            add_owner_note(owner, "conffile");
         }
         if (f.control) {
-            owner += owner.empty() ? "control member" : ", control member";
+            add_owner_note(owner, "control member");
+        }
+        if (f.md5sums) {
+            add_owner_note(owner, "md5sums only");
         }
         if (f.observed) {
             owner = observed_text(*f.observed); // no package: what is on disk instead
@@ -176,7 +183,7 @@ public:
         for (const FailedAttribute& attribute : f.failed) {
             details += details.empty() ? ": " : ", ";
             details += escape_text(attribute.name);
-            if (attribute.name != "sha256" || m_opts.verbose) {
+            if ((attribute.name != "sha256" && attribute.name != "md5") || m_opts.verbose) {
                 details +=
                     " " + escape_text(attribute.expected) + " -> " + escape_text(attribute.actual);
             }
@@ -220,6 +227,19 @@ public:
             row(FileStatus::unverifiable);
             if (s.count(FileStatus::allowed) > 0) {
                 row(FileStatus::allowed);
+            }
+            // Counted apart: the checked system's own digests prove nothing.
+            if (s.md5sums_total() > 0) {
+                m_out << "Checked against the system's own md5sums only (no reference data): "
+                      << s.md5sums_total() << '\n';
+                for (const FileStatus status :
+                     {FileStatus::unproven, FileStatus::modified, FileStatus::missing,
+                      FileStatus::unverifiable}) {
+                    std::string label(status_name(status));
+                    label += ":";
+                    label.resize(14, ' ');
+                    m_out << "  " << label << s.md5sums_count(status) << '\n';
+                }
             }
             if (s.diverted > 0 || s.statoverridden > 0) {
                 m_out << "Diverted files: " << s.diverted
@@ -295,14 +315,15 @@ public:
 
 private:
     // rpm -V's SM5DLUGTP columns: '.' passed, the letter failed, '?' could not be tested.
+    // Against md5sums only the digest is checked, as by dpkg itself: '?' everywhere else.
     static std::string flags(const Finding& f) {
-        std::string out = ".........";
+        std::string out = f.md5sums ? "??.??????" : ".........";
         const bool unknown = f.status == FileStatus::unverifiable;
         for (const FailedAttribute& a : f.failed) {
             const std::string& n = a.name;
             const std::size_t col = n == "size"                                     ? 0
                                     : n == "mode" || n == "type"                    ? 1
-                                    : n == "sha256"                                 ? 2
+                                    : n == "sha256" || n == "md5"                   ? 2
                                     : n == "device"                                 ? 3
                                     : n == "link" || n == "hardlink" || n == "path" ? 4
                                     : n == "owner"                                  ? 5
@@ -345,6 +366,7 @@ public:
         object["status"] = status_name(f.status);
         object["conffile"] = f.conffile;
         object["control"] = f.control;
+        object["md5sums"] = f.md5sums;
         nlohmann::json failed = nlohmann::json::array();
         nlohmann::json expected = nlohmann::json::object();
         nlohmann::json actual = nlohmann::json::object();
@@ -392,9 +414,15 @@ public:
             {"statoverridden", s.statoverridden},
             {"bytes_hashed", s.bytes_hashed},
         };
+        nlohmann::json md5sums = {{"checked", s.md5sums_total()}};
         for (const FileStatus status : k_file_statuses) {
             summary[std::string(status_name(status))] = s.count(status);
+            if (status != FileStatus::pristine && status != FileStatus::unowned &&
+                status != FileStatus::allowed && status != FileStatus::metadata) {
+                md5sums[std::string(status_name(status))] = s.md5sums_count(status);
+            }
         }
+        summary["md5sums"] = std::move(md5sums);
         nlohmann::json diversions = nlohmann::json::array();
         for (const Summary::UnvouchedDiversion& d : s.local_diversions) {
             nlohmann::json entry;

@@ -45,13 +45,12 @@ PKGDESC_EXPORT bool is_maintainer_script(std::string_view member);
 // are left out. Safe to share between threads once opened.
 class PKGDESC_EXPORT InfoDir {
 public:
-    // Opens ADMINDIR/info without following a symlink and lists it; a missing directory is
-    // listed as empty (every kept member is then missing). `shown` is how findings name the
+    // Opens ADMINDIR/info without following a symlink and lists it. `shown` is how findings name the
     // directory: "/var/lib/dpkg/info" for the root's own database (paths as seen inside the
     // root, like every other finding), or admindir.display("info") for a database given
     // elsewhere (--admindir). Reads info/format as dpkg does (missing: the legacy layout).
-    // Throws IoError when the directory or its format file cannot be read, or the format is
-    // unknown (dpkg refuses to work on such a database too).
+    // Throws IoError when the directory (missing included) or its format file cannot be read,
+    // or the format is unknown (dpkg refuses to work on such a database too).
     static InfoDir open(const RootDir& admindir, std::string shown);
 
     InfoDir(InfoDir&&) noexcept = default;

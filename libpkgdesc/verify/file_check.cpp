@@ -74,7 +74,7 @@ bool same_content_state(const struct stat& a, const struct stat& b) {
 // Hashes a regular file that `node` (O_PATH) refers to, reopening it for reading by name and
 // proving it is still the same inode, unchanged from start to end.
 void hash_regular(const CheckContext& context, const std::string& path, Symlinks symlinks,
-                  Observation& obs) {
+                  Digest digest, Observation& obs) {
     // observe() saw a regular file through O_PATH; what is opened now must be that inode.
     OpenResult file =
         context.root.open_at(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, symlinks);
@@ -93,6 +93,10 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
     }
     thread_local std::vector<char> buffer(k_read_buffer);
     Sha256 sha;
+    std::optional<Md5> md5;
+    if (digest == Digest::md5) {
+        md5.emplace();
+    }
     std::uint64_t total = 0;
     for (;;) {
         const ssize_t n = ::read(file.fd.get(), buffer.data(), buffer.size());
@@ -106,7 +110,11 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
         if (n == 0) {
             break;
         }
-        sha.update(buffer.data(), static_cast<std::size_t>(n));
+        if (md5) {
+            md5->update(buffer.data(), static_cast<std::size_t>(n));
+        } else {
+            sha.update(buffer.data(), static_cast<std::size_t>(n));
+        }
         total += static_cast<std::uint64_t>(n);
     }
     obs.bytes_read = total;
@@ -117,7 +125,11 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
         return;
     }
     obs.st = after;
-    obs.sha256 = sha.finish();
+    if (md5) {
+        obs.md5 = md5->finish();
+    } else {
+        obs.sha256 = sha.finish();
+    }
     const std::string error = list_xattrs(file.fd.get(), false, context.ignore_xattrs, obs.xattrs);
     if (!error.empty()) {
         obs.hash_error = error;
@@ -213,7 +225,7 @@ bool pseudo_mount(int fd, const std::string& path) {
 } // namespace
 
 Observation observe(const CheckContext& context, const std::string& path,
-                    const HashPolicy& worth_hashing) {
+                    const HashPolicy& worth_hashing, Digest digest) {
     Observation obs;
     Symlinks symlinks = Symlinks::refuse;
     OpenResult node = context.root.open_at(path, O_PATH | O_NOFOLLOW, symlinks);
@@ -241,7 +253,7 @@ Observation observe(const CheckContext& context, const std::string& path,
     std::string xattr_error;
     if (S_ISREG(obs.st.st_mode)) {
         if (worth_hashing(static_cast<std::uint64_t>(obs.st.st_size))) {
-            hash_regular(context, path, symlinks, obs);
+            hash_regular(context, path, symlinks, digest, obs);
         } else {
             obs.hash_error = "not read: its size differs from the reference";
         }

@@ -49,6 +49,7 @@ struct Observation {
     bool mount_point = false;
     struct stat st {};
     std::optional<Sha256Digest> sha256; // regular files that could be read whole
+    std::optional<Md5Digest> md5;       // instead, when observe() was asked for MD5
     std::string hash_error;             // why a regular file has no digest
     std::string link;                   // symlink target
     std::vector<std::string> xattrs;    // reportable extended attributes present
@@ -65,8 +66,12 @@ struct CheckContext {
 // differs from every reference entry is not (an attacker's sparse 15 TiB file costs nothing).
 using HashPolicy = std::function<bool(std::uint64_t size)>;
 
+// Which digest a regular file's content gets: SHA-256 for reference data, MD5 for the checked
+// system's own md5sums.
+enum class Digest { sha256, md5 };
+
 Observation observe(const CheckContext& context, const std::string& path,
-                    const HashPolicy& worth_hashing);
+                    const HashPolicy& worth_hashing, Digest digest = Digest::sha256);
 
 // Fills finding.status and finding.failed from the comparison.
 void compare(const CheckContext& context, const Observation& observation,

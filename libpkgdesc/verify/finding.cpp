@@ -22,12 +22,15 @@ std::string_view status_name(FileStatus status) {
         return "unverifiable";
     case FileStatus::allowed:
         return "allowed";
+    case FileStatus::unproven:
+        return "unproven";
     }
     return "unknown";
 }
 
 bool is_deviation(FileStatus status) {
-    return status != FileStatus::pristine && status != FileStatus::allowed;
+    return status != FileStatus::pristine && status != FileStatus::allowed &&
+           status != FileStatus::unproven;
 }
 
 bool Finding::has_failed(std::string_view name) const {
@@ -39,10 +42,14 @@ std::size_t Summary::total() const {
     return std::accumulate(counts.begin(), counts.end(), std::size_t{0});
 }
 
+std::size_t Summary::md5sums_total() const {
+    return std::accumulate(md5sums_counts.begin(), md5sums_counts.end(), std::size_t{0});
+}
+
 bool Summary::clean() const {
     return unreferenced.empty() &&
            std::none_of(k_file_statuses.begin(), k_file_statuses.end(), [&](FileStatus status) {
-               return is_deviation(status) && count(status) > 0;
+               return is_deviation(status) && (count(status) > 0 || md5sums_count(status) > 0);
            });
 }
 

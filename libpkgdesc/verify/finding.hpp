@@ -23,15 +23,19 @@ enum class FileStatus {
     unverifiable, // could not be proven either way (unreadable, changing, no reference entry)
     allowed,      // owned by no package, but matched by an --unowned-allow pattern: not a
                   // deviation, yet shown (-v, JSON) with what is on disk
+    unproven,     // of a package without reference data, matching the checked system's own
+                  // md5sums: what dpkg --verify calls unchanged, which proves nothing against an
+                  // intruder who rewrites both
 };
 
-inline constexpr std::array<FileStatus, 7> k_file_statuses{
-    FileStatus::pristine, FileStatus::modified,     FileStatus::metadata, FileStatus::missing,
-    FileStatus::unowned,  FileStatus::unverifiable, FileStatus::allowed};
+inline constexpr std::array<FileStatus, 8> k_file_statuses{
+    FileStatus::pristine,     FileStatus::modified, FileStatus::metadata, FileStatus::missing,
+    FileStatus::unowned,      FileStatus::unverifiable, FileStatus::allowed,
+    FileStatus::unproven};
 
 PKGDESC_EXPORT std::string_view status_name(FileStatus status);
-// Whether a status makes the verification unclean (exit status 1): all but pristine and
-// allowed.
+// Whether a status makes the verification unclean (exit status 1): all but pristine, allowed
+// and unproven (whose package, without reference data, makes it unclean by itself).
 PKGDESC_EXPORT bool is_deviation(FileStatus status);
 
 // One attribute that differs, with the expected and actual values as text.
@@ -56,6 +60,9 @@ struct PKGDESC_EXPORT Finding {
     // A control member of the package kept in the dpkg database's info directory (a maintainer
     // script, md5sums, conffiles, triggers, ...), not a file of the package's data.
     bool control = false;
+    // Checked against the checked system's own md5sums, for want of reference data: its
+    // statuses are unproven, modified (failed "md5"), missing or unverifiable, counted apart.
+    bool md5sums = false;
     std::vector<FailedAttribute> failed;
     // Why a file is unverifiable or missing, or a note ("reached through a symbolic link").
     std::string reason;
@@ -85,7 +92,10 @@ struct PKGDESC_EXPORT Finding {
 
 // Totals of a verification, for summaries and exit codes.
 struct PKGDESC_EXPORT Summary {
+    // Files checked against reference data (and unowned, allowed ones), by status.
     std::array<std::size_t, k_file_statuses.size()> counts{};
+    // Files of unreferenced packages checked against the system's own md5sums, by status.
+    std::array<std::size_t, k_file_statuses.size()> md5sums_counts{};
     std::size_t modified_conffiles = 0;
     std::size_t diverted = 0;
     std::size_t statoverridden = 0;
@@ -110,7 +120,12 @@ struct PKGDESC_EXPORT Summary {
     std::vector<Package> unreferenced;
 
     std::size_t count(FileStatus status) const { return counts[static_cast<std::size_t>(status)]; }
+    std::size_t md5sums_count(FileStatus status) const {
+        return md5sums_counts[static_cast<std::size_t>(status)];
+    }
+    // Files checked, without those checked against md5sums only.
     std::size_t total() const;
+    std::size_t md5sums_total() const;
     // Whether no file checked deviates and every selected package had reference data.
     bool clean() const;
 };

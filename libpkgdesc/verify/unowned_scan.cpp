@@ -68,7 +68,7 @@ const std::vector<std::string>& default_unowned_allow() {
     // Matched with path_glob_match(): '*' stays inside a component, "**" spans directories.
     // Each was asked "could a file here hide code that runs?"; those where it could (shell
     // profiles, PAM, boot files) are still allowed, as every stock system has them, but shown
-    // with their SHA-256 as "allowed" (-v, JSON), never hidden.
+    // as "allowed" with what is on disk (-v; JSON with their SHA-256), never hidden.
     static const std::vector<std::string> patterns{
         // Accounts, host identity and settings written by maintainer scripts and the installer.
         "/etc/passwd",
@@ -193,7 +193,14 @@ UnownedScan::UnownedScan(const CheckContext& context, const LayoutAliases& merge
                          const std::vector<std::string>& allow)
     : m_context(context), m_merged(merged), m_owned(owned), m_allow(allow) {}
 
-void UnownedScan::add_ucf_registry() {
+void UnownedScan::vouch(const std::string& path, std::string reason) {
+    const std::string real = m_merged.resolve(path);
+    if (real.starts_with("/etc/")) {
+        m_vouched.emplace(real, std::move(reason));
+    }
+}
+
+void UnownedScan::add_ucf_registry(const std::function<bool(std::string_view)>& known) {
     const RootDir& root = m_context.root;
     OpenResult file = root.open_regular("/var/lib/ucf/registry");
     if (!file.ok()) {
@@ -203,10 +210,16 @@ void UnownedScan::add_ucf_registry() {
         read_small_file(file.fd.get(), root.display("/var/lib/ucf/registry"), 64u << 20);
     // "PACKAGE  PATH" lines; ucf only ever manages configuration files.
     for (const std::string_view line : split_lines(text)) {
+        const std::size_t space = line.find_first_of(" \t");
         const std::size_t slash = line.find('/');
-        if (slash != std::string_view::npos && line.substr(slash).starts_with("/etc/")) {
-            m_chain_owned.insert(m_merged.resolve(line.substr(slash)));
+        if (space == std::string_view::npos || slash == std::string_view::npos || slash < space) {
+            continue;
         }
+        const std::string_view package = line.substr(0, space);
+        if (line.substr(space).find_first_not_of(" \t") != slash - space || !known(package)) {
+            continue;
+        }
+        vouch(std::string(line.substr(slash)), "managed by ucf for " + std::string(package));
     }
 }
 
@@ -462,7 +475,10 @@ Finding UnownedScan::describe(const std::string& path, FileStatus status,
         }
     }
     if (!obs.hash_error.empty() && S_ISREG(obs.st.st_mode) && finding.reason.empty()) {
-        finding.reason = obs.hash_error;
+        finding.reason = seen.size > k_max_unowned_hash
+                             ? "larger than " + std::to_string(k_max_unowned_hash) +
+                                   " bytes: not hashed"
+                             : obs.hash_error;
     }
     finding.observed = std::move(seen);
     return finding;
@@ -501,8 +517,12 @@ void UnownedScan::scan(const std::string& dir, const std::function<void(Finding&
                                    link_leads_to_owned(child));
             if (!is_owned) {
                 const auto claim = m_claims.find(child);
+                const auto vouched = m_vouched.find(child);
                 if (claim != m_claims.end()) {
                     Finding finding = describe(child, FileStatus::unowned, claim->second);
+                    report(finding);
+                } else if (vouched != m_vouched.end()) {
+                    Finding finding = describe(child, FileStatus::allowed, vouched->second);
                     report(finding);
                 } else {
                     Finding finding = describe(

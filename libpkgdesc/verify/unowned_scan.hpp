@@ -16,15 +16,20 @@ namespace pkgdesc {
 
 class UnownedScan {
 public:
-    // `owned`: the real paths that installed packages list (and their conffiles); `allow`:
-    // path_glob_match() patterns of paths expected to be unowned.
+    // `owned`: the real paths that the file lists of packages with installed files name;
+    // `allow`: path_glob_match() patterns of paths expected to be unowned.
     UnownedScan(const CheckContext& context, const LayoutAliases& merged,
                 const std::unordered_set<std::string>& owned,
                 const std::vector<std::string>& allow);
 
-    // The files ucf manages (ROOT/var/lib/ucf/registry) are owned: generated configuration of
-    // a package. Only paths under /etc: the registry is the checked system's own data.
-    void add_ucf_registry();
+    // A path that the checked system's own records vouch for, but that no file list names and
+    // nothing proves (a conffile kept after its package was removed or dropped it, a file ucf
+    // manages): reported as allowed with `reason`, never hidden. Only paths under /etc, where
+    // Debian keeps configuration: elsewhere such a record is no excuse.
+    void vouch(const std::string& path, std::string reason);
+    // The files ucf manages (ROOT/var/lib/ucf/registry, "PACKAGE PATH" lines), for a PACKAGE
+    // that `known` says the dpkg database knows: vouched for (see vouch()).
+    void add_ucf_registry(const std::function<bool(std::string_view)>& known);
     // update-alternatives links (ADMINDIR/alternatives/NAME) are owned only as the chain they
     // are: the link is a symlink to /etc/alternatives/NAME, which is a symlink to a registered
     // choice (for a slave: a registered choice's slave file) that an installed package owns. Anything else at such a
@@ -52,7 +57,8 @@ private:
     const std::unordered_set<std::string>& m_owned;
     const std::vector<std::string>& m_allow;
     std::unordered_set<std::string> m_chain_owned;
-    std::map<std::string, std::string> m_claims; // claimed by the checked system, not proven
+    std::map<std::string, std::string> m_claims;  // claimed by the checked system, not proven
+    std::map<std::string, std::string> m_vouched; // allowed, with the record's reason
 };
 
 } // namespace pkgdesc

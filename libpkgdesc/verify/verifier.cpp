@@ -11,12 +11,15 @@
 #include <libpkgdesc/verify/control_check.hpp>
 #include <libpkgdesc/verify/file_check.hpp>
 #include <libpkgdesc/verify/layout_aliases.hpp>
+#include <libpkgdesc/verify/md5sums.hpp>
 #include <libpkgdesc/verify/unowned_scan.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
 #include <map>
 #include <numeric>
 #include <unordered_set>
@@ -35,8 +38,14 @@ struct Candidate {
     const char* reason = nullptr;
     const Diversion* diversion = nullptr;
     const StatOverride* statoverride = nullptr;
+    // For a package without reference data: the digest its md5sums (or dpkg's conffile record)
+    // gives, compared only where no reference entry claims the path.
+    const Md5Digest* md5 = nullptr;
     bool conffile = false;
 };
+
+// The most MD5 claims of unreferenced packages a run takes (like the caps on file lists).
+constexpr std::size_t k_max_md5_claims = 8'000'000;
 
 struct CheckItem {
     std::string path;
@@ -161,11 +170,50 @@ const Entry* expected_file(const Candidate& candidate) {
     return entry != nullptr && entry->type == EntryType::file ? entry : nullptr;
 }
 
+// Compares a file of an unreferenced package with the system's own MD5 of it, as dpkg --verify
+// does: content only, never pristine.
+void check_md5(const CheckContext& context, const std::string& path, const Md5Digest& expected,
+               std::optional<Observation>& observation, Finding& finding) {
+    finding.md5sums = true;
+    if (!observation) {
+        observation = observe(
+            context, path, [](std::uint64_t size) { return size <= k_max_md5sums_file_size; },
+            Digest::md5);
+    }
+    const Observation& obs = *observation;
+    finding.bytes_read = obs.bytes_read;
+    if (!obs.found) {
+        finding.status = obs.failure;
+        finding.reason = obs.reason;
+    } else if (!S_ISREG(obs.st.st_mode)) {
+        finding.status = FileStatus::modified;
+        finding.failed.push_back({"type", "file", stat_type_keyword(obs.st.st_mode)});
+    } else if (!obs.md5) {
+        finding.status = FileStatus::unverifiable;
+        finding.reason = static_cast<std::uint64_t>(obs.st.st_size) > k_max_md5sums_file_size
+                             ? "larger than " + std::to_string(k_max_md5sums_file_size) +
+                                   " bytes: not read without reference data"
+                             : obs.hash_error;
+    } else if (*obs.md5 != expected) {
+        finding.status = FileStatus::modified;
+        finding.failed.push_back({"md5", to_hex(expected), to_hex(*obs.md5)});
+    } else {
+        finding.status = FileStatus::unproven;
+    }
+}
+
 Finding check_item(const CheckItem& item, const CheckContext& context, const Planner& planner,
                    const std::vector<std::string>& expect_changed) {
     std::optional<Observation> observation;
     std::optional<Finding> first;
+    // Reference data, where any claimant has it, is all that counts for a path.
+    const bool referenced =
+        std::any_of(item.candidates.begin(), item.candidates.end(),
+                    [](const Candidate& c) { return c.md5 == nullptr; });
     for (const Candidate& candidate : item.candidates) {
+        if (referenced && candidate.md5 != nullptr) {
+            continue;
+        }
         Finding finding;
         finding.path = item.path;
         if (*candidate.listed_path != item.path) {
@@ -184,7 +232,9 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             const StatOverride& so = *candidate.statoverride;
             finding.statoverride = so.user + " " + so.group + " " + mode_text(so.mode);
         }
-        if (candidate.entry == nullptr) {
+        if (candidate.md5 != nullptr) {
+            check_md5(context, item.path, *candidate.md5, observation, finding);
+        } else if (candidate.entry == nullptr) {
             finding.status = FileStatus::unverifiable;
         } else {
             if (!observation) {
@@ -213,8 +263,7 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
         if (directory && finding.status == FileStatus::pristine) {
             return finding;
         }
-        if (!first ||
-            (first->status == FileStatus::pristine && finding.status != FileStatus::pristine)) {
+        if (!first || (!is_deviation(first->status) && is_deviation(finding.status))) {
             first = std::move(finding);
         }
     }
@@ -289,6 +338,15 @@ const std::vector<std::string>& default_unowned_dirs() {
     return dirs;
 }
 
+bool scans_unowned_by_default(const std::string& root) {
+    struct stat system {};
+    struct stat checked {};
+    if (::stat("/", &system) != 0 || ::stat(root.c_str(), &checked) != 0) {
+        return true;
+    }
+    return system.st_dev != checked.st_dev || system.st_ino != checked.st_ino;
+}
+
 std::vector<PackageVersion> selected_versions(const VerifyOptions& options) {
     const RootDir root = RootDir::open(options.root);
     const RootDir admindir = options.admindir ? RootDir::open(*options.admindir)
@@ -316,36 +374,6 @@ Summary Verifier::run(FindingSink& sink) {
     Summary summary;
     summary.local_diversions = unvouched_diversions(db);
 
-    // Ownership of every real path (all file lists and conffiles), for the unowned scan; built
-    // only then, as reading every list is most of the cost of a small verification.
-    std::unordered_set<std::string> listed_anywhere;
-    bool ownership_loaded = false;
-    auto load_ownership = [&] {
-        if (ownership_loaded) {
-            return;
-        }
-        ownership_loaded = true;
-        // Only packages whose files are installed own their lists; a removed package that kept
-        // its configuration (config-files) owns its conffiles and nothing else.
-        auto owns_list = [](const InstalledPackage& pkg) {
-            return pkg.state != PackageState::not_installed &&
-                   pkg.state != PackageState::config_files;
-        };
-        db.read_file_lists(admindir, owns_list);
-        for (const InstalledPackage& pkg : db.packages()) {
-            if (pkg.state == PackageState::not_installed) {
-                continue;
-            }
-            if (owns_list(pkg)) {
-                for (const std::string& path : pkg.files) {
-                    listed_anywhere.insert(planner.real_path(pkg, path));
-                }
-            }
-            for (const Conffile& conffile : pkg.conffiles) {
-                listed_anywhere.insert(planner.real_path(pkg, conffile.path));
-            }
-        }
-    };
     const std::vector<const InstalledPackage*> selected = select_packages(db, m_options.packages);
     db.read_file_lists(admindir, [&](const InstalledPackage& pkg) {
         return std::find(selected.begin(), selected.end(), &pkg) != selected.end();
@@ -364,12 +392,54 @@ Summary Verifier::run(FindingSink& sink) {
     const InfoDir info = InfoDir::open(
         admindir, m_options.admindir ? admindir.display("info") : std::string("/var/lib/dpkg/info"));
     std::vector<ControlCheck> controls;
+    // Packages without reference data are still checked against the system's own md5sums and
+    // conffile digests, as dpkg --verify does, under statuses of their own.
+    std::deque<std::string> md5_paths;
+    std::deque<Md5Digest> md5_digests;
+    std::vector<Finding> md5sums_errors;
+    auto add_md5 = [&](const InstalledPackage& pkg, std::string listed, const Md5Digest& digest,
+                       bool conffile) {
+        if (md5_digests.size() >= k_max_md5_claims) {
+            throw IoError(info.shown(), "more than " + std::to_string(k_max_md5_claims) +
+                                            " md5sums lines in all: refused");
+        }
+        const std::string& path = md5_paths.emplace_back(std::move(listed));
+        Candidate candidate;
+        candidate.package = &pkg;
+        candidate.listed_path = &path;
+        candidate.md5 = &md5_digests.emplace_back(digest);
+        candidate.conffile = conffile;
+        std::string real = planner.real_path(pkg, path, &candidate.diversion);
+        plan.emplace_back(std::move(real), candidate);
+    };
     for (const InstalledPackage* pkg : selected) {
         const Pkgdesc* desc = m_references.find(pkg->name, pkg->architecture, pkg->version);
         if (desc == nullptr) {
             summary.unreferenced.push_back(
                 {pkg->display_name(), pkg->version, pkg->architecture,
                  m_references.missing_reason(pkg->name, pkg->architecture, pkg->version)});
+            Md5sums sums = read_md5sums(info, *pkg);
+            for (auto& [path, digest] : sums.files) {
+                if (pkg->find_conffile(path) == nullptr) {
+                    add_md5(*pkg, std::move(path), digest, false);
+                }
+            }
+            for (const Conffile& conffile : pkg->conffiles) {
+                const std::optional<Md5Digest> digest = md5_from_hex(conffile.md5);
+                if (!conffile.obsolete && digest) {
+                    add_md5(*pkg, conffile.path, *digest, true);
+                }
+            }
+            if (!sums.error.empty()) {
+                Finding finding;
+                finding.path = sums.shown;
+                finding.package = pkg->display_name();
+                finding.control = true;
+                finding.md5sums = true;
+                finding.status = FileStatus::unverifiable;
+                finding.reason = sums.error;
+                md5sums_errors.push_back(std::move(finding));
+            }
             continue;
         }
         ++summary.packages_checked;
@@ -422,16 +492,19 @@ Summary Verifier::run(FindingSink& sink) {
     // over with Replaces); a path that a diversion moves there, a config-files package, one
     // without reference data or not selected, an edited list: none is an excuse.
     if (!unlisted.empty()) {
+        // The paths that checked packages list and that are compared right there, undiverted.
         std::unordered_set<std::string> listed_by_checked;
         for (const auto& [path, candidate] : plan) {
-            if (candidate.entry != nullptr && candidate.package->state != PackageState::half_installed) {
-                listed_by_checked.insert(merged.resolve(*candidate.listed_path));
+            if (candidate.entry != nullptr && candidate.md5 == nullptr &&
+                candidate.package->state != PackageState::half_installed &&
+                path == merged.resolve(*candidate.listed_path)) {
+                listed_by_checked.insert(path);
             }
         }
         std::vector<std::pair<std::string, Candidate>> extra;
         for (const Unlisted& item : unlisted) {
             const std::string real = planner.real_path(*item.package, item.entry->path);
-            if (listed_by_checked.contains(merged.resolve(item.entry->path))) {
+            if (real == merged.resolve(item.entry->path) && listed_by_checked.contains(real)) {
                 continue;
             }
             Candidate candidate;
@@ -445,6 +518,10 @@ Summary Verifier::run(FindingSink& sink) {
             }
             candidate.statoverride = planner.statoverride(real, item.entry->path);
             candidate.reason = "not in the dpkg file list";
+            if (item.package->state == PackageState::half_installed) {
+                candidate.entry = nullptr;
+                candidate.reason = "the package is half-installed";
+            }
             extra.emplace_back(real, candidate);
         }
         for (auto& entry : extra) {
@@ -469,7 +546,8 @@ Summary Verifier::run(FindingSink& sink) {
     const CheckContext context{root, accounts, m_options.ignore_xattrs};
     const unsigned jobs = m_options.jobs == 0 ? default_jobs() : m_options.jobs;
     auto tally = [&](const Finding& finding) {
-        ++summary.counts[static_cast<std::size_t>(finding.status)];
+        ++(finding.md5sums ? summary.md5sums_counts
+                           : summary.counts)[static_cast<std::size_t>(finding.status)];
         summary.bytes_hashed += finding.bytes_read;
         if (finding.status == FileStatus::modified && finding.conffile) {
             ++summary.modified_conffiles;
@@ -508,12 +586,51 @@ Summary Verifier::run(FindingSink& sink) {
         }
     }
     controls.clear();
+    for (const Finding& finding : md5sums_errors) {
+        tally(finding);
+    }
 
     // Files no package owns, under the scanned directories.
     if (m_options.unowned) {
-        load_ownership();
+        // Ownership: only packages whose files are installed own what their lists name (read
+        // only now, as reading every list is most of the cost of a small verification).
+        auto owns_list = [](const InstalledPackage& pkg) {
+            return pkg.state != PackageState::not_installed &&
+                   pkg.state != PackageState::config_files;
+        };
+        db.read_file_lists(admindir, owns_list);
+        std::unordered_set<std::string> listed_anywhere;
+        for (const InstalledPackage& pkg : db.packages()) {
+            if (owns_list(pkg)) {
+                for (const std::string& path : pkg.files) {
+                    listed_anywhere.insert(planner.real_path(pkg, path));
+                }
+            }
+        }
         UnownedScan scan(context, merged, listed_anywhere, m_options.unowned_allow);
-        scan.add_ucf_registry();
+        // A conffile that no list names (kept by a config-files package, or obsolete) is only
+        // the status file's word: allowed, and shown.
+        for (const InstalledPackage& pkg : db.packages()) {
+            if (pkg.state == PackageState::not_installed) {
+                continue;
+            }
+            for (const Conffile& conffile : pkg.conffiles) {
+                const std::string real = planner.real_path(pkg, conffile.path);
+                if (!listed_anywhere.contains(real)) {
+                    scan.vouch(real, std::string(conffile.obsolete ? "obsolete " : "") +
+                                         "conffile of " + pkg.display_name() + " (" +
+                                         std::string(state_name(pkg.state)) +
+                                         "), in no file list");
+                }
+            }
+        }
+        std::unordered_set<std::string_view> known;
+        for (const InstalledPackage& pkg : db.packages()) {
+            if (pkg.state != PackageState::not_installed) {
+                known.insert(pkg.name);
+            }
+        }
+        scan.add_ucf_registry([&](std::string_view name) { return known.contains(name); });
         scan.add_alternatives(admindir);
         for (const std::string& dir : m_options.unowned_dirs) {
             scan.scan(dir, [&](Finding& finding) { tally(finding); });

@@ -50,6 +50,13 @@ public:
     virtual void progress(std::size_t /*done*/, std::size_t /*total*/) {}
 };
 
+// Whether a run scans for unowned files when it is not told (--unowned, --no-unowned): when it
+// checks another system than the running one (a mounted image after an incident, where planted
+// files are the point), yes; on the running system's own root, no, for there the scan is slow
+// and opt-in. Another system is any ROOT that is not the directory "/" itself (same device and
+// inode); a ROOT that cannot be examined counts as another system (the run then fails on it).
+PKGDESC_EXPORT bool scans_unowned_by_default(const std::string& root);
+
 // The installed package versions a verification with these options checks, in database order
 // (for loading just their reference data). Throws as Verifier::run does.
 PKGDESC_EXPORT std::vector<PackageVersion> selected_versions(const VerifyOptions& options);

@@ -116,7 +116,9 @@ struct AptFixture {
                                       "--cache-dir",
                                       cache,
                                       "--state-dir",
-                                      state};
+                                      state,
+                                      // The chain's suites check package files only.
+                                      "--no-unowned"};
         const std::vector<std::string> options = apt_options();
         argv.insert(argv.end(), options.begin(), options.end());
         argv.insert(argv.end(), extra.begin(), extra.end());

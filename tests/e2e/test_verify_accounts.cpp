@@ -4,6 +4,7 @@
 #include "../support/fixtures.hpp"
 #include "../support/support.hpp"
 #include "../support/system_root.hpp"
+#include "../support/verify_fixture.hpp"
 
 #include <cppunit/extensions/HelperMacros.h>
 #include <nlohmann/json.hpp>
@@ -18,41 +19,6 @@ using namespace pkgdesc::test;
 using nlohmann::json;
 
 namespace {
-
-std::string make_reference(const TempDir& tmp, const std::vector<std::string>& debs,
-                           const std::string& name = "ref") {
-    const std::string dir = tmp / name;
-    ::mkdir(dir.c_str(), 0755);
-    std::vector<std::string> argv{program("PKGDESC_GEN"), "-o", dir};
-    argv.insert(argv.end(), debs.begin(), debs.end());
-    const RunResult r = run(argv);
-    if (r.status != 0) {
-        throw std::runtime_error("pkgdesc-gen failed: " + r.err);
-    }
-    return dir;
-}
-
-RunResult verify(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{program("PKGDESC_VERIFY")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(argv);
-}
-
-void must_sh(const std::string& script) {
-    const RunResult r = sh(script);
-    if (r.status != 0) {
-        throw std::runtime_error("'" + script + "' failed: " + r.err);
-    }
-}
-
-const json& file_entry(const json& doc, const std::string& path) {
-    for (const json& file : doc["files"]) {
-        if (file["path"] == path) {
-            return file;
-        }
-    }
-    throw std::runtime_error("no finding for " + path);
-}
 
 bool failed(const json& file, const std::string& attribute) {
     const json& names = file["failed"];

@@ -32,6 +32,11 @@ std::string sha256_of(const std::string& path) {
     return r.out.substr(0, 64);
 }
 
+std::string md5_of(const std::string& path) {
+    const RunResult r = sh("md5sum < " + shell_quote(path) + " | cut -d' ' -f1");
+    return r.out.substr(0, 32);
+}
+
 // hello and two small packages, alpha and beta (/usr/bin/NAME each), installed; reference data
 // for all three.
 struct ThreePackages {
@@ -55,6 +60,9 @@ class VerifyHostileDatabaseTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(VerifyHostileDatabaseTest);
     CPPUNIT_TEST(testConfigFilesPackageOwnsOnlyItsConffiles);
     CPPUNIT_TEST(testDiversionOntoAnotherPackagesPathIsCaught);
+    CPPUNIT_TEST(testDivertersOwnFileDroppedFromItsListIsStillCompared);
+    CPPUNIT_TEST(testHalfInstalledUnlistedEntryIsUnverifiable);
+    CPPUNIT_TEST(testConffileRecordsVouchOnlyUnderEtcAndVisibly);
     CPPUNIT_TEST(testLocalDiversionIsListedAndItsReplacementUnowned);
     CPPUNIT_TEST(testHugeFileListIsRefused);
     CPPUNIT_TEST(testSparseGiantAtPackagePathIsNotRead);
@@ -106,6 +114,70 @@ public:
         CPPUNIT_ASSERT(beta["failed"].dump().find("\"sha256\"") != std::string::npos);
         CPPUNIT_ASSERT_EQUAL(std::string("not in the dpkg file list"),
                              beta["reason"].get<std::string>());
+    }
+
+    void testDivertersOwnFileDroppedFromItsListIsStillCompared() {
+        // "wrapper" diverts "tool"'s /usr/bin/x aside and ships its own /usr/bin/x. Its list
+        // loses /usr/bin/x and a replacement takes the place: tool's list naming /usr/bin/x is
+        // no excuse, for tool's file is compared at /usr/bin/x.distrib.
+        TempDir tmp;
+        const std::string tool =
+            build_package(tmp, "tool", "mkdir -p usr/bin && printf 'tool\n' > usr/bin/x");
+        const std::string wrapper =
+            build_package(tmp, "wrapper", "mkdir -p usr/bin && printf 'wrapper\n' > usr/bin/x");
+        const std::string ref = make_reference(tmp, {tool, wrapper});
+        SystemRoot root(tmp / "root");
+        root.install(tool);
+        must_sh("mv " + shell_quote(root / "/usr/bin/x") + " " +
+                shell_quote(root / "/usr/bin/x.distrib"));
+        root.install(wrapper);
+        root.add_diversion("/usr/bin/x", "/usr/bin/x.distrib", "wrapper");
+        assert_deviations({}, verify_json(root, ref, {}, 0));
+        must_sh("sed -i '\\,^/usr/bin/x$,d' " + shell_quote(root / "/var/lib/dpkg/info/wrapper.list") +
+                " && printf 'evil\n' > " + shell_quote(root / "/usr/bin/x"));
+        const json doc = verify_json(root, ref, {}, 1);
+        assert_deviations({{"/usr/bin/x", "modified size,sha256,mtime"}}, doc);
+        const json& x = file_entry(doc, "/usr/bin/x");
+        CPPUNIT_ASSERT_EQUAL(std::string("wrapper"), x["package"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("not in the dpkg file list"), x["reason"].get<std::string>());
+    }
+
+    void testHalfInstalledUnlistedEntryIsUnverifiable() {
+        // Unpacking stopped half-way: nothing of the package is proven, listed or not.
+        TempDir tmp;
+        const std::string deb = build_hello(tmp);
+        const std::string ref = make_reference(tmp, {deb});
+        SystemRoot root(tmp / "root");
+        root.install(deb, {.state = "half-installed"});
+        must_sh("sed -i '\\,^/usr/bin/hello$,d' " +
+                shell_quote(root / "/var/lib/dpkg/info/hello.list"));
+        const json doc = verify_json(root, ref, {"--all"}, 1);
+        const json& hello = file_entry(doc, "/usr/bin/hello");
+        CPPUNIT_ASSERT_EQUAL(std::string("unverifiable"), hello["status"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("the package is half-installed"),
+                             hello["reason"].get<std::string>());
+    }
+
+    void testConffileRecordsVouchOnlyUnderEtcAndVisibly() {
+        // A Conffiles line is the status file's word: it can make a file under /etc allowed
+        // (shown, with the record), never hide one elsewhere.
+        Installed sys;
+        must_sh("printf 'evil\n' > " + sys.q("/usr/bin/evil") + " && chmod 4755 " +
+                sys.q("/usr/bin/evil") + " && mkdir -p " + sys.q("/etc/cron.d") +
+                " && printf '* * * * * root /usr/bin/evil\n' > " + sys.q("/etc/cron.d/evil") +
+                " && printf 'Package: ghost\nStatus: deinstall ok config-files\n"
+                "Architecture: amd64\nVersion: 1\nConffiles:\n /usr/bin/evil "
+                "0123456789abcdef0123456789abcdef\n /etc/cron.d/evil "
+                "0123456789abcdef0123456789abcdef\nDescription: x\n\n' >> " +
+                sys.q("/var/lib/dpkg/status"));
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 1);
+        assert_deviations({{"/usr/bin/evil", "unowned"}, {"/etc/cron.d", "unowned"}}, doc);
+        const json& cron = file_entry(doc, "/etc/cron.d/evil");
+        CPPUNIT_ASSERT_EQUAL(std::string("allowed"), cron["status"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("conffile of ghost (config-files), in no file list"),
+                             cron["reason"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(sha256_of(sys.root / "/etc/cron.d/evil"),
+                             cron["actual"]["sha256"].get<std::string>());
     }
 
     void testLocalDiversionIsListedAndItsReplacementUnowned() {
@@ -198,6 +270,7 @@ class VerifyHostileOwnershipTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testBytecodeCacheNeedsItsOwnedSource);
     CPPUNIT_TEST(testAllowedFilesAreShownWithTheirDigest);
     CPPUNIT_TEST(testUnownedFindingTellsWhatIsOnDisk);
+    CPPUNIT_TEST(testRootImpliesTheUnownedScan);
     CPPUNIT_TEST_SUITE_END();
 
     // A root with hello, and the directories dpkg's own package ships for update-alternatives.
@@ -231,6 +304,15 @@ public:
                 sys.q("/etc/hello-generated.conf"));
         const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 1);
         assert_deviations({{"/usr/bin/evil", "unowned"}}, doc);
+        // What ucf manages under /etc is allowed, with the record, for a package dpkg knows.
+        const json& generated = file_entry(doc, "/etc/hello-generated.conf");
+        CPPUNIT_ASSERT_EQUAL(std::string("allowed"), generated["status"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("managed by ucf for hello"),
+                             generated["reason"].get<std::string>());
+        must_sh("printf 'nosuchpkg\t/etc/hello-generated.conf\n' > " +
+                sys.q("/var/lib/ucf/registry"));
+        assert_deviations({{"/etc/hello-generated.conf", "unowned"}, {"/usr/bin/evil", "unowned"}},
+                          verify_json(sys.root, sys.ref, {"--unowned"}, 1));
     }
 
     void testAlternativesChainIsOwned() {
@@ -350,6 +432,38 @@ public:
                                text.out.find("unowned      /usr/bin/dropper (file 4755 root:root, "
                                              "8 bytes, setuid)\n") != std::string::npos);
     }
+
+    void testRootImpliesTheUnownedScan() {
+        // Checking an image after an incident: a planted file is found without being asked for.
+        Installed sys;
+        must_sh("printf 'x\n' > " + sys.q("/usr/bin/planted"));
+        const std::vector<std::string> base{"--root", sys.root.dir(), "--pkgdesc", sys.ref,
+                                            "--trust-unsigned"};
+        const RunResult found = verify_as_given(base);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(found.out + found.err, 1, found.status);
+        CPPUNIT_ASSERT_MESSAGE(found.out, found.out.find("unowned      /usr/bin/planted (file ") !=
+                                              std::string::npos);
+        std::vector<std::string> off = base;
+        off.push_back("--no-unowned");
+        const RunResult quiet = verify_as_given(off);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(quiet.out + quiet.err, 0, quiet.status);
+        CPPUNIT_ASSERT(quiet.out.find("planted") == std::string::npos);
+        // The options that tune the scan need it; both switches at once are refused.
+        off.insert(off.end(), {"--unowned-dir", "/usr"});
+        const RunResult tuned = verify_as_given(off);
+        CPPUNIT_ASSERT_EQUAL(2, tuned.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("pkgdesc-verify: error: --unowned-dir applies only when "
+                                         "unowned files are scanned (--unowned, the default with "
+                                         "--root)\nTry 'pkgdesc-verify --help' for more "
+                                         "information.\n"),
+                             tuned.err);
+        std::vector<std::string> both = base;
+        both.insert(both.end(), {"--unowned", "--no-unowned"});
+        const RunResult contradiction = verify_as_given(both);
+        CPPUNIT_ASSERT_EQUAL(2, contradiction.status);
+        CPPUNIT_ASSERT(contradiction.err.find("--unowned and --no-unowned contradict each other") !=
+                       std::string::npos);
+    }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -443,8 +557,108 @@ public:
     }
 };
 
+// ---------------------------------------------------------------------------------------------
+
+// hello with reference data, and "legacy" without: its files are checked against the root's
+// own md5sums and conffile digests.
+struct UnreferencedPackage {
+    TempDir tmp;
+    std::string hello = build_hello(tmp);
+    std::string legacy = build_package(
+        tmp, "legacy",
+        "mkdir -p usr/bin usr/share/legacy etc\n"
+        "printf 'legacy\\n' > usr/bin/legacy && chmod 755 usr/bin/legacy\n"
+        "printf 'data\\n' > usr/share/legacy/data\n"
+        "printf 'setting=1\\n' > etc/legacy.conf\n"
+        "echo /etc/legacy.conf > DEBIAN/conffiles\n"
+        "md5sum usr/bin/legacy usr/share/legacy/data > DEBIAN/md5sums\n");
+    std::string ref = make_reference(tmp, {hello});
+    SystemRoot root{tmp / "root"};
+    UnreferencedPackage() {
+        root.install(hello);
+        root.install(legacy);
+    }
+    std::string q(const std::string& path) const { return shell_quote(root / path); }
+};
+
+class VerifyMd5sumsTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(VerifyMd5sumsTest);
+    CPPUNIT_TEST(testUntouchedFilesAreUnprovenNeverPristine);
+    CPPUNIT_TEST(testChangedFilesAreFoundAsDpkgVerifyFindsThem);
+    CPPUNIT_TEST(testMalformedMd5sumsIsUnverifiable);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void testUntouchedFilesAreUnprovenNeverPristine() {
+        UnreferencedPackage sys;
+        const json doc = verify_json(sys.root, sys.ref, {"--all"}, 1);
+        assert_deviations({}, doc);
+        for (const char* path : {"/usr/bin/legacy", "/usr/share/legacy/data", "/etc/legacy.conf"}) {
+            const json& entry = file_entry(doc, path);
+            CPPUNIT_ASSERT_EQUAL(std::string("unproven"), entry["status"].get<std::string>());
+            CPPUNIT_ASSERT(entry["md5sums"].get<bool>());
+        }
+        CPPUNIT_ASSERT_EQUAL(std::size_t{3}, doc["summary"]["md5sums"]["unproven"].get<std::size_t>());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{0}, doc["summary"]["unproven"].get<std::size_t>());
+        CPPUNIT_ASSERT_EQUAL(std::string("legacy"), doc["unreferenced"][0]["package"].get<std::string>());
+        const RunResult pristine = verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref,
+                                           "--trust-unsigned", "--list", "pristine"});
+        CPPUNIT_ASSERT_EQUAL(1, pristine.status);
+        CPPUNIT_ASSERT_MESSAGE(pristine.out, pristine.out.find("legacy") == std::string::npos);
+        CPPUNIT_ASSERT(pristine.out.find("/usr/bin/hello\n") != std::string::npos);
+    }
+
+    void testChangedFilesAreFoundAsDpkgVerifyFindsThem() {
+        UnreferencedPackage sys;
+        must_sh("printf 'evil\\n' > " + sys.q("/usr/bin/legacy") + " && rm " +
+                sys.q("/usr/share/legacy/data") + " && echo 'setting=2' > " +
+                sys.q("/etc/legacy.conf"));
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        assert_deviations({{"/usr/bin/legacy", "modified md5"},
+                           {"/usr/share/legacy/data", "missing"},
+                           {"/etc/legacy.conf", "modified md5 conffile"}},
+                          doc);
+        const json& legacy = file_entry(doc, "/usr/bin/legacy");
+        CPPUNIT_ASSERT(legacy["md5sums"].get<bool>());
+        CPPUNIT_ASSERT_EQUAL(md5_of(sys.root / "/usr/bin/legacy"),
+                             legacy["actual"]["md5"].get<std::string>());
+        // Counted apart from what reference data proves.
+        CPPUNIT_ASSERT_EQUAL(std::size_t{0}, doc["summary"]["modified"].get<std::size_t>());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, doc["summary"]["md5sums"]["modified"].get<std::size_t>());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, doc["summary"]["md5sums"]["missing"].get<std::size_t>());
+        const RunResult text =
+            verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned"});
+        CPPUNIT_ASSERT_EQUAL(1, text.status);
+        CPPUNIT_ASSERT_MESSAGE(text.out, text.out.find("modified     /usr/bin/legacy (legacy, md5sums "
+                                                       "only): md5\n") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(text.out,
+                               text.out.find("Checked against the system's own md5sums only (no "
+                                             "reference data): 3\n  unproven:     0\n"
+                                             "  modified:     2\n  missing:      1\n") !=
+                                   std::string::npos);
+        // dpkg --verify's own lines for the same changes.
+        const RunResult rpm = verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref,
+                                      "--trust-unsigned", "--format", "rpm"});
+        CPPUNIT_ASSERT_EQUAL(std::string("??5?????? c /etc/legacy.conf\n"
+                                         "??5??????   /usr/bin/legacy\n"
+                                         "missing     /usr/share/legacy/data\n"),
+                             rpm.out);
+    }
+
+    void testMalformedMd5sumsIsUnverifiable() {
+        UnreferencedPackage sys;
+        must_sh("echo 'not a digest' >> " + sys.q("/var/lib/dpkg/info/legacy.md5sums"));
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        assert_deviations({{"/var/lib/dpkg/info/legacy.md5sums", "unverifiable"}}, doc);
+        CPPUNIT_ASSERT_EQUAL(std::string("line 3: not \"MD5  PATH\""),
+                             file_entry(doc, "/var/lib/dpkg/info/legacy.md5sums")["reason"]
+                                 .get<std::string>());
+    }
+};
+
 } // namespace
 
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyControlTest, "e2e.verify.control");
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyMd5sumsTest, "e2e.verify.md5sums");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyHostileDatabaseTest, "e2e.verify.hostile_database");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyHostileOwnershipTest, "e2e.verify.hostile_ownership");

@@ -382,19 +382,19 @@ public:
     void testUnownedDirNeedsUnownedScanning() {
         assert_usage_error({"--pkgdesc", "/ref", "--trust-unsigned", "--unowned-dir", "/opt"},
                            "--unowned-dir applies only when unowned files are scanned "
-                           "(--unowned)");
+                           "(--unowned, the default with --root)");
     }
 
     void testUnownedAllowNeedsUnownedScanning() {
         assert_usage_error({"--pkgdesc", "/ref", "--trust-unsigned", "--unowned-allow", "/opt/*"},
                            "--unowned-allow applies only when unowned files are scanned "
-                           "(--unowned)");
+                           "(--unowned, the default with --root)");
     }
 
     void testUnownedAllowFileNeedsUnownedScanning() {
         assert_usage_error(
             {"--pkgdesc", "/ref", "--trust-unsigned", "--unowned-allow-file", "/allow"},
-            "--unowned-allow-file applies only when unowned files are scanned (--unowned)");
+            "--unowned-allow-file applies only when unowned files are scanned (--unowned, the default with --root)");
     }
 
     void testKeyringNeedsRepo() {

@@ -23,8 +23,13 @@ std::string build_hello(const TempDir& tmp, const std::string& version = "1.0",
 // pkgdesc-gen -o TMP/NAME DEBS...; returns the directory.
 std::string make_reference(const TempDir& tmp, const std::vector<std::string>& debs,
                            const std::string& name = "ref");
-// Runs pkgdesc-verify with these arguments.
+// Runs pkgdesc-verify with these arguments; with --root, and neither --unowned nor --no-unowned,
+// adds --no-unowned: most suites check package files, and the unowned scan that --root implies
+// would count the allowed files of the test roots. verify_as_given() adds nothing.
 RunResult verify(const std::vector<std::string>& args);
+RunResult verify_as_given(const std::vector<std::string>& args);
+// Whether ARGS decide about the unowned scan themselves (or have no --root).
+bool asks_about_unowned(const std::vector<std::string>& args);
 // Runs a JSON verification of ROOT against REF and returns the parsed document; asserts the
 // exit status when given, and that nothing was written to standard error.
 nlohmann::json verify_json(const SystemRoot& root, const std::string& ref,

@@ -1,0 +1,64 @@
+// Reading the checked system's md5sums.
+#include <libpkgdesc/verify/md5sums.hpp>
+
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/fs/root_dir.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pkgdesc {
+
+Md5sums read_md5sums(const InfoDir& info, const InstalledPackage& package) {
+    const std::string file = info.owner_of(package) + ".md5sums";
+    Md5sums out;
+    out.shown = info.shown() + "/" + file;
+    OpenResult opened = info.dir().open_regular(file);
+    if (!opened.ok()) {
+        if (opened.error != ENOENT) {
+            out.error = opened.error == EINVAL ? std::string("not a regular file")
+                                               : std::string("cannot open: ") +
+                                                     std::strerror(opened.error);
+        }
+        return out;
+    }
+    std::string text;
+    try {
+        text = read_small_file(opened.fd.get(), out.shown, k_max_control_member_size);
+    } catch (const Error& e) {
+        out.error = e.reason();
+        return out;
+    }
+    std::size_t line_number = 0;
+    for (std::size_t start = 0; start < text.size();) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        const std::string_view line(text.data() + start, end - start);
+        start = end + 1;
+        ++line_number;
+        if (line.empty()) {
+            continue;
+        }
+        // "HEX  PATH" (md5sum's text mode) or "HEX *PATH" (its binary mode).
+        const std::optional<Md5Digest> digest =
+            line.size() > 34 ? md5_from_hex(line.substr(0, 32)) : std::nullopt;
+        std::string_view path = line.size() > 34 ? line.substr(34) : std::string_view();
+        if (!digest || line[32] != ' ' || (line[33] != ' ' && line[33] != '*')) {
+            out.error = "line " + std::to_string(line_number) + ": not \"MD5  PATH\"";
+            return out;
+        }
+        while (path.starts_with("./")) {
+            path.remove_prefix(2);
+        }
+        if (path.empty() || path.front() == '/' || path.find('\0') != std::string_view::npos) {
+            out.error = "line " + std::to_string(line_number) + ": not a path relative to the root";
+            return out;
+        }
+        out.files.emplace_back("/" + std::string(path), *digest);
+    }
+    return out;
+}
+
+} // namespace pkgdesc
