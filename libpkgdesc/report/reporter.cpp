@@ -103,7 +103,7 @@ bool shown(const ReportOptions& options, const Finding& finding, bool details) {
     if (options.all || deviating(finding)) {
         return true;
     }
-    return finding.status == FileStatus::allowed && details;
+    return (finding.status == FileStatus::allowed || !finding.explained_by.empty()) && details;
 }
 
 void add_owner_note(std::string& owner, const char* note) {
@@ -188,6 +188,13 @@ public:
                     " " + escape_text(attribute.expected) + " -> " + escape_text(attribute.actual);
             }
         }
+        // "mode 0755 -> 4755 set by postinst line 23 (chmod 4755)"
+        for (const Finding::Explanation& e : f.explained_by) {
+            details += details.empty() ? ": " : ", ";
+            details += escape_text(e.attribute) + " " + escape_text(e.expected) + " -> " +
+                       escape_text(e.actual) + " set by " + escape_text(e.script) + " line " +
+                       std::to_string(e.line) + " (" + escape_text(e.command) + ")";
+        }
         line += details;
         if (!f.reason.empty() && (f.status != FileStatus::pristine || m_opts.verbose)) {
             line += (details.empty() ? ": " : "; ") + escape_text(f.reason);
@@ -240,6 +247,10 @@ public:
                     label.resize(14, ' ');
                     m_out << "  " << label << s.md5sums_count(status) << '\n';
                 }
+            }
+            if (s.explained > 0) {
+                m_out << "Metadata set by the packages' own maintainer scripts: " << s.explained
+                      << (m_opts.verbose ? "\n" : " files (-v lists them)\n");
             }
             if (s.diverted > 0 || s.statoverridden > 0) {
                 m_out << "Diverted files: " << s.diverted
@@ -388,6 +399,18 @@ public:
         if (!f.diverted_by.empty()) {
             object["diverted_by"] = f.diverted_by;
         }
+        if (!f.explained_by.empty()) {
+            nlohmann::json explained = nlohmann::json::array();
+            for (const Finding::Explanation& e : f.explained_by) {
+                explained.push_back({{"attribute", e.attribute},
+                                     {"expected", e.expected},
+                                     {"actual", e.actual},
+                                     {"script", e.script},
+                                     {"line", e.line},
+                                     {"command", e.command}});
+            }
+            object["explained_by"] = std::move(explained);
+        }
         if (!f.statoverride.empty()) {
             object["statoverride"] = f.statoverride;
         }
@@ -412,6 +435,7 @@ public:
             {"modified_conffiles", s.modified_conffiles},
             {"diverted", s.diverted},
             {"statoverridden", s.statoverridden},
+            {"explained", s.explained},
             {"bytes_hashed", s.bytes_hashed},
         };
         nlohmann::json md5sums = {{"checked", s.md5sums_total()}};

@@ -134,6 +134,14 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
     if (!error.empty()) {
         obs.hash_error = error;
     }
+    if (std::find(obs.xattrs.begin(), obs.xattrs.end(), "security.capability") != obs.xattrs.end()) {
+        // vfs_cap_data is 12 to 24 bytes; anything longer is no capability set the kernel uses.
+        char value[64];
+        const ssize_t n = ::fgetxattr(file.fd.get(), "security.capability", value, sizeof value);
+        if (n > 0) {
+            obs.capability.assign(value, static_cast<std::size_t>(n));
+        }
+    }
 }
 
 std::string time_text(std::int64_t seconds) {

@@ -53,6 +53,7 @@ struct Observation {
     std::string hash_error;             // why a regular file has no digest
     std::string link;                   // symlink target
     std::vector<std::string> xattrs;    // reportable extended attributes present
+    std::string capability;             // a regular file's raw security.capability value
     std::uint64_t bytes_read = 0;
 };
 

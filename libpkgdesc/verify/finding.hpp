@@ -86,6 +86,18 @@ struct PKGDESC_EXPORT Finding {
         std::vector<std::string> flags;
     };
     std::optional<Observed> observed;
+    // For a file that is pristine only because the package's own proven maintainer script
+    // sets these attributes to exactly what is on disk: what each was expected to be, what it
+    // is, and the command that set it ("postinst", line 23, "chmod 4755").
+    struct Explanation {
+        std::string attribute;
+        std::string expected;
+        std::string actual;
+        std::string script;
+        std::size_t line = 0;
+        std::string command;
+    };
+    std::vector<Explanation> explained_by;
 
     bool has_failed(std::string_view name) const;
 };
@@ -99,6 +111,8 @@ struct PKGDESC_EXPORT Summary {
     std::size_t modified_conffiles = 0;
     std::size_t diverted = 0;
     std::size_t statoverridden = 0;
+    // Pristine files whose metadata the packages' own maintainer scripts explain.
+    std::size_t explained = 0;
     // Diversions that change what runs at a path without an installed package's word for it:
     // local ones (`by` empty), and those whose diverting package `by` is not installed.
     struct UnvouchedDiversion {

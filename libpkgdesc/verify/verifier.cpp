@@ -9,6 +9,7 @@
 #include <libpkgdesc/util/path_glob.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/verify/control_check.hpp>
+#include <libpkgdesc/verify/explanations.hpp>
 #include <libpkgdesc/verify/file_check.hpp>
 #include <libpkgdesc/verify/layout_aliases.hpp>
 #include <libpkgdesc/verify/md5sums.hpp>
@@ -202,8 +203,28 @@ void check_md5(const CheckContext& context, const std::string& path, const Md5Di
     }
 }
 
+// The real paths of the inode a candidate expects, by its package's reference: its own, its
+// hard link's target, and the hard links to it.
+std::vector<std::string> inode_paths(const Candidate& candidate, const Planner& planner,
+                                     const std::string& path) {
+    std::vector<std::string> paths{path};
+    const Entry* entry = candidate.entry;
+    const std::string& target =
+        entry->type == EntryType::hardlink ? entry->link : *candidate.listed_path;
+    if (entry->type == EntryType::hardlink) {
+        paths.push_back(planner.real_path(*candidate.package, target));
+    }
+    for (const Entry& other : candidate.desc->entries) {
+        if (other.type == EntryType::hardlink && other.link == target && &other != entry) {
+            paths.push_back(planner.real_path(*candidate.package, other.path));
+        }
+    }
+    return paths;
+}
+
 Finding check_item(const CheckItem& item, const CheckContext& context, const Planner& planner,
-                   const std::vector<std::string>& expect_changed) {
+                   const std::vector<std::string>& expect_changed,
+                   const ScriptExplanations& explanations) {
     std::optional<Observation> observation;
     std::optional<Finding> first;
     // Reference data, where any claimant has it, is all that counts for a path.
@@ -247,10 +268,16 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
                 });
             }
             finding.bytes_read = observation->bytes_read;
-            compare(
-                context, *observation,
-                expectation_for(candidate, planner, context.accounts, expect_changed, item.path),
-                finding);
+            const Expectation exp =
+                expectation_for(candidate, planner, context.accounts, expect_changed, item.path);
+            compare(context, *observation, exp, finding);
+            // What dpkg-statoverride sets is the statoverride's to say, not a script's.
+            if (candidate.statoverride == nullptr && finding.status == FileStatus::metadata &&
+                explanations.has_changes(*candidate.package)) {
+                explanations.explain(*candidate.package,
+                                     inode_paths(candidate, planner, item.path), exp.type,
+                                     exp.mode, *observation, context.accounts, finding);
+            }
             if (observation->through_symlink && finding.reason.empty()) {
                 finding.reason = "reached through a symbolic link";
             }
@@ -392,6 +419,7 @@ Summary Verifier::run(FindingSink& sink) {
     const InfoDir info = InfoDir::open(
         admindir, m_options.admindir ? admindir.display("info") : std::string("/var/lib/dpkg/info"));
     std::vector<ControlCheck> controls;
+    ScriptExplanations explanations;
     // Packages without reference data are still checked against the system's own md5sums and
     // conffile digests, as dpkg --verify does, under statuses of their own.
     std::deque<std::string> md5_paths;
@@ -444,6 +472,13 @@ Summary Verifier::run(FindingSink& sink) {
         }
         ++summary.packages_checked;
         controls.push_back(check_control_members(info, accounts, *pkg, *desc));
+        // Only the postinst leaves its changes on an installed package's files (the preinst
+        // runs before unpacking, the others at removal).
+        for (const ControlCheck::Script& script : controls.back().scripts) {
+            if (script.member == "postinst") {
+                explanations.add(*pkg, script.member, script.text, merged);
+            }
+        }
         std::unordered_set<std::string_view> listed(pkg->files.begin(), pkg->files.end());
         auto add = [&](const std::string& path, const Entry* entry, const char* reason) {
             Candidate candidate;
@@ -558,6 +593,9 @@ Summary Verifier::run(FindingSink& sink) {
         if (!finding.statoverride.empty()) {
             ++summary.statoverridden;
         }
+        if (!finding.explained_by.empty()) {
+            ++summary.explained;
+        }
         sink.finding(finding);
     };
     // In batches, so that at most one batch of findings waits for delivery at any time.
@@ -569,7 +607,8 @@ Summary Verifier::run(FindingSink& sink) {
         run_ordered<Finding>(
             count, jobs, schedule,
             [&](std::size_t index) {
-                return check_item(items[first + index], context, planner, m_options.expect_changed);
+                return check_item(items[first + index], context, planner, m_options.expect_changed,
+                                  explanations);
             },
             [&](std::size_t index, Finding& finding) {
                 tally(finding);

@@ -412,6 +412,7 @@ class DhPkgdescInstallTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(DhPkgdescInstallTest);
     CPPUNIT_TEST(testPostinstAppliesMetadata);
     CPPUNIT_TEST(testStatoverrideWins);
+    CPPUNIT_TEST(testVerifierExplainsWhatThePostinstSet);
     CPPUNIT_TEST_SUITE_END();
 
     // Prints, inside the overlay, what the checks compare.
@@ -518,6 +519,45 @@ public:
                                          "/usr/bin/hello-ping 711 root:staff\n"
                                          "/etc/hello.conf 644 root:root\n"),
                              r.out);
+    }
+
+    // The whole chain: what debian/pkgdesc-metadata declares, the generated postinst applies at
+    // dpkg -i, and pkgdesc-verify, checking the system the package was installed on, finds
+    // every such file pristine, naming the postinst line with -v and printing no finding
+    // without.
+    void testVerifierExplainsWhatThePostinstSet() {
+        TempDir tmp;
+        if (!can_run(tmp))
+            return;
+        const std::string deb = build_package(tmp);
+        const std::string ref = tmp / "ref";
+        const auto gen = run({program("PKGDESC_GEN"), "-o", ref, deb});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(gen.err, 0, gen.status);
+        const std::string verify = shell_quote(program("PKGDESC_VERIFY")) + " --pkgdesc " +
+                                   shell_quote(ref) + " --trust-unsigned pkgdesc-demo";
+        const auto r = in_overlay(tmp, deb,
+                                  "dpkg -i /tmp/pkgdesc-demo.deb >&2\n" + verify +
+                                      "\necho ---\n" + verify + " -v\n");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out + r.err, 0, r.status);
+        const std::string quiet = r.out.substr(0, r.out.find("---\n"));
+        const std::string verbose = r.out.substr(r.out.find("---\n"));
+        CPPUNIT_ASSERT_MESSAGE(quiet, quiet.find("/usr/bin/hello") == std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(quiet, quiet.find("Metadata set by the packages' own maintainer "
+                                                 "scripts: 4 files (-v lists them)\n") !=
+                                          std::string::npos);
+        for (const char* line :
+             {"pristine     /usr/bin/hello (pkgdesc-demo): group root -> mail set by postinst line ",
+              // Its hard link: the same inode.
+              "pristine     /usr/lib/hello/hello (pkgdesc-demo): group root -> mail set by "
+              "postinst line ",
+              "pristine     /usr/bin/hello-ping (pkgdesc-demo): mode 0755 -> 0750 set by postinst "
+              "line ",
+              "security.capability absent -> present set by postinst line ",
+              "group root -> pkgdesc-demo set by postinst line 9 (chown :pkgdesc-demo)",
+              "pristine     /var/spool/hello (pkgdesc-demo): mode 0755 -> 2770 set by postinst "
+              "line "}) {
+            CPPUNIT_ASSERT_MESSAGE(verbose, verbose.find(line) != std::string::npos);
+        }
     }
 };
 

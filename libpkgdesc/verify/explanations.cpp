@@ -1,0 +1,182 @@
+// Explaining metadata by the literal commands of proven maintainer scripts.
+#include <libpkgdesc/verify/explanations.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+
+namespace pkgdesc {
+
+namespace {
+
+std::uint32_t le32(std::string_view bytes, std::size_t offset) {
+    std::uint32_t value = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        value |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[offset + i]))
+                 << (8 * i);
+    }
+    return value;
+}
+
+// linux/capability.h
+constexpr std::uint32_t k_revision_mask = 0xFF000000u;
+constexpr std::uint32_t k_revision_1 = 0x01000000u;
+constexpr std::uint32_t k_revision_2 = 0x02000000u;
+constexpr std::uint32_t k_revision_3 = 0x03000000u;
+constexpr std::uint32_t k_flags_effective = 0x000001u;
+
+// A user or group operand as chown(1) reads it: a name of the root's accounts first, then a
+// number; "#ID" (dpkg-statoverride's spelling) is a number.
+std::optional<std::uint32_t> resolve_operand(std::string_view value, const RootAccounts& accounts,
+                                             bool user) {
+    if (value.empty()) {
+        return std::nullopt;
+    }
+    const bool hashed = value.front() == '#';
+    if (!hashed) {
+        const std::optional<std::uint32_t> id = user ? accounts.uid(value) : accounts.gid(value);
+        if (id) {
+            return id;
+        }
+    }
+    const std::string_view digits = hashed ? value.substr(1) : value;
+    std::uint32_t id = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) {
+        return std::nullopt;
+    }
+    return id;
+}
+
+// "chmod 4755", "chgrp crontab", "chown :crontab" (the group part of chown root:crontab).
+std::string command_of(const ScriptChange& change) {
+    const bool group_part =
+        change.tool == ScriptChange::Tool::chown && change.kind == ScriptChange::Kind::group;
+    return std::string(tool_name(change.tool)) + (group_part ? " :" : " ") + change.value;
+}
+
+} // namespace
+
+std::optional<FileCapabilities> decode_vfs_capability(std::string_view value) {
+    if (value.size() < 4) {
+        return std::nullopt;
+    }
+    const std::uint32_t magic = le32(value, 0);
+    const std::uint32_t revision = magic & k_revision_mask;
+    const std::size_t size = revision == k_revision_1   ? 12
+                             : revision == k_revision_2 ? 20
+                             : revision == k_revision_3 ? 24
+                                                        : 0;
+    if (size == 0 || value.size() != size || (magic & ~k_revision_mask & ~k_flags_effective) != 0) {
+        return std::nullopt;
+    }
+    if (revision == k_revision_3 && le32(value, 20) != 0) {
+        return std::nullopt;
+    }
+    FileCapabilities caps;
+    caps.effective = (magic & k_flags_effective) != 0;
+    caps.permitted = le32(value, 4);
+    caps.inheritable = le32(value, 8);
+    if (revision != k_revision_1) {
+        caps.permitted |= std::uint64_t{le32(value, 12)} << 32;
+        caps.inheritable |= std::uint64_t{le32(value, 16)} << 32;
+    }
+    return caps;
+}
+
+void ScriptExplanations::add(const InstalledPackage& package, std::string_view script,
+                             std::string_view text, const LayoutAliases& merged) {
+    std::vector<ScriptChange> changes = parse_script_metadata(text, std::string(script));
+    if (changes.empty()) {
+        return;
+    }
+    Changes& by_path = m_changes[&package];
+    for (ScriptChange& change : changes) {
+        std::string path = merged.resolve(change.path);
+        by_path[std::move(path)].push_back(std::move(change));
+    }
+}
+
+void ScriptExplanations::explain(const InstalledPackage& package,
+                                 const std::vector<std::string>& paths, EntryType type,
+                                 std::uint32_t mode, const Observation& observation,
+                                 const RootAccounts& accounts, Finding& finding) const {
+    if (finding.status != FileStatus::metadata) {
+        return;
+    }
+    const auto for_package = m_changes.find(&package);
+    if (for_package == m_changes.end()) {
+        return;
+    }
+    // Every change made through any name of the inode, in script order per name.
+    std::vector<ScriptChange> changes;
+    for (const std::string& path : paths) {
+        const auto for_path = for_package->second.find(path);
+        if (for_path != for_package->second.end()) {
+            changes.insert(changes.end(), for_path->second.begin(), for_path->second.end());
+        }
+    }
+    if (changes.empty()) {
+        return;
+    }
+    const struct stat& st = observation.st;
+    const std::uint32_t actual_mode = st.st_mode & 07777u;
+
+    // The change that sets exactly the observed value of one attribute, or nullptr.
+    auto explaining = [&](const FailedAttribute& attribute) -> const ScriptChange* {
+        if (attribute.name == "mode") {
+            // One command from the unpacked mode, or the script's commands in their order (a
+            // chmod 755 then a chmod u+s).
+            std::uint32_t current = mode;
+            for (const ScriptChange& change : changes) {
+                if (change.kind != ScriptChange::Kind::mode) {
+                    continue;
+                }
+                const std::optional<std::uint32_t> alone = resulting_mode(change, mode, type);
+                const std::optional<std::uint32_t> after = resulting_mode(change, current, type);
+                if ((alone && *alone == actual_mode) || (after && *after == actual_mode)) {
+                    return &change;
+                }
+                if (after) {
+                    current = *after;
+                }
+            }
+            return nullptr;
+        }
+        for (const ScriptChange& change : changes) {
+            if (attribute.name == "owner" && change.kind == ScriptChange::Kind::owner) {
+                if (resolve_operand(change.value, accounts, true) == st.st_uid) {
+                    return &change;
+                }
+            } else if (attribute.name == "group" && change.kind == ScriptChange::Kind::group) {
+                if (resolve_operand(change.value, accounts, false) == st.st_gid) {
+                    return &change;
+                }
+            } else if (attribute.name == "security.capability" &&
+                       change.kind == ScriptChange::Kind::capabilities) {
+                const std::optional<FileCapabilities> set = parse_capability_text(change.value);
+                const std::optional<FileCapabilities> seen =
+                    decode_vfs_capability(observation.capability);
+                if (set && seen && *set == *seen) {
+                    return &change;
+                }
+            }
+        }
+        return nullptr;
+    };
+
+    std::vector<Finding::Explanation> explanations;
+    for (const FailedAttribute& attribute : finding.failed) {
+        const ScriptChange* change = explaining(attribute);
+        if (change == nullptr) {
+            return; // one unexplained attribute keeps the finding as it is
+        }
+        explanations.push_back({attribute.name, attribute.expected, attribute.actual,
+                                change->script, change->line, command_of(*change)});
+    }
+    finding.status = FileStatus::pristine;
+    finding.failed.clear();
+    finding.explained_by = std::move(explanations);
+}
+
+} // namespace pkgdesc
