@@ -2,6 +2,7 @@
 #include <libpkgdesc/report/reporter.hpp>
 
 #include <libpkgdesc/format/path.hpp>
+#include <libpkgdesc/verify/file_check.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -108,12 +109,6 @@ bool shown(const ReportOptions& options, const Finding& finding, bool details) {
 
 void add_owner_note(std::string& owner, const char* note) {
     owner += owner.empty() ? note : std::string(", ") + note;
-}
-
-std::string mode_text(std::uint32_t mode) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04o", mode & 07777u);
-    return text;
 }
 
 // "file 4755 root:root, 8 bytes, setuid": what is on disk, for files without a reference entry.

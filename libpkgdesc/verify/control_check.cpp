@@ -43,12 +43,6 @@ struct MemberObservation {
     std::string text;                   // what was read, when asked to keep it
 };
 
-bool same_content_state(const struct stat& a, const struct stat& b) {
-    return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
-           a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ctim.tv_sec == b.st_ctim.tv_sec &&
-           a.st_ctim.tv_nsec == b.st_ctim.tv_nsec && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
-}
-
 void hash_open_file(int fd, MemberObservation& obs, bool keep) {
     thread_local std::vector<char> buffer(k_read_buffer);
     Sha256 sha;

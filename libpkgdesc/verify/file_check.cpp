@@ -65,12 +65,6 @@ std::string list_xattrs(int fd, bool via_proc, const std::vector<std::string>& i
     }
 }
 
-bool same_content_state(const struct stat& a, const struct stat& b) {
-    return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
-           a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ctim.tv_sec == b.st_ctim.tv_sec &&
-           a.st_ctim.tv_nsec == b.st_ctim.tv_nsec && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
-}
-
 // Hashes a regular file that `node` (O_PATH) refers to, reopening it for reading by name and
 // proving it is still the same inode, unchanged from start to end.
 void hash_regular(const CheckContext& context, const std::string& path, Symlinks symlinks,
@@ -231,6 +225,12 @@ bool pseudo_mount(int fd, const std::string& path) {
 }
 
 } // namespace
+
+bool same_content_state(const struct stat& a, const struct stat& b) {
+    return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+           a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ctim.tv_sec == b.st_ctim.tv_sec &&
+           a.st_ctim.tv_nsec == b.st_ctim.tv_nsec && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
 
 Observation observe(const CheckContext& context, const std::string& path,
                     const HashPolicy& worth_hashing, Digest digest) {

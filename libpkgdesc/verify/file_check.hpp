@@ -80,6 +80,9 @@ void compare(const CheckContext& context, const Observation& observation,
 
 // "0755"; file types as mtree keywords ("file", "dir", ...).
 std::string mode_text(std::uint32_t mode);
+// Whether two fstat(2)s of one open file saw the same content: same inode, size, mtime and
+// ctime (a file read between them did not change meanwhile).
+bool same_content_state(const struct stat& a, const struct stat& b);
 std::string stat_type_keyword(mode_t mode);
 
 } // namespace pkgdesc
