@@ -244,7 +244,7 @@ public:
                 }
             }
             if (s.explained > 0) {
-                m_out << "Metadata set by the packages' own maintainer scripts: " << s.explained
+                m_out << "Metadata set by the packages' own postinst or tmpfiles.d: " << s.explained
                       << (m_opts.verbose ? "\n" : " files (-v lists them)\n");
             }
             if (s.diverted > 0 || s.statoverridden > 0) {

@@ -86,7 +86,11 @@ std::optional<FileCapabilities> decode_vfs_capability(std::string_view value) {
 
 void ScriptExplanations::add(const InstalledPackage& package, std::string_view script,
                              std::string_view text, const LayoutAliases& merged) {
-    std::vector<ScriptChange> changes = parse_script_metadata(text, std::string(script));
+    add(package, parse_script_metadata(text, std::string(script)), merged);
+}
+
+void ScriptExplanations::add(const InstalledPackage& package, std::vector<ScriptChange> changes,
+                             const LayoutAliases& merged) {
     if (changes.empty()) {
         return;
     }

@@ -35,6 +35,9 @@ public:
     // /usr/bin/fusermount on a merged-/usr root).
     void add(const InstalledPackage& package, std::string_view script, std::string_view text,
              const LayoutAliases& merged);
+    // Records changes of `package` read elsewhere (its proven tmpfiles.d file).
+    void add(const InstalledPackage& package, std::vector<ScriptChange> changes,
+             const LayoutAliases& merged);
 
     // Whether any change was recorded for `package` (most packages have none).
     bool has_changes(const InstalledPackage& package) const {

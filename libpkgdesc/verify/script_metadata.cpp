@@ -2144,6 +2144,8 @@ private:
             case ScriptChange::Tool::dpkg_statoverride:
                 run_statoverride(shell, args, cmd.line);
                 break;
+            case ScriptChange::Tool::systemd_tmpfiles:
+                break; // never a command tool_of() names: its changes come from tmpfiles.d
             }
             return;
         }
@@ -2251,6 +2253,8 @@ std::string_view tool_name(ScriptChange::Tool tool) {
         return "setcap";
     case ScriptChange::Tool::dpkg_statoverride:
         return "dpkg-statoverride";
+    case ScriptChange::Tool::systemd_tmpfiles:
+        return "systemd-tmpfiles";
     }
     return "chmod";
 }
@@ -2291,7 +2295,8 @@ std::optional<std::uint32_t> resulting_mode(const ScriptChange& change, std::uin
     if (change.tool == ScriptChange::Tool::chmod) {
         return apply_chmod_mode(change.value, base, type);
     }
-    if (change.tool == ScriptChange::Tool::dpkg_statoverride) {
+    if (change.tool == ScriptChange::Tool::dpkg_statoverride ||
+        change.tool == ScriptChange::Tool::systemd_tmpfiles) {
         return statoverride_mode(change.value);
     }
     return std::nullopt;

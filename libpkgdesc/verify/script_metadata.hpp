@@ -20,7 +20,9 @@ namespace pkgdesc {
 // One literal change: "postinst line 23 runs chmod 4755 /bin/fusermount".
 struct PKGDESC_EXPORT ScriptChange {
     enum class Kind { mode, owner, group, capabilities };
-    enum class Tool { chmod, chown, chgrp, setcap, dpkg_statoverride };
+    // systemd_tmpfiles: a line of a tmpfiles.d(5) file, which systemd-tmpfiles applies at
+    // boot and when a postinst runs it (see tmpfiles.hpp).
+    enum class Tool { chmod, chown, chgrp, setcap, dpkg_statoverride, systemd_tmpfiles };
 
     Kind kind = Kind::mode;
     Tool tool = Tool::chmod;
@@ -78,7 +80,8 @@ PKGDESC_EXPORT std::optional<std::uint32_t> apply_chmod_mode(std::string_view mo
                                                              std::uint32_t base, EntryType type);
 
 // The mode bits after a Kind::mode change: apply_chmod_mode() for chmod, the exact octal value
-// for dpkg-statoverride (which calls chmod(2) itself). nullopt for other kinds.
+// for dpkg-statoverride (which calls chmod(2) itself) and systemd-tmpfiles. nullopt for other
+// kinds.
 PKGDESC_EXPORT std::optional<std::uint32_t> resulting_mode(const ScriptChange& change,
                                                            std::uint32_t base, EntryType type);
 

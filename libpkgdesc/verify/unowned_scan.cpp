@@ -115,6 +115,7 @@ const std::vector<std::string>& default_unowned_allow() {
         "/etc/udev/hwdb.bin",
         "/etc/initramfs-tools/conf.d/resume",
         "/etc/mailname",
+        "/etc/default/exim4", // written by update-exim4defaults, which exim4-base's postinst runs
         "/etc/motd",
         "/etc/issue.net",
         "/etc/profile",

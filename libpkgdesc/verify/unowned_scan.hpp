@@ -24,7 +24,8 @@ public:
 
     // A path that the checked system's own records vouch for, but that no file list names and
     // nothing proves (a conffile kept after its package was removed or dropped it, a file ucf
-    // manages): reported as allowed with `reason`, never hidden. Only paths under /etc, where
+    // manages, a path a proven postinst names): reported as allowed with `reason`, never
+    // hidden; the first reason given for a path stays. Only paths under /etc, where
     // Debian keeps configuration: elsewhere such a record is no excuse.
     void vouch(const std::string& path, std::string reason);
     // The files ucf manages (ROOT/var/lib/ucf/registry, "PACKAGE PATH" lines), for a PACKAGE

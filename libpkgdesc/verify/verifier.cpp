@@ -13,12 +13,14 @@
 #include <libpkgdesc/verify/file_check.hpp>
 #include <libpkgdesc/verify/layout_aliases.hpp>
 #include <libpkgdesc/verify/md5sums.hpp>
+#include <libpkgdesc/verify/tmpfiles.hpp>
 #include <libpkgdesc/verify/unowned_scan.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <deque>
 #include <map>
@@ -297,6 +299,80 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
     return std::move(*first);
 }
 
+// The largest tmpfiles.d file read for its metadata (Debian's are a few hundred bytes).
+constexpr std::size_t k_max_tmpfiles_size = 1u << 20;
+
+// The metadata that `package`'s own tmpfiles.d files declare, for those that are on disk byte
+// for byte as its reference describes them and that no file of the same name in /etc or /run
+// overrides (systemd-tmpfiles would read that one instead).
+std::vector<ScriptChange> proven_tmpfiles_changes(const RootDir& root, const Planner& planner,
+                                                  const LayoutAliases& merged,
+                                                  const InstalledPackage& package,
+                                                  const Pkgdesc& desc) {
+    std::vector<ScriptChange> changes;
+    for (const Entry& entry : desc.entries) {
+        const std::string real = planner.real_path(package, entry.path);
+        const std::string_view dir = "/usr/lib/tmpfiles.d/";
+        if (entry.type != EntryType::file || !real.starts_with(dir) || !real.ends_with(".conf") ||
+            real.find('/', dir.size()) != std::string::npos || !entry.sha256 ||
+            entry.size > k_max_tmpfiles_size) {
+            continue;
+        }
+        const std::string name = real.substr(dir.size());
+        static constexpr std::array<std::string_view, 2> k_overrides{"/etc/tmpfiles.d/",
+                                                                     "/run/tmpfiles.d/"};
+        const bool overridden =
+            std::any_of(k_overrides.begin(), k_overrides.end(), [&](std::string_view other) {
+                const OpenResult node =
+                    root.open_at(merged.resolve(std::string(other) + name), O_PATH | O_NOFOLLOW);
+                return node.ok() || node.error != ENOENT;
+            });
+        OpenResult file = root.open_regular(real);
+        if (overridden || !file.ok()) {
+            continue;
+        }
+        std::string text;
+        try {
+            text = read_small_file(file.fd.get(), root.display(real), k_max_tmpfiles_size);
+        } catch (const Error&) {
+            continue; // the file itself is reported by its own check
+        }
+        if (Sha256::digest(text) != *entry.sha256) {
+            continue;
+        }
+        std::vector<ScriptChange> found = parse_tmpfiles_metadata(text, real);
+        changes.insert(changes.end(), std::make_move_iterator(found.begin()),
+                       std::make_move_iterator(found.end()));
+    }
+    return changes;
+}
+
+// The absolute paths under /etc written out in a script ("/etc/inputrc", "/etc/aliases"): the
+// files a package's postinst creates from templates or debconf answers, which no file list
+// names. A word that holds an expansion or a glob is no such path.
+std::vector<std::string> literal_etc_paths(std::string_view text) {
+    std::vector<std::string> paths;
+    const std::string_view separators = " \t\n;|&<>()'\"`=";
+    for (std::size_t pos = 0; pos < text.size();) {
+        const std::size_t start = text.find_first_not_of(separators, pos);
+        if (start == std::string_view::npos) {
+            break;
+        }
+        const std::size_t end = std::min(text.find_first_of(separators, start), text.size());
+        const std::string_view word = text.substr(start, end - start);
+        pos = end;
+        const bool plain = std::all_of(word.begin(), word.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '/' || c == '.' || c == '_' || c == '-' || c == '+' || c == '@' || c == ':';
+        });
+        if (plain && word.starts_with("/etc/") && word.size() > 5 &&
+            word.find("/../") == std::string_view::npos && !word.ends_with("/..")) {
+            paths.emplace_back(word);
+        }
+    }
+    return paths;
+}
+
 // Diversions no installed package vouches for: local ones, and those of a package that is not
 // installed. They change what runs at a path, so the summary names them.
 std::vector<Summary::UnvouchedDiversion> unvouched_diversions(const DpkgDatabase& db) {
@@ -420,6 +496,8 @@ Summary Verifier::run(FindingSink& sink) {
         admindir, m_options.admindir ? admindir.display("info") : std::string("/var/lib/dpkg/info"));
     std::vector<ControlCheck> controls;
     ScriptExplanations explanations;
+    // Paths under /etc that a checked package's proven postinst names, with the package.
+    std::vector<std::pair<std::string, const InstalledPackage*>> postinst_paths;
     // Packages without reference data are still checked against the system's own md5sums and
     // conffile digests, as dpkg --verify does, under statuses of their own.
     std::deque<std::string> md5_paths;
@@ -477,8 +555,15 @@ Summary Verifier::run(FindingSink& sink) {
         for (const ControlCheck::Script& script : controls.back().scripts) {
             if (script.member == "postinst") {
                 explanations.add(*pkg, script.member, script.text, merged);
+                if (m_options.unowned) {
+                    for (std::string& path : literal_etc_paths(script.text)) {
+                        postinst_paths.emplace_back(std::move(path), pkg);
+                    }
+                }
             }
         }
+        explanations.add(*pkg, proven_tmpfiles_changes(root, planner, merged, *pkg, *desc),
+                         merged);
         std::unordered_set<std::string_view> listed(pkg->files.begin(), pkg->files.end());
         auto add = [&](const std::string& path, const Entry* entry, const char* reason) {
             Candidate candidate;
@@ -670,6 +755,14 @@ Summary Verifier::run(FindingSink& sink) {
             }
         }
         scan.add_ucf_registry([&](std::string_view name) { return known.contains(name); });
+        // With the directories the script had to create for them (what is in those is
+        // scanned all the same).
+        for (const auto& [path, pkg] : postinst_paths) {
+            const std::string reason = "named by the proven postinst of " + pkg->display_name();
+            for (std::string at = path; at.size() > 5; at.erase(at.rfind('/'))) {
+                scan.vouch(at, reason);
+            }
+        }
         scan.add_alternatives(admindir);
         for (const std::string& dir : m_options.unowned_dirs) {
             scan.scan(dir, [&](Finding& finding) { tally(finding); });

@@ -68,6 +68,7 @@ class VerifyExplainedTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testModifiedScriptExplainsNothing);
     CPPUNIT_TEST(testContentIsNeverExplained);
     CPPUNIT_TEST(testCapabilitySetByTheScript);
+    CPPUNIT_TEST(testTmpfilesDeclaredMetadata);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -78,8 +79,8 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(quiet.out + quiet.err, 0, quiet.status);
         CPPUNIT_ASSERT_MESSAGE(quiet.out, quiet.out.find("mounter") == std::string::npos);
         CPPUNIT_ASSERT_MESSAGE(quiet.out,
-                               quiet.out.find("Metadata set by the packages' own maintainer "
-                                              "scripts: 2 files (-v lists them)\n") !=
+                               quiet.out.find("Metadata set by the packages' own postinst or "
+                                              "tmpfiles.d: 2 files (-v lists them)\n") !=
                                    std::string::npos);
         // -v names each with its script line.
         const RunResult verbose = sys.run_verify({"-v"});
@@ -153,6 +154,44 @@ public:
         must_sh("setcap cap_sys_admin+ep " + sys.q("/usr/lib/mounter/helper"));
         assert_deviations({{"/usr/lib/mounter/helper", "metadata security.capability"}},
                           verify_json(sys.root, sys.ref, {}, 1));
+    }
+
+    void testTmpfilesDeclaredMetadata() {
+        // Like aide-common: systemd-tmpfiles gives /var/lib/keeper to daemon, mode 0700, at
+        // boot and from the postinst.
+        TempDir tmp;
+        const std::string dir = tmp / "keeper";
+        write_control(dir, "keeper", "1.0", "amd64");
+        const std::string deb = tmp / "keeper_1.0_amd64.deb";
+        build_deb(dir, deb, "xz",
+                  "mkdir -p var/lib/keeper usr/lib/tmpfiles.d\n"
+                  "printf 'd /var/lib/keeper\\t0700\\tdaemon\\troot\\n' > "
+                  "usr/lib/tmpfiles.d/keeper.conf\n");
+        const std::string ref = make_reference(tmp, {deb});
+        SystemRoot root(tmp / "root");
+        root.install(deb);
+        const std::string keeper = shell_quote(root / "/var/lib/keeper");
+        must_sh("chmod 0700 " + keeper + " && chown 7001 " + keeper);
+        const json doc = verify_json(root, ref, {}, 0);
+        const json& entry = file_entry(doc, "/var/lib/keeper");
+        CPPUNIT_ASSERT_EQUAL(std::string("pristine"), entry["status"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("/usr/lib/tmpfiles.d/keeper.conf"),
+                             entry["explained_by"][0]["script"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("systemd-tmpfiles 0700"),
+                             entry["explained_by"][0]["command"].get<std::string>());
+        // An override in /etc is what systemd-tmpfiles reads then: the package's word no longer
+        // counts.
+        must_sh("mkdir -p " + shell_quote(root / "/etc/tmpfiles.d") + " && touch " +
+                shell_quote(root / "/etc/tmpfiles.d/keeper.conf"));
+        assert_deviations({{"/var/lib/keeper", "metadata mode,owner"}},
+                          verify_json(root, ref, {}, 1));
+        // Nor does an edited file.
+        must_sh("rm " + shell_quote(root / "/etc/tmpfiles.d/keeper.conf") +
+                " && echo 'd /var/lib/keeper 0700 daemon root' > " +
+                shell_quote(root / "/usr/lib/tmpfiles.d/keeper.conf"));
+        assert_deviations({{"/var/lib/keeper", "metadata mode,owner"},
+                           {"/usr/lib/tmpfiles.d/keeper.conf", "modified sha256,mtime"}},
+                          verify_json(root, ref, {}, 1));
     }
 };
 

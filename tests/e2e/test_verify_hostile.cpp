@@ -271,6 +271,7 @@ class VerifyHostileOwnershipTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testAllowedFilesAreShownWithTheirDigest);
     CPPUNIT_TEST(testUnownedFindingTellsWhatIsOnDisk);
     CPPUNIT_TEST(testRootImpliesTheUnownedScan);
+    CPPUNIT_TEST(testFilesAProvenPostinstNamesAreAllowed);
     CPPUNIT_TEST_SUITE_END();
 
     // A root with hello, and the directories dpkg's own package ships for update-alternatives.
@@ -431,6 +432,40 @@ public:
         CPPUNIT_ASSERT_MESSAGE(text.out,
                                text.out.find("unowned      /usr/bin/dropper (file 4755 root:root, "
                                              "8 bytes, setuid)\n") != std::string::npos);
+    }
+
+    void testFilesAProvenPostinstNamesAreAllowed() {
+        // Like readline-common's /etc/inputrc: created by the postinst, in no file list.
+        TempDir tmp;
+        const std::string deb = build_package(
+            tmp, "rl",
+            "mkdir -p usr/share/rl && echo 'set bell-style none' > usr/share/rl/inputrc\n"
+            "printf '#!/bin/sh\\nset -e\\nmkdir -p /etc/rl.d\\n"
+            "cp /usr/share/rl/inputrc \"/etc/rl.d/inputrc\"\\n' > DEBIAN/postinst\n"
+            "chmod 755 DEBIAN/postinst\n");
+        const std::string ref = make_reference(tmp, {deb});
+        SystemRoot root(tmp / "root");
+        root.install(deb);
+        must_sh("mkdir -p " + shell_quote(root / "/etc/rl.d") + " && cp " +
+                shell_quote(root / "/usr/share/rl/inputrc") + " " +
+                shell_quote(root / "/etc/rl.d/inputrc") + " && echo evil > " +
+                shell_quote(root / "/etc/rl.d/evil"));
+        const json doc = verify_json(root, ref, {"--unowned"}, 1);
+        assert_deviations({{"/etc/rl.d/evil", "unowned"}}, doc);
+        for (const char* path : {"/etc/rl.d", "/etc/rl.d/inputrc"}) {
+            const json& entry = file_entry(doc, path);
+            CPPUNIT_ASSERT_EQUAL(std::string("allowed"), entry["status"].get<std::string>());
+            CPPUNIT_ASSERT_EQUAL(std::string("named by the proven postinst of rl"),
+                                 entry["reason"].get<std::string>());
+        }
+        // A postinst edited to name a path vouches for nothing.
+        must_sh("echo 'touch /etc/rl.d/evil' >> " +
+                shell_quote(root / "/var/lib/dpkg/info/rl.postinst"));
+        assert_deviations({{"/etc/rl.d", "unowned"},
+                           {"/etc/rl.d/evil", "unowned"},
+                           {"/etc/rl.d/inputrc", "unowned"},
+                           {"/var/lib/dpkg/info/rl.postinst", "modified sha256"}},
+                          verify_json(root, ref, {"--unowned"}, 1));
     }
 
     void testRootImpliesTheUnownedScan() {
