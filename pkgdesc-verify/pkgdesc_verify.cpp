@@ -184,7 +184,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "no-unowned", po::bool_switch(&m_opts.no_unowned),
         "do not look for unowned files, even with --root")(
         "unowned-dir", po::value<std::vector<std::string>>()->value_name("DIR"),
-        "scan DIR instead of /usr, /etc, /boot and /opt; repeatable")(
+        "scan DIR instead of /usr, /etc, /boot, /opt (and /bin, /sbin, /lib* where they are "
+        "not links into /usr); repeatable")(
         "unowned-allow", po::value<std::vector<std::string>>()->value_name("PATTERN"),
         "a pattern of paths expected to be unowned ('*' stays within a directory, '**' spans "
         "directories); repeatable")(

@@ -256,10 +256,7 @@ public:
                 m_out << "Local diversions: " << s.local_diversions.size() << '\n';
                 for (const Summary::UnvouchedDiversion& d : s.local_diversions) {
                     m_out << "  " << escape_text(d.from) << " -> " << escape_text(d.to)
-                          << (d.by.empty() ? std::string(" (local)")
-                                           : " (by " + escape_text(d.by) +
-                                                 ", which is not installed)")
-                          << '\n';
+                          << " (" << escape_text(d.reason) << ")\n";
                 }
             }
             // Each with the reason: all of them with -v, the first ten otherwise.
@@ -448,6 +445,7 @@ public:
             put_path(entry, "from", d.from);
             put_path(entry, "to", d.to);
             entry["by"] = d.by.empty() ? nlohmann::json() : nlohmann::json(d.by);
+            entry["reason"] = d.reason;
             diversions.push_back(std::move(entry));
         }
         header();

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,6 +42,7 @@ struct MemberObservation {
     bool size_differs = false;          // not read: its size already tells
     std::uint64_t bytes_read = 0;
     std::string text;                   // what was read, when asked to keep it
+    bool acl = false;                   // a POSIX access ACL grants more than the mode says
 };
 
 void hash_open_file(int fd, MemberObservation& obs, bool keep) {
@@ -116,6 +118,7 @@ MemberObservation observe_member(const RootDir& dir, const std::string& name, bo
         return obs;
     }
     obs.stat_known = true;
+    obs.acl = ::fgetxattr(file.fd.get(), "system.posix_acl_access", nullptr, 0) >= 0;
     const auto size = static_cast<std::uint64_t>(obs.st.st_size);
     if (!read) {
         return obs;
@@ -141,7 +144,8 @@ std::string id_text(const RootAccounts& accounts, std::uint32_t id, bool user) {
 // dpkg unpacks control.tar as root from an archive dpkg-deb always writes as root:0, and
 // dpkg-deb refuses maintainer scripts writable by others; the modes themselves are the
 // package's, which the reference does not record.
-void check_metadata(const RootAccounts& accounts, const struct stat& st, Finding& finding) {
+void check_metadata(const RootAccounts& accounts, const struct stat& st, bool acl,
+                    Finding& finding) {
     const std::uint32_t root_uid = accounts.uid("root").value_or(0);
     const std::uint32_t root_gid = accounts.gid("root").value_or(0);
     if (st.st_uid != root_uid) {
@@ -152,6 +156,10 @@ void check_metadata(const RootAccounts& accounts, const struct stat& st, Finding
     }
     if ((st.st_mode & S_IWOTH) != 0) {
         finding.failed.push_back({"mode", mode_text(st.st_mode & ~static_cast<mode_t>(S_IWOTH)), mode_text(st.st_mode)});
+    }
+    // Write access for someone else, granted by an ACL, is as bad as mode o+w.
+    if (acl) {
+        finding.failed.push_back({"system.posix_acl_access", "absent", "present"});
     }
 }
 
@@ -181,7 +189,7 @@ void check_kept(const InfoDir& info, const RootAccounts& accounts, const std::st
         content = true;
     }
     if (obs.stat_known) {
-        check_metadata(accounts, obs.st, finding);
+        check_metadata(accounts, obs.st, obs.acl, finding);
     }
     if (content) {
         finding.status = FileStatus::modified;

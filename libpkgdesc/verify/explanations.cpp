@@ -2,8 +2,11 @@
 #include <libpkgdesc/verify/explanations.hpp>
 
 #include <algorithm>
+#include <map>
 #include <charconv>
 #include <cstdint>
+
+#include <sys/stat.h>
 
 namespace pkgdesc {
 
@@ -101,6 +104,54 @@ void ScriptExplanations::add(const InstalledPackage& package, std::vector<Script
     }
 }
 
+namespace {
+
+// What one source (a script, a tmpfiles.d file) leaves a path with once all its commands for
+// it have run, in order: the last value of each attribute it sets, and the command that set it.
+struct FinalState {
+    const ScriptChange* mode = nullptr;
+    std::optional<std::uint32_t> mode_value; // unset when a command's result is unknown
+    bool mode_unknown = false;
+    const ScriptChange* owner = nullptr;
+    const ScriptChange* group = nullptr;
+    const ScriptChange* caps = nullptr;
+};
+
+FinalState final_state(const std::vector<const ScriptChange*>& changes, std::uint32_t mode,
+                       EntryType type) {
+    FinalState state;
+    std::uint32_t current = mode;
+    for (const ScriptChange* change : changes) {
+        switch (change->kind) {
+        case ScriptChange::Kind::mode: {
+            const std::optional<std::uint32_t> next = resulting_mode(*change, current, type);
+            if (!next) {
+                state.mode_unknown = true;
+            } else {
+                current = *next;
+            }
+            state.mode = change;
+            break;
+        }
+        case ScriptChange::Kind::owner:
+            state.owner = change;
+            break;
+        case ScriptChange::Kind::group:
+            state.group = change;
+            break;
+        case ScriptChange::Kind::capabilities:
+            state.caps = change;
+            break;
+        }
+    }
+    if (state.mode != nullptr && !state.mode_unknown) {
+        state.mode_value = current;
+    }
+    return state;
+}
+
+} // namespace
+
 void ScriptExplanations::explain(const InstalledPackage& package,
                                  const std::vector<std::string>& paths, EntryType type,
                                  std::uint32_t mode, const Observation& observation,
@@ -112,57 +163,57 @@ void ScriptExplanations::explain(const InstalledPackage& package,
     if (for_package == m_changes.end()) {
         return;
     }
-    // Every change made through any name of the inode, in script order per name.
-    std::vector<ScriptChange> changes;
+    // Every change made through any name of the inode, by source, in the source's line order.
+    std::map<std::string, std::vector<const ScriptChange*>> by_source;
     for (const std::string& path : paths) {
         const auto for_path = for_package->second.find(path);
-        if (for_path != for_package->second.end()) {
-            changes.insert(changes.end(), for_path->second.begin(), for_path->second.end());
+        if (for_path == for_package->second.end()) {
+            continue;
+        }
+        for (const ScriptChange& change : for_path->second) {
+            by_source[change.script].push_back(&change);
         }
     }
-    if (changes.empty()) {
+    if (by_source.empty()) {
         return;
     }
     const struct stat& st = observation.st;
     const std::uint32_t actual_mode = st.st_mode & 07777u;
+    const auto owner_matches = [&](const ScriptChange* change) {
+        return change != nullptr && resolve_operand(change->value, accounts, true) == st.st_uid;
+    };
+    const auto group_matches = [&](const ScriptChange* change) {
+        return change != nullptr && resolve_operand(change->value, accounts, false) == st.st_gid;
+    };
 
-    // The change that sets exactly the observed value of one attribute, or nullptr.
+    // A source explains an attribute only with the value it leaves, and only consistently: a
+    // setuid (setgid) mode it sets needs the owner (group) it sets too, and what
+    // dpkg-statoverride sets, it sets all at once.
     auto explaining = [&](const FailedAttribute& attribute) -> const ScriptChange* {
-        if (attribute.name == "mode") {
-            // One command from the unpacked mode, or the script's commands in their order (a
-            // chmod 755 then a chmod u+s).
-            std::uint32_t current = mode;
-            for (const ScriptChange& change : changes) {
-                if (change.kind != ScriptChange::Kind::mode) {
-                    continue;
+        for (auto& [source, changes] : by_source) {
+            std::sort(changes.begin(), changes.end(),
+                      [](const ScriptChange* a, const ScriptChange* b) { return a->line < b->line; });
+            const FinalState state = final_state(changes, mode, type);
+            if (attribute.name == "mode" && state.mode_value && *state.mode_value == actual_mode) {
+                const bool statoverride =
+                    state.mode->tool == ScriptChange::Tool::dpkg_statoverride;
+                const bool owner_ok = state.owner == nullptr || owner_matches(state.owner) ||
+                                      ((actual_mode & S_ISUID) == 0 && !statoverride);
+                const bool group_ok = state.group == nullptr || group_matches(state.group) ||
+                                      ((actual_mode & S_ISGID) == 0 && !statoverride);
+                if (owner_ok && group_ok) {
+                    return state.mode;
                 }
-                const std::optional<std::uint32_t> alone = resulting_mode(change, mode, type);
-                const std::optional<std::uint32_t> after = resulting_mode(change, current, type);
-                if ((alone && *alone == actual_mode) || (after && *after == actual_mode)) {
-                    return &change;
-                }
-                if (after) {
-                    current = *after;
-                }
-            }
-            return nullptr;
-        }
-        for (const ScriptChange& change : changes) {
-            if (attribute.name == "owner" && change.kind == ScriptChange::Kind::owner) {
-                if (resolve_operand(change.value, accounts, true) == st.st_uid) {
-                    return &change;
-                }
-            } else if (attribute.name == "group" && change.kind == ScriptChange::Kind::group) {
-                if (resolve_operand(change.value, accounts, false) == st.st_gid) {
-                    return &change;
-                }
-            } else if (attribute.name == "security.capability" &&
-                       change.kind == ScriptChange::Kind::capabilities) {
-                const std::optional<FileCapabilities> set = parse_capability_text(change.value);
+            } else if (attribute.name == "owner" && owner_matches(state.owner)) {
+                return state.owner;
+            } else if (attribute.name == "group" && group_matches(state.group)) {
+                return state.group;
+            } else if (attribute.name == "security.capability" && state.caps != nullptr) {
+                const std::optional<FileCapabilities> set = parse_capability_text(state.caps->value);
                 const std::optional<FileCapabilities> seen =
                     decode_vfs_capability(observation.capability);
                 if (set && seen && *set == *seen) {
-                    return &change;
+                    return state.caps;
                 }
             }
         }

@@ -260,7 +260,7 @@ Observation observe(const CheckContext& context, const std::string& path,
     obs.found = true;
     std::string xattr_error;
     if (S_ISREG(obs.st.st_mode)) {
-        if (worth_hashing(static_cast<std::uint64_t>(obs.st.st_size))) {
+        if (worth_hashing(obs.st)) {
             hash_regular(context, path, symlinks, digest, obs);
         } else {
             obs.hash_error = "not read: its size differs from the reference";

@@ -65,7 +65,8 @@ struct CheckContext {
 
 // Decides, from a regular file's size, whether its content is read: a file whose size already
 // differs from every reference entry is not (an attacker's sparse 15 TiB file costs nothing).
-using HashPolicy = std::function<bool(std::uint64_t size)>;
+// The stat(2) of the regular file is given: its size, and its allocated blocks.
+using HashPolicy = std::function<bool(const struct stat& st)>;
 
 // Which digest a regular file's content gets: SHA-256 for reference data, MD5 for the checked
 // system's own md5sums.

@@ -114,11 +114,14 @@ struct PKGDESC_EXPORT Summary {
     // Pristine files whose metadata the packages' own maintainer scripts explain.
     std::size_t explained = 0;
     // Diversions that change what runs at a path without an installed package's word for it:
-    // local ones (`by` empty), and those whose diverting package `by` is not installed.
+    // local ones (`by` empty), those whose diverting package `by` is not installed, and those
+    // whose diverting package's reference data does not ship `from` (nothing then checks what
+    // sits there). `reason` says which: "local", "by X, which is not installed", ...
     struct UnvouchedDiversion {
         std::string from;
         std::string to;
         std::string by;
+        std::string reason;
     };
     std::vector<UnvouchedDiversion> local_diversions;
     std::size_t packages_checked = 0;

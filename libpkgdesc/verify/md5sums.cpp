@@ -49,14 +49,26 @@ Md5sums read_md5sums(const InfoDir& info, const InstalledPackage& package) {
             out.error = "line " + std::to_string(line_number) + ": not \"MD5  PATH\"";
             return out;
         }
-        while (path.starts_with("./")) {
-            path.remove_prefix(2);
+        // Each file once, by one spelling: "./", "//" and "/./" are dropped; ".." is refused.
+        std::string normal;
+        bool dotdot = false;
+        for (std::size_t pos = 0; pos <= path.size();) {
+            const std::size_t slash = std::min(path.find('/', pos), path.size());
+            const std::string_view part = path.substr(pos, slash - pos);
+            pos = slash + 1;
+            if (part == "..") {
+                dotdot = true;
+            } else if (!part.empty() && part != ".") {
+                normal += "/";
+                normal += part;
+            }
         }
-        if (path.empty() || path.front() == '/' || path.find('\0') != std::string_view::npos) {
+        if (path.empty() || path.front() == '/' || dotdot || normal.empty() ||
+            path.find('\0') != std::string_view::npos) {
             out.error = "line " + std::to_string(line_number) + ": not a path relative to the root";
             return out;
         }
-        out.files.emplace_back("/" + std::string(path), *digest);
+        out.files.emplace_back(std::move(normal), *digest);
     }
     return out;
 }

@@ -1289,6 +1289,10 @@ private:
                 }
             } else if (c == '\'' && !in_double_quotes) {
                 single_quoted(scratch);
+            } else if (c == '\'') {
+                // "${x#'...'}": a quote to one shell, a character to another (and to either,
+                // depending on the operator): where the rest of the text is, is not known.
+                throw Unreadable{};
             } else if (c == '"') {
                 double_quoted(scratch);
             } else if (c == '$') {
@@ -1406,6 +1410,10 @@ private:
         std::string logical;
         while (!at_end()) {
             logical.clear();
+            // dash ends the body at a delimiter line that bash joins to the line before, and
+            // bash at one that dash reads as two: where they disagree, nothing is read.
+            bool joined = false;
+            bool piece_is_delimiter = false;
             for (;;) {
                 const std::size_t newline = m_text.find('\n', m_pos);
                 const std::size_t end = std::min(newline, m_text.size());
@@ -1417,8 +1425,14 @@ private:
                 const std::size_t backslashes =
                     physical.size() -
                     std::min(physical.find_last_not_of('\\') + 1, physical.size());
+                std::string_view piece = physical;
+                if (document.strip_tabs) {
+                    piece.remove_prefix(std::min(piece.find_first_not_of('\t'), piece.size()));
+                }
+                piece_is_delimiter = piece_is_delimiter || piece == document.delimiter;
                 if (!document.quoted && backslashes % 2 == 1 && newline != std::string_view::npos) {
                     logical.append(physical.substr(0, physical.size() - 1));
+                    joined = true;
                     continue;
                 }
                 logical.append(physical);
@@ -1427,6 +1441,9 @@ private:
             std::string_view line = logical;
             if (document.strip_tabs) {
                 line.remove_prefix(std::min(line.find_first_not_of('\t'), line.size()));
+            }
+            if (joined && (piece_is_delimiter || line == document.delimiter)) {
+                throw Unreadable{};
             }
             if (line == document.delimiter) {
                 break;
@@ -1911,9 +1928,12 @@ private:
             at = 1;
             name = literal_text(cmd.words[1]);
         }
-        if (!name || *name == "." || *name == "source" || *name == "eval") {
+        if (!name || *name == "." || *name == "source") {
             m_shell.may_define_functions = true;
-        } else if (*name == "alias" && cmd.words.size() > at + 1) {
+        } else if ((*name == "alias" && cmd.words.size() > at + 1) || *name == "eval" ||
+                   *name == "hash") {
+            // What a command name runs may change: eval can define an alias or a function
+            // ("eval 'chmod() { :; }'"), hash -p binds a name to another program.
             m_shell.defines_alias = true;
         }
     }
@@ -2259,9 +2279,26 @@ std::string_view tool_name(ScriptChange::Tool tool) {
     return "chmod";
 }
 
+namespace {
+
+// Whether the text assigns PATH anywhere ("PATH=/opt/fake", "export PATH=..."): which program
+// "chmod" names is then not known. Read on the raw text, so that no quoting hides it.
+bool assigns_path(std::string_view text) {
+    for (std::size_t pos = text.find("PATH="); pos != std::string_view::npos;
+         pos = text.find("PATH=", pos + 1)) {
+        const char before = pos == 0 ? ' ' : text[pos - 1];
+        if (!std::isalnum(static_cast<unsigned char>(before)) && before != '_') {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
 std::vector<ScriptChange> parse_script_metadata(std::string_view script_text,
                                                 const std::string& script_name) {
-    if (!runs_in_shell(script_text)) {
+    if (!runs_in_shell(script_text) || assigns_path(script_text)) {
         return {};
     }
     Shell shell(script_text, script_name);

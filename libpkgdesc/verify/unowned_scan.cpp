@@ -443,7 +443,8 @@ Finding UnownedScan::describe(const std::string& path, FileStatus status,
     finding.path = path;
     finding.status = status;
     finding.reason = std::move(reason);
-    const Observation obs = observe(m_context, path, [](std::uint64_t size) {
+    const Observation obs = observe(m_context, path, [](const struct stat& st) {
+        const auto size = static_cast<std::uint64_t>(st.st_size);
         return size <= k_max_unowned_hash;
     });
     finding.bytes_read = obs.bytes_read;
@@ -482,6 +483,26 @@ Finding UnownedScan::describe(const std::string& path, FileStatus status,
                              : obs.hash_error;
     }
     finding.observed = std::move(seen);
+    return finding;
+}
+
+// Nothing that no package owns is allowed to raise privileges: a setuid, setgid or
+// capability-carrying file under an allow pattern or a record is reported all the same.
+Finding& UnownedScan::privileged_never_allowed(Finding& finding) {
+    if (finding.status != FileStatus::allowed || !finding.observed ||
+        finding.observed->type != "file") {
+        return finding;
+    }
+    for (const char* flag : {"setuid", "setgid", "capabilities"}) {
+        const auto& flags = finding.observed->flags;
+        if (std::find(flags.begin(), flags.end(), flag) != flags.end()) {
+            finding.status = FileStatus::unowned;
+            finding.reason = std::string(finding.reason.empty() ? "matches an allow pattern"
+                                                                : finding.reason) +
+                             ", but is " + flag;
+            break;
+        }
+    }
     return finding;
 }
 
@@ -524,11 +545,11 @@ void UnownedScan::scan(const std::string& dir, const std::function<void(Finding&
                     report(finding);
                 } else if (vouched != m_vouched.end()) {
                     Finding finding = describe(child, FileStatus::allowed, vouched->second);
-                    report(finding);
+                    report(privileged_never_allowed(finding));
                 } else {
                     Finding finding = describe(
                         child, allowed(child) ? FileStatus::allowed : FileStatus::unowned, {});
-                    report(finding);
+                    report(privileged_never_allowed(finding));
                 }
             }
             if (S_ISDIR(entry.mode)) {

@@ -50,6 +50,7 @@ private:
     bool owned(const std::string& path) const;
     bool allowed(const std::string& path) const;
     bool link_leads_to_owned(const std::string& path) const;
+    static Finding& privileged_never_allowed(Finding& finding);
     std::string read_link(const std::string& path) const;
     Finding describe(const std::string& path, FileStatus status, std::string reason) const;
 

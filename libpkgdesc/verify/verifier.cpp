@@ -24,6 +24,7 @@
 #include <charconv>
 #include <deque>
 #include <map>
+#include <unordered_map>
 #include <numeric>
 #include <unordered_set>
 
@@ -173,6 +174,15 @@ const Entry* expected_file(const Candidate& candidate) {
     return entry != nullptr && entry->type == EntryType::file ? entry : nullptr;
 }
 
+// Without reference data no size rules a planted giant out: a file is read against md5sums up
+// to k_max_md5sums_file_size, and not when it is large and mostly holes (dpkg writes every
+// byte it unpacks; such a file is not what it unpacked, yet costs its whole size to hash).
+bool md5_worth_reading(const struct stat& st) {
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    const auto allocated = static_cast<std::uint64_t>(st.st_blocks) * 512;
+    return size <= k_max_md5sums_file_size && (size <= (64u << 20) || allocated >= size / 8);
+}
+
 // Compares a file of an unreferenced package with the system's own MD5 of it, as dpkg --verify
 // does: content only, never pristine.
 void check_md5(const CheckContext& context, const std::string& path, const Md5Digest& expected,
@@ -180,7 +190,7 @@ void check_md5(const CheckContext& context, const std::string& path, const Md5Di
     finding.md5sums = true;
     if (!observation) {
         observation = observe(
-            context, path, [](std::uint64_t size) { return size <= k_max_md5sums_file_size; },
+            context, path, [](const struct stat& st) { return md5_worth_reading(st); },
             Digest::md5);
     }
     const Observation& obs = *observation;
@@ -196,6 +206,8 @@ void check_md5(const CheckContext& context, const std::string& path, const Md5Di
         finding.reason = static_cast<std::uint64_t>(obs.st.st_size) > k_max_md5sums_file_size
                              ? "larger than " + std::to_string(k_max_md5sums_file_size) +
                                    " bytes: not read without reference data"
+                         : !md5_worth_reading(obs.st)
+                             ? "mostly holes (sparse): not read without reference data"
                              : obs.hash_error;
     } else if (*obs.md5 != expected) {
         finding.status = FileStatus::modified;
@@ -261,7 +273,8 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             finding.status = FileStatus::unverifiable;
         } else {
             if (!observation) {
-                observation = observe(context, item.path, [&](std::uint64_t size) {
+                observation = observe(context, item.path, [&](const struct stat& st) {
+                    const auto size = static_cast<std::uint64_t>(st.st_size);
                     return std::any_of(item.candidates.begin(), item.candidates.end(),
                                        [&](const Candidate& c) {
                                            const Entry* e = expected_file(c);
@@ -273,8 +286,11 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             const Expectation exp =
                 expectation_for(candidate, planner, context.accounts, expect_changed, item.path);
             compare(context, *observation, exp, finding);
-            // What dpkg-statoverride sets is the statoverride's to say, not a script's.
-            if (candidate.statoverride == nullptr && finding.status == FileStatus::metadata &&
+            // What dpkg-statoverride sets is the statoverride's to say, not a script's; and a
+            // script's command acts on the file at the path it names, which a diversion has
+            // replaced with another.
+            if (candidate.statoverride == nullptr && candidate.diversion == nullptr &&
+                finding.status == FileStatus::metadata &&
                 explanations.has_changes(*candidate.package)) {
                 explanations.explain(*candidate.package,
                                      inode_paths(candidate, planner, item.path), exp.type,
@@ -373,19 +389,46 @@ std::vector<std::string> literal_etc_paths(std::string_view text) {
     return paths;
 }
 
-// Diversions no installed package vouches for: local ones, and those of a package that is not
-// installed. They change what runs at a path, so the summary names them.
-std::vector<Summary::UnvouchedDiversion> unvouched_diversions(const DpkgDatabase& db) {
-    std::unordered_set<std::string_view> installed;
+// Diversions no installed package vouches for: local ones, those of a package that is not
+// installed, and those whose package's reference data does not ship the diverted path (dpkg
+// lets a package divert only to put its own file there; anything else at the path is then
+// checked by nothing). They change what runs at a path, so the summary names them.
+std::vector<Summary::UnvouchedDiversion> unvouched_diversions(const DpkgDatabase& db,
+                                                              const ReferenceSet& references,
+                                                              const LayoutAliases& merged) {
+    std::unordered_map<std::string_view, std::vector<const InstalledPackage*>> installed;
     for (const InstalledPackage& pkg : db.packages()) {
         if (pkg.state != PackageState::not_installed && pkg.state != PackageState::config_files) {
-            installed.insert(pkg.name);
+            installed[pkg.name].push_back(&pkg);
         }
     }
     std::vector<Summary::UnvouchedDiversion> out;
     for (const Diversion& diversion : db.diversions()) {
-        if (diversion.by.empty() || !installed.contains(diversion.by)) {
-            out.push_back({diversion.from, diversion.to, diversion.by});
+        const auto found = installed.find(diversion.by);
+        if (diversion.by.empty()) {
+            out.push_back({diversion.from, diversion.to, diversion.by, "local"});
+            continue;
+        }
+        if (found == installed.end()) {
+            out.push_back({diversion.from, diversion.to, diversion.by,
+                           "by " + diversion.by + ", which is not installed"});
+            continue;
+        }
+        const std::string from = merged.resolve(diversion.from);
+        bool referenced = false;
+        const bool ships = std::any_of(
+            found->second.begin(), found->second.end(), [&](const InstalledPackage* pkg) {
+                const Pkgdesc* desc = references.find(pkg->name, pkg->architecture, pkg->version);
+                referenced = referenced || desc != nullptr;
+                return desc != nullptr &&
+                       std::any_of(desc->entries.begin(), desc->entries.end(),
+                                   [&](const Entry& e) { return merged.resolve(e.path) == from; });
+            });
+        if (!ships) {
+            out.push_back({diversion.from, diversion.to, diversion.by,
+                           "by " + diversion.by +
+                               (referenced ? ", whose reference data does not ship it"
+                                           : ", which has no reference data here")});
         }
     }
     return out;
@@ -437,7 +480,10 @@ const std::vector<std::string>& default_expect_changed() {
 }
 
 const std::vector<std::string>& default_unowned_dirs() {
-    static const std::vector<std::string> dirs{"/usr", "/etc", "/boot", "/opt"};
+    // With the top-level program and library directories of a root that is not merged-/usr
+    // (where they are links into /usr, and skipped).
+    static const std::vector<std::string> dirs{"/usr", "/etc", "/boot", "/opt", "/bin",
+                                               "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
     return dirs;
 }
 
@@ -475,7 +521,7 @@ Summary Verifier::run(FindingSink& sink) {
     const LayoutAliases merged = LayoutAliases::detect(root);
     const Planner planner(db, merged);
     Summary summary;
-    summary.local_diversions = unvouched_diversions(db);
+    summary.local_diversions = unvouched_diversions(db, m_references, merged);
 
     const std::vector<const InstalledPackage*> selected = select_packages(db, m_options.packages);
     db.read_file_lists(admindir, [&](const InstalledPackage& pkg) {
@@ -765,6 +811,9 @@ Summary Verifier::run(FindingSink& sink) {
         }
         scan.add_alternatives(admindir);
         for (const std::string& dir : m_options.unowned_dirs) {
+            if (merged.is_alias(dir)) {
+                continue; // scanned where it leads
+            }
             scan.scan(dir, [&](Finding& finding) { tally(finding); });
         }
     }

@@ -61,6 +61,28 @@ struct Mounter {
     }
 };
 
+// "tool" with /usr/bin/tool (0755) and /usr/bin/shell, and the given postinst, installed; then
+// `attack` (shell, with $R the root) changed what is on disk. Returns the JSON verdict.
+json verdict_after(const std::string& postinst, const std::string& attack, int status,
+                   const std::string& diversions = "") {
+    TempDir tmp;
+    const std::string dir = tmp / "tool";
+    write_control(dir, "tool", "1.0", "amd64");
+    write_file(dir + "/DEBIAN/postinst", "#!/bin/sh\nset -e\n" + postinst, 0755);
+    const std::string deb = tmp / "tool_1.0_amd64.deb";
+    build_deb(dir, deb, "xz",
+              "mkdir -p usr/bin && printf 'tool\\n' > usr/bin/tool && chmod 755 usr/bin/tool\n"
+              "printf 'a shell\\n' > usr/bin/shell && chmod 755 usr/bin/shell\n");
+    const std::string ref = make_reference(tmp, {deb});
+    SystemRoot root(tmp / "root");
+    root.install(deb);
+    if (!diversions.empty()) {
+        write_file(root / "/var/lib/dpkg/diversions", diversions);
+    }
+    must_sh("R=" + shell_quote(root.dir()) + "\n" + attack);
+    return verify_json(root, ref, {}, status);
+}
+
 class VerifyExplainedTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(VerifyExplainedTest);
     CPPUNIT_TEST(testScriptSetMetadataIsPristineWithTheLine);
@@ -69,6 +91,10 @@ class VerifyExplainedTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testContentIsNeverExplained);
     CPPUNIT_TEST(testCapabilitySetByTheScript);
     CPPUNIT_TEST(testTmpfilesDeclaredMetadata);
+    CPPUNIT_TEST(testSetgidNeedsTheGroupTheScriptSets);
+    CPPUNIT_TEST(testStatoverrideOfTheScriptIsAtomic);
+    CPPUNIT_TEST(testOnlyTheModeTheScriptEndsWith);
+    CPPUNIT_TEST(testDivertedFileIsNotExplained);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -154,6 +180,56 @@ public:
         must_sh("setcap cap_sys_admin+ep " + sys.q("/usr/lib/mounter/helper"));
         assert_deviations({{"/usr/lib/mounter/helper", "metadata security.capability"}},
                           verify_json(sys.root, sys.ref, {}, 1));
+    }
+
+    void testSetgidNeedsTheGroupTheScriptSets() {
+        // chgrp daemon then chmod 2755 (mlocate, cron): setgid with group root is not what
+        // the script makes.
+        const std::string script = "chgrp daemon /usr/bin/tool\nchmod 2755 /usr/bin/tool\n";
+        assert_deviations({{"/usr/bin/tool", "metadata mode"}},
+                          verdict_after(script, "chmod 2755 \"$R/usr/bin/tool\"", 1));
+        assert_deviations({}, verdict_after(script,
+                                            "chgrp 7001 \"$R/usr/bin/tool\" && chmod 2755 "
+                                            "\"$R/usr/bin/tool\"",
+                                            0));
+    }
+
+    void testStatoverrideOfTheScriptIsAtomic() {
+        // The script makes it setuid daemon; setuid root is no part of that.
+        const std::string script =
+            "dpkg-statoverride --update --add daemon daemon 4755 /usr/bin/tool\n";
+        assert_deviations({{"/usr/bin/tool", "metadata mode"}},
+                          verdict_after(script, "chmod 4755 \"$R/usr/bin/tool\"", 1));
+        assert_deviations({}, verdict_after(script,
+                                            "chown 7001:7001 \"$R/usr/bin/tool\" && chmod 4755 "
+                                            "\"$R/usr/bin/tool\"",
+                                            0));
+    }
+
+    void testOnlyTheModeTheScriptEndsWith() {
+        // chmod 0750 then u+s ends at 4750, never 4755; chmod 4755 then 0755 ends at 0755.
+        assert_deviations({{"/usr/bin/tool", "metadata mode"}},
+                          verdict_after("chmod 0750 /usr/bin/tool\nchmod u+s /usr/bin/tool\n",
+                                        "chmod 4755 \"$R/usr/bin/tool\"", 1));
+        assert_deviations({}, verdict_after("chmod 0750 /usr/bin/tool\nchmod u+s /usr/bin/tool\n",
+                                            "chmod 4750 \"$R/usr/bin/tool\"", 0));
+        assert_deviations({{"/usr/bin/tool", "metadata mode"}},
+                          verdict_after("chmod 4755 /usr/bin/tool\nchmod 0755 /usr/bin/tool\n",
+                                        "chmod 4755 \"$R/usr/bin/tool\"", 1));
+    }
+
+    void testDivertedFileIsNotExplained() {
+        // Diversions swap the package's two files: the shell now sits where the postinst makes
+        // the program setuid. The chmod was the program's, not the shell's.
+        const json doc = verdict_after(
+            "chmod 4755 /usr/bin/tool\n",
+            "mv \"$R/usr/bin/tool\" \"$R/t\" && mv \"$R/usr/bin/shell\" \"$R/usr/bin/tool\" && "
+            "mv \"$R/t\" \"$R/usr/bin/shell\" && chmod 4755 \"$R/usr/bin/tool\"",
+            1,
+            "/usr/bin/shell\n/usr/bin/tool\nhello\n/usr/bin/tool\n/usr/bin/shell\nhello\n");
+        CPPUNIT_ASSERT_EQUAL(std::string("metadata"),
+                             file_entry(doc, "/usr/bin/tool")["status"].get<std::string>());
+        CPPUNIT_ASSERT(file_entry(doc, "/usr/bin/tool").count("explained_by") == 0);
     }
 
     void testTmpfilesDeclaredMetadata() {

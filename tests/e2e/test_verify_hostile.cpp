@@ -61,6 +61,7 @@ class VerifyHostileDatabaseTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testConfigFilesPackageOwnsOnlyItsConffiles);
     CPPUNIT_TEST(testDiversionOntoAnotherPackagesPathIsCaught);
     CPPUNIT_TEST(testDivertersOwnFileDroppedFromItsListIsStillCompared);
+    CPPUNIT_TEST(testDiversionByAPackageThatShipsNothingThereIsListed);
     CPPUNIT_TEST(testHalfInstalledUnlistedEntryIsUnverifiable);
     CPPUNIT_TEST(testConffileRecordsVouchOnlyUnderEtcAndVisibly);
     CPPUNIT_TEST(testLocalDiversionIsListedAndItsReplacementUnowned);
@@ -142,6 +143,26 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("not in the dpkg file list"), x["reason"].get<std::string>());
     }
 
+    void testDiversionByAPackageThatShipsNothingThereIsListed() {
+        // A diversion credited to installed hello moves alpha's program aside; a trojan takes
+        // its place. hello ships nothing at /usr/bin/alpha: the summary names the diversion,
+        // and the unowned scan the trojan.
+        ThreePackages sys;
+        must_sh("mv " + sys.q("/usr/bin/alpha") + " " + sys.q("/usr/bin/alpha.real") +
+                " && printf '#!/bin/sh\\nexec /bin/sh\\n' > " + sys.q("/usr/bin/alpha") +
+                " && chmod 755 " + sys.q("/usr/bin/alpha"));
+        sys.root.add_diversion("/usr/bin/alpha", "/usr/bin/alpha.real", "hello");
+        const RunResult text = verify_as_given(
+            {"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(text.out + text.err, 1, text.status);
+        CPPUNIT_ASSERT_MESSAGE(text.out,
+                               text.out.find("Local diversions: 1\n  /usr/bin/alpha -> "
+                                             "/usr/bin/alpha.real (by hello, whose reference "
+                                             "data does not ship it)\n") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(text.out, text.out.find("unowned      /usr/bin/alpha (file ") !=
+                                             std::string::npos);
+    }
+
     void testHalfInstalledUnlistedEntryIsUnverifiable() {
         // Unpacking stopped half-way: nothing of the package is proven, listed or not.
         TempDir tmp;
@@ -194,7 +215,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("pristine"), moved["status"].get<std::string>());
         CPPUNIT_ASSERT_EQUAL(std::string("local"), moved["diverted_by"].get<std::string>());
         CPPUNIT_ASSERT_EQUAL(json::parse(R"([{"from":"/usr/bin/hello",)"
-                                         R"("to":"/usr/bin/hello.distrib","by":null}])"),
+                                         R"("to":"/usr/bin/hello.distrib","by":null,)"
+                                         R"("reason":"local"}])"),
                              doc["local_diversions"]);
         // The default text output names it, though it is no deviation by itself.
         const RunResult text =
@@ -272,6 +294,7 @@ class VerifyHostileOwnershipTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testUnownedFindingTellsWhatIsOnDisk);
     CPPUNIT_TEST(testRootImpliesTheUnownedScan);
     CPPUNIT_TEST(testFilesAProvenPostinstNamesAreAllowed);
+    CPPUNIT_TEST(testNoAllowPatternCoversASetuidFile);
     CPPUNIT_TEST_SUITE_END();
 
     // A root with hello, and the directories dpkg's own package ships for update-alternatives.
@@ -434,6 +457,19 @@ public:
                                              "8 bytes, setuid)\n") != std::string::npos);
     }
 
+    void testNoAllowPatternCoversASetuidFile() {
+        Installed sys;
+        must_sh("mkdir -p " + sys.q("/boot/grub") + " && printf 'x\\n' > " +
+                sys.q("/boot/grub/grubenv") + " && cp " + sys.q("/boot/grub/grubenv") + " " +
+                sys.q("/boot/grub/x") + " && chmod 4755 " + sys.q("/boot/grub/x"));
+        const json doc = verify_json(sys.root, sys.ref, {"--unowned"}, 1);
+        assert_deviations({{"/boot/grub/x", "unowned"}}, doc);
+        CPPUNIT_ASSERT_EQUAL(std::string("matches an allow pattern, but is setuid"),
+                             file_entry(doc, "/boot/grub/x")["reason"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("allowed"),
+                             file_entry(doc, "/boot/grub/grubenv")["status"].get<std::string>());
+    }
+
     void testFilesAProvenPostinstNamesAreAllowed() {
         // Like readline-common's /etc/inputrc: created by the postinst, in no file list.
         TempDir tmp;
@@ -524,6 +560,7 @@ class VerifyControlTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testTrojanedPostinstIsModified);
     CPPUNIT_TEST(testPlantedPostrmIsReported);
     CPPUNIT_TEST(testDeletedAndForgedMd5sums);
+    CPPUNIT_TEST(testMemberWritableThroughAnAclIsMetadata);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -576,6 +613,24 @@ public:
                              entry["reason"].get<std::string>());
     }
 
+    void testMemberWritableThroughAnAclIsMetadata() {
+        // Another user may rewrite what runs as root at the next upgrade.
+        if (!have_tool("setfacl")) {
+            skip("setfacl (package acl) is not installed");
+            return;
+        }
+        ScriptedPackage sys;
+        const RunResult acl =
+            sh("setfacl -m u:7001:rwx " + sys.q("/var/lib/dpkg/info/svc.postinst"));
+        if (acl.status != 0) {
+            skip("the file system has no POSIX ACLs: " + acl.err);
+            return;
+        }
+        assert_deviations(
+            {{"/var/lib/dpkg/info/svc.postinst", "metadata system.posix_acl_access"}},
+            verify_json(sys.root, sys.ref, {}, 1));
+    }
+
     void testDeletedAndForgedMd5sums() {
         // An intruder who edits md5sums hides a change from debsums and dpkg --verify; not here.
         ScriptedPackage sys;
@@ -621,6 +676,7 @@ class VerifyMd5sumsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testUntouchedFilesAreUnprovenNeverPristine);
     CPPUNIT_TEST(testChangedFilesAreFoundAsDpkgVerifyFindsThem);
     CPPUNIT_TEST(testMalformedMd5sumsIsUnverifiable);
+    CPPUNIT_TEST(testMd5sumsSpellingsAndSparseGiants);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -678,6 +734,25 @@ public:
                                          "??5??????   /usr/bin/legacy\n"
                                          "missing     /usr/share/legacy/data\n"),
                              rpm.out);
+    }
+
+    void testMd5sumsSpellingsAndSparseGiants() {
+        // Another spelling of a path is the same file, checked once; ".." is refused; a sparse
+        // planted at a listed path is not read.
+        UnreferencedPackage sys;
+        const std::string sums = sys.q("/var/lib/dpkg/info/legacy.md5sums");
+        must_sh("sed -e 's, usr/bin/legacy, ./usr//bin/./legacy,' " + sums + " >> " + sums +
+                " && truncate -s 8G " + sys.q("/usr/share/legacy/data"));
+        const json doc = verify_json(sys.root, sys.ref, {"--all"}, 1);
+        assert_deviations({{"/usr/share/legacy/data", "unverifiable"}}, doc);
+        CPPUNIT_ASSERT_EQUAL(std::string("mostly holes (sparse): not read without reference data"),
+                             file_entry(doc, "/usr/share/legacy/data")["reason"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{3}, doc["summary"]["md5sums"]["checked"].get<std::size_t>());
+        must_sh("echo '0123456789abcdef0123456789abcdef  usr/../../etc/shadow' >> " + sums);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("line 5: not a path relative to the root"),
+            file_entry(verify_json(sys.root, sys.ref, {}, 1), "/var/lib/dpkg/info/legacy.md5sums")
+                ["reason"].get<std::string>());
     }
 
     void testMalformedMd5sumsIsUnverifiable() {

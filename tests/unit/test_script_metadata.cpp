@@ -809,6 +809,7 @@ class ScriptMetadataTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testAbsoluteGlobOperandIsSkipped);
     CPPUNIT_TEST(testRelativeGlobYieldsNothingAtAll);
     CPPUNIT_TEST(testHereDocumentBodiesAreSkipped);
+    CPPUNIT_TEST(testWhatMayRebindAToolYieldsNothing);
     CPPUNIT_TEST(testArgumentsAndCommentsAreNotCommands);
     CPPUNIT_TEST(testShCAndOtherCommandRunnersAreNotSeen);
     CPPUNIT_TEST(testReassignedVariableHasItsLastValue);
@@ -1079,6 +1080,22 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string(), read_sh("chown root /y *.conf\n"));
     }
 
+    void testWhatMayRebindAToolYieldsNothing() {
+        // eval can define an alias or a function, hash -p rebinds a name, PATH chooses what
+        // "chmod" runs; a single quote in "${x#...}" is read differently by dash and bash.
+        for (const char* script : {"eval \"alias chmod=:\"\nchmod 4755 /x\n",
+                                   "eval \"chmod() { :; }\"\nchmod 4755 /x\n",
+                                   "hash -p /bin/true chmod\nchmod 4755 /x\n",
+                                   "PATH=/nonexistent\nchmod 4755 /x\n",
+                                   "export PATH=/opt/fake:$PATH\nchmod 4755 /x\n",
+                                   "x=a\necho \"${x#'}\"\nchmod 4755 /x\necho \"'}\"\n"}) {
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(script, std::string(), read_sh(script));
+        }
+        // MYPATH= is another variable.
+        CPPUNIT_ASSERT_EQUAL(std::string("3 chmod mode /x 4755\n"),
+                             read_sh("MYPATH=/opt\nchmod 4755 /x\n"));
+    }
+
     void testHereDocumentBodiesAreSkipped() {
         CPPUNIT_ASSERT_EQUAL(std::string("7 chmod mode /after 700\n"),
                              read_sh("cat > /etc/x.sh <<EOF\n"
@@ -1099,8 +1116,9 @@ public:
                                      "chmod 4755 /x\nA\n"
                                      "chmod 4755 /y\nB\n"
                                      "chmod 700 /b\n"));
-        // In an unquoted body a backslash joins lines, so "EOF" below does not end it.
-        CPPUNIT_ASSERT_EQUAL(std::string("7 chmod mode /c 700\n"),
+        // In an unquoted body bash joins a line ending in a backslash to the next, so "EOF"
+        // below does not end it for bash, but does for dash: the script yields nothing.
+        CPPUNIT_ASSERT_EQUAL(std::string(),
                              read_sh("cat <<EOF\nx \\\nEOF\nchmod 4755 /x\nEOF\nchmod 700 /c\n"));
         // Without its delimiter a body runs to the end.
         CPPUNIT_ASSERT_EQUAL(std::string(), read_sh("cat <<EOF\nchmod 4755 /x\n"));
