@@ -38,24 +38,6 @@ constexpr std::array<std::pair<std::string_view, PackageState>, 8> k_states{{
     {"installed", PackageState::installed},
 }};
 
-std::vector<std::string_view> split_words(std::string_view line) {
-    std::vector<std::string_view> words;
-    std::size_t pos = 0;
-    while (pos < line.size()) {
-        while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) {
-            ++pos;
-        }
-        const std::size_t start = pos;
-        while (pos < line.size() && line[pos] != ' ' && line[pos] != '\t') {
-            ++pos;
-        }
-        if (pos > start) {
-            words.push_back(line.substr(start, pos - start));
-        }
-    }
-    return words;
-}
-
 // The reason open_regular() gave, for messages.
 std::string open_failure(int error) {
     return error == EINVAL ? "not a regular file" : std::strerror(error);

@@ -22,4 +22,23 @@ inline std::vector<std::string_view> split_lines(std::string_view text) {
     return lines;
 }
 
+// The words of `line`, separated by blanks (spaces and tabs). The views point into `line`.
+inline std::vector<std::string_view> split_words(std::string_view line) {
+    std::vector<std::string_view> words;
+    std::size_t pos = 0;
+    while (pos < line.size()) {
+        while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) {
+            ++pos;
+        }
+        const std::size_t start = pos;
+        while (pos < line.size() && line[pos] != ' ' && line[pos] != '\t') {
+            ++pos;
+        }
+        if (pos > start) {
+            words.push_back(line.substr(start, pos - start));
+        }
+    }
+    return words;
+}
+
 } // namespace pkgdesc

@@ -3,6 +3,7 @@
 
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/util/lines.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -30,13 +31,7 @@ Md5sums read_md5sums(const InfoDir& info, const InstalledPackage& package) {
         return out;
     }
     std::size_t line_number = 0;
-    for (std::size_t start = 0; start < text.size();) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos) {
-            end = text.size();
-        }
-        const std::string_view line(text.data() + start, end - start);
-        start = end + 1;
+    for (const std::string_view line : split_lines(text)) {
         ++line_number;
         if (line.empty()) {
             continue;

@@ -1,29 +1,13 @@
 // Reading the literal metadata of tmpfiles.d(5) lines.
 #include <libpkgdesc/verify/tmpfiles.hpp>
 
+#include <libpkgdesc/util/lines.hpp>
+
 #include <algorithm>
 
 namespace pkgdesc {
 
 namespace {
-
-std::vector<std::string_view> fields_of(std::string_view line) {
-    std::vector<std::string_view> fields;
-    std::size_t pos = 0;
-    while (pos < line.size()) {
-        while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) {
-            ++pos;
-        }
-        const std::size_t start = pos;
-        while (pos < line.size() && line[pos] != ' ' && line[pos] != '\t') {
-            ++pos;
-        }
-        if (pos > start) {
-            fields.push_back(line.substr(start, pos - start));
-        }
-    }
-    return fields;
-}
 
 bool literal(std::string_view field) {
     return field.find_first_of("%*?[\\\"'") == std::string_view::npos;
@@ -41,15 +25,9 @@ std::vector<ScriptChange> parse_tmpfiles_metadata(std::string_view text,
     using Kind = ScriptChange::Kind;
     std::vector<ScriptChange> changes;
     std::size_t line_number = 0;
-    for (std::size_t start = 0; start < text.size();) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) {
-            end = text.size();
-        }
-        const std::string_view line = text.substr(start, end - start);
-        start = end + 1;
+    for (const std::string_view line : split_lines(text)) {
         ++line_number;
-        const std::vector<std::string_view> f = fields_of(line);
+        const std::vector<std::string_view> f = split_words(line);
         // Type, path, mode, user, group (then age and argument, which change no metadata).
         if (f.size() < 3 || f[0].front() == '#' || f[0].size() != 1 ||
             std::string_view("dDvqQfFz").find(f[0][0]) == std::string_view::npos ||

@@ -327,9 +327,14 @@ std::vector<ScriptChange> proven_tmpfiles_changes(const RootDir& root, const Pla
                                                   const Pkgdesc& desc) {
     std::vector<ScriptChange> changes;
     for (const Entry& entry : desc.entries) {
+        // Cheap tests first: this runs over every entry of every checked package.
+        if (entry.type != EntryType::file || !entry.path.ends_with(".conf") ||
+            entry.path.find("/tmpfiles.d/") == std::string::npos) {
+            continue;
+        }
         const std::string real = planner.real_path(package, entry.path);
         const std::string_view dir = "/usr/lib/tmpfiles.d/";
-        if (entry.type != EntryType::file || !real.starts_with(dir) || !real.ends_with(".conf") ||
+        if (!real.starts_with(dir) ||
             real.find('/', dir.size()) != std::string::npos || !entry.sha256 ||
             entry.size > k_max_tmpfiles_size) {
             continue;
