@@ -2,6 +2,7 @@
 // reference data.
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/exit_code.hpp>
+#include <libpkgdesc/integrate/hids.hpp>
 #include <libpkgdesc/report/reporter.hpp>
 #include <libpkgdesc/trust/apt_chain.hpp>
 #include <libpkgdesc/trust/openpgp.hpp>
@@ -76,7 +77,15 @@ struct Options {
     bool no_default_patterns = false;
     bool unowned = false;    // --unowned
     bool no_unowned = false; // --no-unowned
+    // The HIDS modes: one of these, or none for a whole verification.
+    std::optional<std::string> aide_report;
+    std::optional<std::string> aide_db;
+    std::optional<std::string> paths_from;
+    bool from0 = false;
 };
+
+// Reports over this size are refused (AIDE writes ~200 bytes an entry: 5 million entries).
+constexpr std::size_t k_max_aide_report = std::size_t{1} << 30;
 
 // Passes findings to the reporter and shows progress on a terminal.
 class ProgressSink : public FindingSink {
@@ -125,6 +134,7 @@ private:
     std::optional<int> parse(int argc, char** argv);
     bool scans_unowned() const;
     std::optional<std::string> option_without_effect(const po::variables_map& vm) const;
+    std::optional<std::string> mode_conflict(const po::variables_map& vm) const;
     std::vector<std::string> allow_patterns() const;
     ReferenceSet load_references() const;
 
@@ -195,14 +205,28 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "no-default-patterns", po::bool_switch(&m_opts.no_default_patterns),
         "drop the built-in --unowned-allow and --expect-changed patterns "
         "(see pkgdesc-verify(1))");
+    po::options_description hids("Intrusion detection (see docs/hids.md)");
+    hids.add_options()("aide-report", po::value<std::string>()->value_name("FILE"),
+                       "filter an aide --check report (text or JSON; - for standard input): "
+                       "print it without the entries pristine package files explain")(
+        "aide-db", po::value<std::string>()->value_name("FILE"),
+        "check an AIDE database (aide.db, gzip'd or not) against the reference data, reading "
+        "no checked file: which recorded package files are pristine")(
+        "paths-from", po::value<std::string>()->value_name("FILE"),
+        "check only the absolute paths listed in FILE, one a line (- for standard input); a "
+        "path no package owns is reported unowned")("from0", po::bool_switch(&m_opts.from0),
+                                                    "the --paths-from list is NUL-separated");
     po::options_description output("Output");
     output.add_options()("format", po::value<std::string>()->value_name("FORMAT"),
                          "text (default), rpm (rpm -V / dpkg --verify lines) or json")(
         "all", po::bool_switch(&m_opts.report.all),
         "list pristine files too")("list", po::value<std::string>()->value_name("WHICH"),
                                    "print only the paths of the pristine or the deviating files")(
-        "null,0", po::bool_switch(&m_opts.report.null_separated),
-        "end each --list path with NUL instead of a newline")(
+        "list-format", po::value<std::string>()->value_name("FORMAT"),
+        "how --list writes a file: paths (default), fapolicyd (trust file lines \"PATH SIZE "
+        "SHA256\") or sha256sum (\"SHA256  PATH\"); the last two with --list pristine, regular "
+        "files only")("null,0", po::bool_switch(&m_opts.report.null_separated),
+                      "end each --list path with NUL instead of a newline")(
         "quiet,q", po::bool_switch(&m_opts.report.quiet),
         "no summary, no progress")("verbose,v", po::bool_switch(&m_opts.report.verbose),
                                    "expected and actual values, diversions and statoverrides")(
@@ -213,7 +237,7 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     positional.add("package", -1);
 
     po::options_description visible;
-    visible.add(reference).add(chain).add(system).add(unowned).add(output);
+    visible.add(reference).add(chain).add(system).add(unowned).add(hids).add(output);
     po::options_description all;
     all.add(visible).add(hidden);
     po::variables_map vm;
@@ -263,11 +287,44 @@ std::optional<int> Cli::parse(int argc, char** argv) {
             return usage_error("--list and --format cannot be combined");
         }
     }
+    if (vm.count("list-format") != 0) {
+        const std::string name = vm["list-format"].as<std::string>();
+        const auto parsed = list_format_from_name(name);
+        if (!parsed) {
+            return usage_error("unknown --list-format '" + name +
+                               "' (paths, fapolicyd or sha256sum)");
+        }
+        if (!m_opts.report.list) {
+            return usage_error("--list-format applies to --list");
+        }
+        if (*parsed != ListFormat::paths && *m_opts.report.list != ListSelection::pristine) {
+            return usage_error("--list-format " + name +
+                               " names proven files: it needs --list pristine");
+        }
+        if (*parsed != ListFormat::paths && m_opts.report.null_separated) {
+            return usage_error("-0 applies to --list-format paths only");
+        }
+        m_opts.report.list_format = *parsed;
+    }
+    for (const char* mode : {"aide-report", "aide-db", "paths-from"}) {
+        if (vm.count(mode) == 0) {
+            continue;
+        }
+        const std::string file = vm[mode].as<std::string>();
+        (std::string(mode) == "aide-report" ? m_opts.aide_report
+         : std::string(mode) == "aide-db"   ? m_opts.aide_db
+                                            : m_opts.paths_from) = file;
+    }
+    if (const std::optional<std::string> message = mode_conflict(vm)) {
+        return usage_error(*message);
+    }
     if (m_opts.unowned && m_opts.no_unowned) {
         return usage_error("--unowned and --no-unowned contradict each other");
     }
-    m_opts.verify.unowned = m_opts.unowned ||
-                            (!m_opts.no_unowned && scans_unowned_by_default(m_opts.verify.root));
+    const bool hids_mode = m_opts.aide_report || m_opts.aide_db || m_opts.paths_from;
+    m_opts.verify.unowned =
+        !hids_mode &&
+        (m_opts.unowned || (!m_opts.no_unowned && scans_unowned_by_default(m_opts.verify.root)));
     if (const std::optional<std::string> message = option_without_effect(vm)) {
         return usage_error(*message);
     }
@@ -366,6 +423,35 @@ std::optional<std::string> Cli::option_without_effect(const po::variables_map& v
     return std::nullopt;
 }
 
+// The HIDS modes exclude each other and the options that make no sense with them.
+std::optional<std::string> Cli::mode_conflict(const po::variables_map& vm) const {
+    const int modes =
+        (m_opts.aide_report ? 1 : 0) + (m_opts.aide_db ? 1 : 0) + (m_opts.paths_from ? 1 : 0);
+    if (modes > 1) {
+        return "--aide-report, --aide-db and --paths-from are modes of their own: give one";
+    }
+    if (m_opts.from0 && !m_opts.paths_from) {
+        return "--from0 applies to --paths-from";
+    }
+    if (modes == 0) {
+        return std::nullopt;
+    }
+    if (!m_opts.verify.packages.empty()) {
+        return "PACKAGE arguments do not apply to --aide-report, --aide-db or --paths-from, "
+               "which name the paths to check";
+    }
+    if (m_opts.unowned || m_opts.no_unowned) {
+        return "--unowned and --no-unowned do not apply to --aide-report, --aide-db or "
+               "--paths-from, which report a path no package owns as unowned themselves";
+    }
+    if (m_opts.aide_report &&
+        (vm.count("format") != 0 || m_opts.report.list || m_opts.report.all)) {
+        return "--aide-report prints the report in its own form: --format, --list and --all "
+               "do not apply";
+    }
+    return std::nullopt;
+}
+
 // Reads --unowned-allow-file patterns: one per line, blank lines and '#' comments skipped.
 std::vector<std::string> read_allow_file(const std::string& path) {
     std::ifstream in(path);
@@ -438,7 +524,9 @@ ReferenceSet Cli::load_references() const {
         save_history(history);
         return references;
     }
-    const ReferenceSet::Filter wanted = ReferenceSet::only(installed);
+    // The AIDE filter also looks for what replaced versions shipped.
+    const ReferenceSet::Filter wanted = m_opts.aide_report ? ReferenceSet::any_version_of(installed)
+                                                           : ReferenceSet::only(installed);
     KeySource keys;
     keys.files = m_opts.keyrings;
     const SignatureVerifier verifier(keys);
@@ -481,7 +569,29 @@ int Cli::run(int argc, char** argv) {
                                        "--trust-unsigned to rely on it anyway)");
             return to_int(ExitCode::untrusted);
         }
+        // The input of a HIDS mode, read before anything is trusted or checked.
+        std::optional<AideReport> aide_report;
+        if (m_opts.aide_report) {
+            aide_report = AideReport::parse(read_input(*m_opts.aide_report, k_max_aide_report),
+                                            *m_opts.aide_report == "-" ? "standard input"
+                                                                       : *m_opts.aide_report);
+        }
+        std::optional<AideDatabase> aide_db;
+        if (m_opts.aide_db) {
+            aide_db = AideDatabase::load(*m_opts.aide_db);
+        }
+        if (m_opts.paths_from) {
+            m_opts.verify.only_paths =
+                read_path_list(*m_opts.paths_from,
+                               m_opts.from0 ? PathListSeparator::nul : PathListSeparator::newline);
+        }
         const ReferenceSet references = load_references();
+        if (aide_report) {
+            // The report, without what pristine package files explain.
+            const AideFilterCounts counts =
+                filter_aide_report(*aide_report, m_opts.verify, references, std::cout);
+            return to_int(counts.kept == 0 ? ExitCode::ok : ExitCode::differences);
+        }
         for (const std::string& file : m_opts.allow_files) {
             for (std::string& pattern : read_allow_file(file)) {
                 m_opts.verify.unowned_allow.push_back(std::move(pattern));
@@ -493,8 +603,9 @@ int Cli::run(int argc, char** argv) {
                                    std::getenv("TERM") != nullptr &&
                                    std::strcmp(std::getenv("TERM"), "dumb") != 0;
         ProgressSink sink(*reporter, show_progress);
-        Verifier verifier(m_opts.verify, references);
-        const Summary summary = verifier.run(sink);
+        const Summary summary =
+            aide_db ? verify_aide_baseline(*aide_db, m_opts.verify, references, sink)
+                    : Verifier(m_opts.verify, references).run(sink);
         sink.clear();
         if (!reporter->finish(summary)) {
             print_message("error", "cannot write to standard output");

@@ -234,9 +234,8 @@ public:
             if (s.md5sums_total() > 0) {
                 m_out << "Checked against the system's own md5sums only (no reference data): "
                       << s.md5sums_total() << '\n';
-                for (const FileStatus status :
-                     {FileStatus::unproven, FileStatus::modified, FileStatus::missing,
-                      FileStatus::unverifiable}) {
+                for (const FileStatus status : {FileStatus::unproven, FileStatus::modified,
+                                                FileStatus::missing, FileStatus::unverifiable}) {
                     std::string label(status_name(status));
                     label += ":";
                     label.resize(14, ' ');
@@ -255,8 +254,8 @@ public:
             if (!s.local_diversions.empty()) {
                 m_out << "Local diversions: " << s.local_diversions.size() << '\n';
                 for (const Summary::UnvouchedDiversion& d : s.local_diversions) {
-                    m_out << "  " << escape_text(d.from) << " -> " << escape_text(d.to)
-                          << " (" << escape_text(d.reason) << ")\n";
+                    m_out << "  " << escape_text(d.from) << " -> " << escape_text(d.to) << " ("
+                          << escape_text(d.reason) << ")\n";
                 }
             }
             // Each with the reason: all of them with -v, the first ten otherwise.
@@ -480,7 +479,11 @@ private:
 
 class ListReporter : public Reporter {
 public:
-    ListReporter(const ReportOptions& options, std::ostream& out) : m_opts(options), m_out(out) {}
+    ListReporter(const ReportOptions& options, std::ostream& out) : m_opts(options), m_out(out) {
+        if (m_opts.list_format == ListFormat::fapolicyd) {
+            m_out << k_fapolicyd_header;
+        }
+    }
 
     // Allowed files are in neither list: not proven pristine, and no deviation.
     void finding(const Finding& f) override {
@@ -490,7 +493,26 @@ public:
         if (!wanted) {
             return;
         }
-        m_out << f.path << (m_opts.null_separated ? '\0' : '\n');
+        switch (m_opts.list_format) {
+        case ListFormat::paths:
+            m_out << f.path << (m_opts.null_separated ? '\0' : '\n');
+            break;
+        case ListFormat::fapolicyd:
+            // Only regular files proven by content; a path the grammar cannot carry is left
+            // out (an allow-list that misses a file denies it, never the reverse).
+            if (!f.proven_sha256.empty()) {
+                if (const auto line =
+                        fapolicyd_trust_line(f.path, f.proven_size, f.proven_sha256)) {
+                    m_out << *line << '\n';
+                }
+            }
+            break;
+        case ListFormat::sha256sum:
+            if (!f.proven_sha256.empty()) {
+                m_out << sha256sum_line(f.path, f.proven_sha256) << '\n';
+            }
+            break;
+        }
     }
 
     bool finish(const Summary&) override {
@@ -526,6 +548,62 @@ std::optional<ListSelection> list_selection_from_name(std::string_view name) {
         return ListSelection::deviating;
     }
     return std::nullopt;
+}
+
+std::optional<ListFormat> list_format_from_name(std::string_view name) {
+    if (name == "paths") {
+        return ListFormat::paths;
+    }
+    if (name == "fapolicyd") {
+        return ListFormat::fapolicyd;
+    }
+    if (name == "sha256sum") {
+        return ListFormat::sha256sum;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> fapolicyd_trust_line(std::string_view path, std::uint64_t size,
+                                                std::string_view sha256_hex) {
+    // fapolicyd reads "%4096s %lu %64s": the path ends at any white space, so '%', control
+    // characters and spaces are written "%XX" (upper-case hex, which it decodes in files that
+    // start with k_fapolicyd_header), and the escaped path fits in 4096 bytes.
+    static constexpr char k_hex[] = "0123456789ABCDEF";
+    std::string escaped;
+    for (const char c : path) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte <= 0x20 || byte == 0x7f || c == '%') {
+            escaped += '%';
+            escaped += k_hex[byte >> 4];
+            escaped += k_hex[byte & 0xf];
+        } else {
+            escaped += c;
+        }
+    }
+    if (escaped.size() > 4096 || sha256_hex.size() != 64) {
+        return std::nullopt;
+    }
+    return escaped + " " + std::to_string(size) + " " + std::string(sha256_hex);
+}
+
+std::string sha256sum_line(std::string_view path, std::string_view sha256_hex) {
+    const bool escaped = path.find_first_of("\\\n") != std::string_view::npos;
+    std::string line;
+    if (escaped) {
+        line += '\\';
+    }
+    line.append(sha256_hex);
+    line += "  ";
+    for (const char c : path) {
+        if (escaped && c == '\\') {
+            line += "\\\\";
+        } else if (escaped && c == '\n') {
+            line += "\\n";
+        } else {
+            line += c;
+        }
+    }
+    return line;
 }
 
 std::string escape_text(std::string_view value, Backslashes backslashes) {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pkgdesc {
@@ -55,12 +56,20 @@ struct Observation {
     std::vector<std::string> xattrs;    // reportable extended attributes present
     std::string capability;             // a regular file's raw security.capability value
     std::uint64_t bytes_read = 0;
+    // Whether st.st_mtim is what the file has (a record such as an AIDE database may lack it:
+    // then the mtime is not compared).
+    bool mtime_known = true;
 };
+
+class Observer;
 
 struct CheckContext {
     const RootDir& root;
     const RootAccounts& accounts;
     const std::vector<std::string>& ignore_xattrs;
+    // Where observations come from instead of the files under `root` (a record of them taken
+    // earlier); nullptr for the files themselves.
+    const Observer* observer = nullptr;
 };
 
 // Decides, from a regular file's size, whether its content is read: a file whose size already
@@ -72,12 +81,32 @@ using HashPolicy = std::function<bool(const struct stat& st)>;
 // system's own md5sums.
 enum class Digest { sha256, md5 };
 
+// A source of observations other than the files under the root: the engine compares what it
+// gives exactly as it compares what is on disk.
+class PKGDESC_EXPORT Observer {
+public:
+    virtual ~Observer() = default;
+    // What the record says is at `path`: found, or missing (FileStatus::missing) or
+    // unverifiable with a reason. SHA-256 (or MD5) only when the record has it; otherwise
+    // hash_error says why.
+    virtual Observation observe(const CheckContext& context, const std::string& path,
+                                const HashPolicy& worth_hashing, Digest digest) const = 0;
+    // Whether the file observed as `observation` is the very file (inode) at `other`.
+    virtual bool same_file(const CheckContext& context, const Observation& observation,
+                           const std::string& other) const = 0;
+};
+
+// What is at `path`: read from the root, or taken from context.observer when there is one.
 Observation observe(const CheckContext& context, const std::string& path,
                     const HashPolicy& worth_hashing, Digest digest = Digest::sha256);
 
 // Fills finding.status and finding.failed from the comparison.
 void compare(const CheckContext& context, const Observation& observation,
              const Expectation& expectation, Finding& finding);
+
+// Whether verification reports an extended attribute (security.*, POSIX ACLs) that is not in
+// `ignore`.
+bool is_reportable_xattr(std::string_view name, const std::vector<std::string>& ignore);
 
 // "0755"; file types as mtree keywords ("file", "dir", ...).
 std::string mode_text(std::uint32_t mode);

@@ -98,6 +98,10 @@ struct PKGDESC_EXPORT Finding {
         std::string command;
     };
     std::vector<Explanation> explained_by;
+    // For a pristine regular file: the SHA-256 (hex) and size it was proven to have, for
+    // allow-lists that name files by content (fapolicyd, sha256sum lists).
+    std::string proven_sha256;
+    std::uint64_t proven_size = 0;
 
     bool has_failed(std::string_view name) const;
 };

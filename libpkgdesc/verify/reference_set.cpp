@@ -16,6 +16,8 @@
 #include <memory>
 #include <numeric>
 
+#include <set>
+
 namespace pkgdesc {
 
 namespace {
@@ -279,6 +281,34 @@ const Pkgdesc* ReferenceSet::find(std::string_view package, std::string_view arc
         }
     }
     return nullptr;
+}
+
+std::vector<const Pkgdesc*> ReferenceSet::versions(std::string_view package,
+                                                   std::string_view architecture) const {
+    std::string key(package);
+    key.push_back('\0');
+    key.append(architecture);
+    std::vector<const Pkgdesc*> found;
+    const auto it = m_items.find(key);
+    if (it != m_items.end()) {
+        for (const Item& item : it->second) {
+            found.push_back(&item.desc);
+        }
+    }
+    return found;
+}
+
+ReferenceSet::Filter ReferenceSet::any_version_of(const std::vector<PackageVersion>& versions) {
+    auto wanted = std::make_shared<std::set<std::string, std::less<>>>();
+    for (const PackageVersion& pkg : versions) {
+        wanted->insert(pkg.name + '\0' + pkg.architecture);
+    }
+    return [wanted](std::string_view package, std::string_view architecture, std::string_view) {
+        std::string key(package);
+        key.push_back('\0');
+        key.append(architecture);
+        return wanted->contains(key);
+    };
 }
 
 } // namespace pkgdesc

@@ -34,6 +34,8 @@ public:
     using Filter = std::function<bool(std::string_view, std::string_view, std::string_view)>;
     // A filter that wants exactly these versions (compared as dpkg compares them).
     static Filter only(const std::vector<PackageVersion>& versions);
+    // A filter that wants every version of these packages (for what older versions shipped).
+    static Filter any_version_of(const std::vector<PackageVersion>& versions);
     // Adds the wanted stanzas of an index held in memory (an archive's whole Pkgdesc index):
     // every stanza's Package, Architecture and Version are found by a quick scan, and only the
     // wanted ones are parsed (on `jobs` threads). Returns the number of stanzas parsed.
@@ -51,6 +53,9 @@ public:
     // "0:1.0" finds "1.0"), or nullptr.
     const Pkgdesc* find(std::string_view package, std::string_view architecture,
                         std::string_view version) const;
+    // Every stanza of this package and architecture, of whatever version.
+    std::vector<const Pkgdesc*> versions(std::string_view package,
+                                         std::string_view architecture) const;
     std::size_t size() const noexcept { return m_count; }
 
 private:

@@ -437,13 +437,13 @@ bool UnownedScan::allowed(const std::string& path) const {
     return false;
 }
 
-Finding UnownedScan::describe(const std::string& path, FileStatus status,
-                              std::string reason) const {
+Finding describe_unowned(const CheckContext& context, const std::string& path, FileStatus status,
+                         std::string reason) {
     Finding finding;
     finding.path = path;
     finding.status = status;
     finding.reason = std::move(reason);
-    const Observation obs = observe(m_context, path, [](const struct stat& st) {
+    const Observation obs = observe(context, path, [](const struct stat& st) {
         const auto size = static_cast<std::uint64_t>(st.st_size);
         return size <= k_max_unowned_hash;
     });
@@ -455,8 +455,8 @@ Finding UnownedScan::describe(const std::string& path, FileStatus status,
     Finding::Observed seen;
     seen.type = stat_type_keyword(obs.st.st_mode);
     seen.mode = obs.st.st_mode & 07777u;
-    const std::string user = m_context.accounts.user_name(obs.st.st_uid);
-    const std::string group = m_context.accounts.group_name(obs.st.st_gid);
+    const std::string user = context.accounts.user_name(obs.st.st_uid);
+    const std::string group = context.accounts.group_name(obs.st.st_gid);
     seen.owner = user.empty() ? "#" + std::to_string(obs.st.st_uid) : user;
     seen.group = group.empty() ? "#" + std::to_string(obs.st.st_gid) : group;
     seen.size = S_ISREG(obs.st.st_mode) ? static_cast<std::uint64_t>(obs.st.st_size) : 0;
@@ -469,7 +469,7 @@ Finding UnownedScan::describe(const std::string& path, FileStatus status,
         seen.flags.emplace_back("setgid");
     }
     for (const std::string& name : obs.xattrs) {
-        const std::string flag = name == "security.capability"       ? "capabilities"
+        const std::string flag = name == "security.capability"          ? "capabilities"
                                  : name.starts_with("system.posix_acl") ? "acl"
                                                                         : "xattrs";
         if (std::find(seen.flags.begin(), seen.flags.end(), flag) == seen.flags.end()) {
@@ -477,10 +477,10 @@ Finding UnownedScan::describe(const std::string& path, FileStatus status,
         }
     }
     if (!obs.hash_error.empty() && S_ISREG(obs.st.st_mode) && finding.reason.empty()) {
-        finding.reason = seen.size > k_max_unowned_hash
-                             ? "larger than " + std::to_string(k_max_unowned_hash) +
-                                   " bytes: not hashed"
-                             : obs.hash_error;
+        finding.reason =
+            seen.size > k_max_unowned_hash
+                ? "larger than " + std::to_string(k_max_unowned_hash) + " bytes: not hashed"
+                : obs.hash_error;
     }
     finding.observed = std::move(seen);
     return finding;
@@ -497,9 +497,9 @@ Finding& UnownedScan::privileged_never_allowed(Finding& finding) {
         const auto& flags = finding.observed->flags;
         if (std::find(flags.begin(), flags.end(), flag) != flags.end()) {
             finding.status = FileStatus::unowned;
-            finding.reason = std::string(finding.reason.empty() ? "matches an allow pattern"
-                                                                : finding.reason) +
-                             ", but is " + flag;
+            finding.reason =
+                std::string(finding.reason.empty() ? "matches an allow pattern" : finding.reason) +
+                ", but is " + flag;
             break;
         }
     }
@@ -534,21 +534,24 @@ void UnownedScan::scan(const std::string& dir, const std::function<void(Finding&
         std::vector<std::string> subdirs;
         for (const DirEntry& entry : entries) {
             const std::string child = (path == "/" ? "" : path) + "/" + entry.name;
-            const bool is_owned = m_owned.contains(child) || m_chain_owned.contains(child) ||
-                                  (S_ISLNK(entry.mode) && in_enablement_dir(child) &&
-                                   link_leads_to_owned(child));
+            const bool is_owned =
+                m_owned.contains(child) || m_chain_owned.contains(child) ||
+                (S_ISLNK(entry.mode) && in_enablement_dir(child) && link_leads_to_owned(child));
             if (!is_owned) {
                 const auto claim = m_claims.find(child);
                 const auto vouched = m_vouched.find(child);
                 if (claim != m_claims.end()) {
-                    Finding finding = describe(child, FileStatus::unowned, claim->second);
+                    Finding finding =
+                        describe_unowned(m_context, child, FileStatus::unowned, claim->second);
                     report(finding);
                 } else if (vouched != m_vouched.end()) {
-                    Finding finding = describe(child, FileStatus::allowed, vouched->second);
+                    Finding finding =
+                        describe_unowned(m_context, child, FileStatus::allowed, vouched->second);
                     report(privileged_never_allowed(finding));
                 } else {
-                    Finding finding = describe(
-                        child, allowed(child) ? FileStatus::allowed : FileStatus::unowned, {});
+                    Finding finding = describe_unowned(
+                        m_context, child,
+                        allowed(child) ? FileStatus::allowed : FileStatus::unowned, {});
                     report(privileged_never_allowed(finding));
                 }
             }

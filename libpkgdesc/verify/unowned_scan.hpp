@@ -14,6 +14,11 @@
 
 namespace pkgdesc {
 
+// A finding for a path no package owns, with what is on disk (type, mode, owner, group, size,
+// SHA-256 up to 4 GiB, link target, privilege flags); without it when nothing is there.
+Finding describe_unowned(const CheckContext& context, const std::string& path, FileStatus status,
+                         std::string reason);
+
 class UnownedScan {
 public:
     // `owned`: the real paths that the file lists of packages with installed files name;
@@ -33,8 +38,8 @@ public:
     void add_ucf_registry(const std::function<bool(std::string_view)>& known);
     // update-alternatives links (ADMINDIR/alternatives/NAME) are owned only as the chain they
     // are: the link is a symlink to /etc/alternatives/NAME, which is a symlink to a registered
-    // choice (for a slave: a registered choice's slave file) that an installed package owns. Anything else at such a
-    // path is reported with the reason.
+    // choice (for a slave: a registered choice's slave file) that an installed package owns.
+    // Anything else at such a path is reported with the reason.
     void add_alternatives(const RootDir& admindir);
 
     // Walks `dir` (never following a symlink), reporting each path that is neither owned nor
@@ -52,7 +57,6 @@ private:
     bool link_leads_to_owned(const std::string& path) const;
     static Finding& privileged_never_allowed(Finding& finding);
     std::string read_link(const std::string& path) const;
-    Finding describe(const std::string& path, FileStatus status, std::string reason) const;
 
     const CheckContext& m_context;
     const LayoutAliases& m_merged;

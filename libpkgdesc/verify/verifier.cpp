@@ -24,8 +24,8 @@
 #include <charconv>
 #include <deque>
 #include <map>
-#include <unordered_map>
 #include <numeric>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace pkgdesc {
@@ -54,6 +54,9 @@ constexpr std::size_t k_max_md5_claims = 8'000'000;
 struct CheckItem {
     std::string path;
     std::vector<Candidate> candidates;
+    // For a path asked for that no candidate claims: the package without reference data whose
+    // file list names it (a directory or symlink, which md5sums does not cover), if any.
+    const InstalledPackage* listed_by = nullptr;
 };
 
 class Planner {
@@ -98,9 +101,8 @@ std::optional<std::uint32_t> resolve_id(const RootAccounts& accounts, const std:
 }
 
 bool matches_any(const std::vector<std::string>& patterns, const std::string& path) {
-    return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& pattern) {
-        return path_glob_match(pattern, path);
-    });
+    return std::any_of(patterns.begin(), patterns.end(),
+                       [&](const std::string& pattern) { return path_glob_match(pattern, path); });
 }
 
 // Ids beyond 32 bits cannot be on a Linux file system: nothing can match them.
@@ -239,12 +241,30 @@ std::vector<std::string> inode_paths(const Candidate& candidate, const Planner& 
 Finding check_item(const CheckItem& item, const CheckContext& context, const Planner& planner,
                    const std::vector<std::string>& expect_changed,
                    const ScriptExplanations& explanations) {
+    if (item.candidates.empty() && item.listed_by != nullptr) {
+        Finding finding;
+        finding.path = item.path;
+        finding.package = item.listed_by->display_name();
+        finding.md5sums = true;
+        finding.status = FileStatus::unverifiable;
+        finding.reason = "its package has no reference data, and its md5sums covers regular "
+                         "files only";
+        return finding;
+    }
+    if (item.candidates.empty()) {
+        // Asked for by path (VerifyOptions::only_paths), and no package claims it.
+        Finding finding = describe_unowned(context, item.path, FileStatus::unowned,
+                                           "owned by no installed package");
+        if (!finding.observed) {
+            finding.reason += "; nothing there to observe";
+        }
+        return finding;
+    }
     std::optional<Observation> observation;
     std::optional<Finding> first;
     // Reference data, where any claimant has it, is all that counts for a path.
-    const bool referenced =
-        std::any_of(item.candidates.begin(), item.candidates.end(),
-                    [](const Candidate& c) { return c.md5 == nullptr; });
+    const bool referenced = std::any_of(item.candidates.begin(), item.candidates.end(),
+                                        [](const Candidate& c) { return c.md5 == nullptr; });
     for (const Candidate& candidate : item.candidates) {
         if (referenced && candidate.md5 != nullptr) {
             continue;
@@ -292,9 +312,13 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             if (candidate.statoverride == nullptr && candidate.diversion == nullptr &&
                 finding.status == FileStatus::metadata &&
                 explanations.has_changes(*candidate.package)) {
-                explanations.explain(*candidate.package,
-                                     inode_paths(candidate, planner, item.path), exp.type,
-                                     exp.mode, *observation, context.accounts, finding);
+                explanations.explain(*candidate.package, inode_paths(candidate, planner, item.path),
+                                     exp.type, exp.mode, *observation, context.accounts, finding);
+            }
+            if (finding.status == FileStatus::pristine && exp.type == EntryType::file &&
+                observation->sha256) {
+                finding.proven_sha256 = to_hex(*observation->sha256);
+                finding.proven_size = static_cast<std::uint64_t>(observation->st.st_size);
             }
             if (observation->through_symlink && finding.reason.empty()) {
                 finding.reason = "reached through a symbolic link";
@@ -334,9 +358,8 @@ std::vector<ScriptChange> proven_tmpfiles_changes(const RootDir& root, const Pla
         }
         const std::string real = planner.real_path(package, entry.path);
         const std::string_view dir = "/usr/lib/tmpfiles.d/";
-        if (!real.starts_with(dir) ||
-            real.find('/', dir.size()) != std::string::npos || !entry.sha256 ||
-            entry.size > k_max_tmpfiles_size) {
+        if (!real.starts_with(dir) || real.find('/', dir.size()) != std::string::npos ||
+            !entry.sha256 || entry.size > k_max_tmpfiles_size) {
             continue;
         }
         const std::string name = real.substr(dir.size());
@@ -487,7 +510,7 @@ const std::vector<std::string>& default_expect_changed() {
 const std::vector<std::string>& default_unowned_dirs() {
     // With the top-level program and library directories of a root that is not merged-/usr
     // (where they are links into /usr, and skipped).
-    static const std::vector<std::string> dirs{"/usr", "/etc", "/boot", "/opt", "/bin",
+    static const std::vector<std::string> dirs{"/usr",  "/etc", "/boot",  "/opt",   "/bin",
                                                "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
     return dirs;
 }
@@ -543,8 +566,9 @@ Summary Verifier::run(FindingSink& sink) {
     std::vector<Unlisted> unlisted;
     // The control members dpkg keeps for each checked package, checked first: the maintainer
     // scripts they prove are what may explain metadata; their findings follow the files'.
-    const InfoDir info = InfoDir::open(
-        admindir, m_options.admindir ? admindir.display("info") : std::string("/var/lib/dpkg/info"));
+    const InfoDir info =
+        InfoDir::open(admindir, m_options.admindir ? admindir.display("info")
+                                                   : std::string("/var/lib/dpkg/info"));
     std::vector<ControlCheck> controls;
     ScriptExplanations explanations;
     // Paths under /etc that a checked package's proven postinst names, with the package.
@@ -613,8 +637,7 @@ Summary Verifier::run(FindingSink& sink) {
                 }
             }
         }
-        explanations.add(*pkg, proven_tmpfiles_changes(root, planner, merged, *pkg, *desc),
-                         merged);
+        explanations.add(*pkg, proven_tmpfiles_changes(root, planner, merged, *pkg, *desc), merged);
         std::unordered_set<std::string_view> listed(pkg->files.begin(), pkg->files.end());
         auto add = [&](const std::string& path, const Entry* entry, const char* reason) {
             Candidate candidate;
@@ -712,9 +735,73 @@ Summary Verifier::run(FindingSink& sink) {
     }
     plan.clear();
     plan.shrink_to_fit();
+    // Only the paths asked for, when asked: the others were planned all the same, for what
+    // they prove (hard links, diversions) is decided with every package's claims.
+    auto wanted = [&](const std::string& path) {
+        return !m_options.only_paths ||
+               std::binary_search(m_options.only_paths->begin(), m_options.only_paths->end(), path);
+    };
+    if (m_options.only_paths) {
+        std::vector<CheckItem> kept;
+        std::unordered_set<std::string_view> planned;
+        for (CheckItem& item : items) {
+            if (wanted(item.path)) {
+                kept.push_back(std::move(item));
+            }
+        }
+        items = std::move(kept);
+        for (const CheckItem& item : items) {
+            planned.insert(item.path);
+        }
+        // A record of the files (an observer) says nothing of the control members, which are
+        // read where dpkg keeps them: not judged then.
+        for (ControlCheck& control : controls) {
+            for (Finding& finding : control.findings) {
+                planned.insert(finding.path);
+                if (m_options.observer != nullptr) {
+                    finding.status = FileStatus::unverifiable;
+                    finding.failed.clear();
+                    finding.reason = "a control member in the dpkg database: compared on the "
+                                     "system itself, not in a record of it";
+                }
+            }
+        }
+        for (const Finding& finding : md5sums_errors) {
+            planned.insert(finding.path);
+        }
+        // Paths asked for that no checked package claims: items without a claim, checked in
+        // path order with the others.
+        std::vector<CheckItem> unclaimed;
+        std::unordered_map<std::string_view, std::size_t> unclaimed_at;
+        for (const std::string& path : *m_options.only_paths) {
+            if (!planned.contains(path)) {
+                unclaimed.push_back(CheckItem{path, {}, nullptr});
+            }
+        }
+        for (std::size_t i = 0; i < unclaimed.size(); ++i) {
+            unclaimed_at.emplace(unclaimed[i].path, i);
+        }
+        for (const InstalledPackage* pkg : selected) {
+            if (m_references.find(pkg->name, pkg->architecture, pkg->version) != nullptr) {
+                continue;
+            }
+            for (const std::string& listed : pkg->files) {
+                const auto it = unclaimed_at.find(planner.real_path(*pkg, listed));
+                if (it != unclaimed_at.end() && unclaimed[it->second].listed_by == nullptr) {
+                    unclaimed[it->second].listed_by = pkg;
+                }
+            }
+        }
+        const std::size_t claimed = items.size();
+        items.insert(items.end(), std::make_move_iterator(unclaimed.begin()),
+                     std::make_move_iterator(unclaimed.end()));
+        std::inplace_merge(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(claimed),
+                           items.end(),
+                           [](const CheckItem& a, const CheckItem& b) { return a.path < b.path; });
+    }
 
     // Check every planned path on the worker threads; deliver in path order.
-    const CheckContext context{root, accounts, m_options.ignore_xattrs};
+    const CheckContext context{root, accounts, m_options.ignore_xattrs, m_options.observer};
     const unsigned jobs = m_options.jobs == 0 ? default_jobs() : m_options.jobs;
     auto tally = [&](const Finding& finding) {
         ++(finding.md5sums ? summary.md5sums_counts
@@ -757,12 +844,19 @@ Summary Verifier::run(FindingSink& sink) {
 
     for (const ControlCheck& control : controls) {
         for (const Finding& finding : control.findings) {
-            tally(finding);
+            if (wanted(finding.path)) {
+                tally(finding);
+            }
         }
     }
     controls.clear();
     for (const Finding& finding : md5sums_errors) {
-        tally(finding);
+        if (wanted(finding.path)) {
+            tally(finding);
+        }
+    }
+    if (m_options.only_paths) {
+        return summary;
     }
 
     // Files no package owns, under the scanned directories.
@@ -794,8 +888,7 @@ Summary Verifier::run(FindingSink& sink) {
                 if (!listed_anywhere.contains(real)) {
                     scan.vouch(real, std::string(conffile.obsolete ? "obsolete " : "") +
                                          "conffile of " + pkg.display_name() + " (" +
-                                         std::string(state_name(pkg.state)) +
-                                         "), in no file list");
+                                         std::string(state_name(pkg.state)) + "), in no file list");
                 }
             }
         }

@@ -13,6 +13,8 @@
 
 namespace pkgdesc {
 
+class Observer;
+
 // The directories --unowned scans and the paths it expects to find unowned, by default.
 PKGDESC_EXPORT const std::vector<std::string>& default_unowned_dirs();
 PKGDESC_EXPORT const std::vector<std::string>& default_unowned_allow();
@@ -39,6 +41,14 @@ struct PKGDESC_EXPORT VerifyOptions {
     std::vector<std::string> expect_changed = default_expect_changed();
     // Extended attributes not to report (e.g. "security.selinux" on SELinux systems).
     std::vector<std::string> ignore_xattrs;
+    // Only these real paths (absolute, normalized) are reported: each as its package's file is
+    // checked, or, owned by no installed package, as unowned (reason "owned by no installed
+    // package"), with what is there. Control members of the dpkg database count as package
+    // files. Replaces the scan of unowned_dirs. Empty optional: every package file.
+    std::optional<std::vector<std::string>> only_paths;
+    // Where observations come from instead of the files under root (see Observer); nullptr for
+    // the files. The dpkg database, accounts and control members are still read under root.
+    const Observer* observer = nullptr;
 };
 
 // Receives findings in a deterministic order (by path), on the calling thread.

@@ -70,7 +70,9 @@ RunResult verify_as_given(const std::vector<std::string>& args) {
 
 bool asks_about_unowned(const std::vector<std::string>& args) {
     return std::find_if(args.begin(), args.end(), [](const std::string& arg) {
-               return arg == "--unowned" || arg == "--no-unowned";
+               // The HIDS modes decide themselves, and refuse either option.
+               return arg == "--unowned" || arg == "--no-unowned" || arg == "--paths-from" ||
+                      arg == "--aide-db" || arg == "--aide-report";
            }) != args.end() ||
            std::find(args.begin(), args.end(), "--root") == args.end();
 }

@@ -28,7 +28,7 @@ std::string make_reference(const TempDir& tmp, const std::vector<std::string>& d
 // would count the allowed files of the test roots. verify_as_given() adds nothing.
 RunResult verify(const std::vector<std::string>& args);
 RunResult verify_as_given(const std::vector<std::string>& args);
-// Whether ARGS decide about the unowned scan themselves (or have no --root).
+// Whether ARGS decide about the unowned scan themselves (or have no --root, or a HIDS mode).
 bool asks_about_unowned(const std::vector<std::string>& args);
 // Runs a JSON verification of ROOT against REF and returns the parsed document; asserts the
 // exit status when given, and that nothing was written to standard error.

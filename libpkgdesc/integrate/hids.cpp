@@ -1,0 +1,252 @@
+// HIDS integrations: path lists, the AIDE report filter and the AIDE baseline check.
+#include <libpkgdesc/integrate/hids.hpp>
+
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/format/path.hpp>
+#include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/verify/layout_aliases.hpp>
+
+#include <apt-pkg/debversion.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <iostream>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace pkgdesc {
+
+namespace {
+
+constexpr std::size_t k_max_list_paths = 8'000'000;
+constexpr std::size_t k_max_list_bytes = std::size_t{1} << 30;
+
+// What the filter needs of each finding.
+struct Seen {
+    FileStatus status = FileStatus::unverifiable;
+    bool present = true; // something is at the path
+};
+
+class CollectingSink : public FindingSink {
+public:
+    void finding(const Finding& finding) override {
+        Seen seen;
+        seen.status = finding.status;
+        seen.present = finding.status != FileStatus::unowned || finding.observed.has_value();
+        // Several findings for one path (a control member and a file): the worst counts.
+        const auto [it, inserted] = m_seen.emplace(finding.path, seen);
+        if (!inserted && it->second.status == FileStatus::pristine) {
+            it->second = seen;
+        }
+    }
+    const Seen* find(const std::string& path) const {
+        const auto it = m_seen.find(path);
+        return it == m_seen.end() ? nullptr : &it->second;
+    }
+
+private:
+    std::unordered_map<std::string, Seen> m_seen;
+};
+
+std::string parent_of(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// The real paths, among `wanted`, that the reference of another version than the installed one
+// of an installed package shipped.
+std::unordered_set<std::string>
+shipped_by_other_versions(const VerifyOptions& options, const ReferenceSet& references,
+                          const std::unordered_set<std::string>& wanted) {
+    std::unordered_set<std::string> found;
+    if (wanted.empty()) {
+        return found;
+    }
+    const LayoutAliases merged = LayoutAliases::detect(RootDir::open(options.root));
+    for (const PackageVersion& pkg : selected_versions(options)) {
+        for (const Pkgdesc* desc : references.versions(pkg.name, pkg.architecture)) {
+            if (debVS.CmpVersion(desc->version, pkg.version) == 0) {
+                continue;
+            }
+            for (const Entry& entry : desc->entries) {
+                std::string real = merged.resolve(entry.path);
+                if (wanted.contains(real)) {
+                    found.insert(std::move(real));
+                }
+            }
+        }
+    }
+    return found;
+}
+
+} // namespace
+
+std::string read_input(const std::string& file, std::size_t limit) {
+    const bool stdin_input = file == "-";
+    const int fd = stdin_input ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    const std::string shown = stdin_input ? std::string("standard input") : file;
+    if (fd < 0) {
+        throw IoError::from_errno(shown, "cannot open", errno);
+    }
+    std::string data;
+    char buffer[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            const int error = errno;
+            if (!stdin_input) {
+                ::close(fd);
+            }
+            throw IoError::from_errno(shown, "cannot read", error);
+        }
+        if (n == 0) {
+            break;
+        }
+        if (data.size() + static_cast<std::size_t>(n) > limit) {
+            if (!stdin_input) {
+                ::close(fd);
+            }
+            throw IoError(shown, "larger than " + std::to_string(limit) + " bytes: refused");
+        }
+        data.append(buffer, static_cast<std::size_t>(n));
+    }
+    if (!stdin_input) {
+        ::close(fd);
+    }
+    return data;
+}
+
+std::vector<std::string> read_path_list(const std::string& file, PathListSeparator separator) {
+    const std::string data = read_input(file, k_max_list_bytes);
+    const std::string shown = file == "-" ? std::string("standard input") : file;
+    const char end = separator == PathListSeparator::nul ? '\0' : '\n';
+    std::vector<std::string> paths;
+    std::size_t line = 0;
+    for (std::size_t start = 0; start < data.size();) {
+        std::size_t stop = data.find(end, start);
+        if (stop == std::string::npos) {
+            stop = data.size();
+        }
+        ++line;
+        const std::string_view path(data.data() + start, stop - start);
+        start = stop + 1;
+        if (path.empty()) {
+            continue;
+        }
+        if (!is_normalized_path(path)) {
+            throw ParseError(shown, line,
+                             "'" + escape(path) + "' is not an absolute, normalized path" +
+                                 (separator == PathListSeparator::newline &&
+                                          path.find('\0') != std::string_view::npos
+                                      ? " (a NUL-separated list needs --from0)"
+                                      : ""));
+        }
+        if (paths.size() >= k_max_list_paths) {
+            throw ParseError(shown, line,
+                             "more than " + std::to_string(k_max_list_paths) + " paths: refused");
+        }
+        paths.emplace_back(path);
+    }
+    std::sort(paths.begin(), paths.end());
+    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+    return paths;
+}
+
+AideFilterCounts filter_aide_report(const AideReport& report, VerifyOptions options,
+                                    const ReferenceSet& references, std::ostream& out) {
+    const std::vector<AideReportEntry>& entries = report.entries();
+    // Verify exactly the paths the report names.
+    std::vector<std::string> paths;
+    std::unordered_set<std::string> removed;
+    for (const AideReportEntry& entry : entries) {
+        if (entry.exact) {
+            paths.push_back(entry.path);
+            if (entry.change == AideChange::removed) {
+                removed.insert(entry.path);
+            }
+        }
+    }
+    std::sort(paths.begin(), paths.end());
+    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+    options.only_paths = std::move(paths);
+    options.unowned = false;
+    CollectingSink seen;
+    Verifier(options, references).run(seen);
+    const std::unordered_set<std::string> replaced =
+        shipped_by_other_versions(options, references, removed);
+
+    enum class Verdict { keep, pristine, removed_by_package, directory };
+    std::vector<Verdict> verdicts(entries.size(), Verdict::keep);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const AideReportEntry& entry = entries[i];
+        const Seen* finding = entry.exact ? seen.find(entry.path) : nullptr;
+        if (finding == nullptr) {
+            continue;
+        }
+        if (entry.change == AideChange::removed) {
+            if (finding->status == FileStatus::unowned && !finding->present &&
+                replaced.contains(entry.path)) {
+                verdicts[i] = Verdict::removed_by_package;
+            }
+        } else if (finding->status == FileStatus::pristine) {
+            verdicts[i] = entry.change == AideChange::changed && entry.type == 'd'
+                              ? Verdict::directory
+                              : Verdict::pristine;
+        }
+    }
+    // A directory's own change (mtime, ctime, link count) is package content only when no
+    // entry added to it or removed from it was kept: a file edited in place changes nothing of
+    // its directory.
+    std::unordered_set<std::string> parents_of_kept;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (verdicts[i] == Verdict::keep && entries[i].change != AideChange::changed &&
+            entries[i].path != "/") {
+            parents_of_kept.insert(parent_of(entries[i].path));
+        }
+    }
+    AideFilterCounts counts;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (verdicts[i] == Verdict::directory && parents_of_kept.contains(entries[i].path)) {
+            verdicts[i] = Verdict::keep;
+        }
+        switch (verdicts[i]) {
+        case Verdict::keep:
+            ++counts.kept;
+            break;
+        case Verdict::pristine:
+            ++counts.pristine;
+            break;
+        case Verdict::removed_by_package:
+            ++counts.removed_by_package;
+            break;
+        case Verdict::directory:
+            ++counts.directories;
+            break;
+        }
+    }
+    const bool written =
+        report.write(out, [&](std::size_t i) { return verdicts[i] == Verdict::keep; },
+                     {{"Pristine package files", counts.pristine},
+                      {"Removed by a package change", counts.removed_by_package},
+                      {"Directories whose only change is package content", counts.directories}});
+    if (!written || !out.flush()) {
+        throw IoError("standard output", "cannot write");
+    }
+    return counts;
+}
+
+Summary verify_aide_baseline(const AideDatabase& database, VerifyOptions options,
+                             const ReferenceSet& references, FindingSink& sink) {
+    options.only_paths = database.paths();
+    options.observer = &database;
+    options.unowned = false;
+    return Verifier(options, references).run(sink);
+}
+
+} // namespace pkgdesc
