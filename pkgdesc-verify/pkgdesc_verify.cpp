@@ -377,6 +377,10 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         }
     }
     m_opts.report.root = m_opts.verify.root;
+    // A list of paths asked about gets an answer for each, pristine ones included.
+    if (m_opts.paths_from && !m_opts.report.list) {
+        m_opts.report.all = true;
+    }
     return std::nullopt;
 }
 

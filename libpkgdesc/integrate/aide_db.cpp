@@ -234,7 +234,8 @@ private:
             };
             if (field == "name") {
                 const auto name = decode_string(value);
-                if (!name || !*name || !is_normalized_path(**name)) {
+                if (!name || !*name || !is_normalized_path(**name) ||
+                    (*name)->find('\0') != std::string::npos) {
                     fail("name field '" + std::string(value) +
                          "' is not an absolute, normalized path");
                 }
@@ -493,6 +494,10 @@ Observation AideDatabase::observe(const CheckContext& context, const std::string
     if (!entry->xattrs && obs.hash_error.empty()) {
         // Without the record, a capability or other security attribute cannot be ruled out.
         obs.hash_error = "the AIDE database records no xattrs for it";
+    }
+    if (!entry->acl_recorded && obs.hash_error.empty()) {
+        // Nor an ACL (AIDE's xattrs record leaves POSIX ACLs to its acl attribute).
+        obs.hash_error = "the AIDE database records no acl for it";
     }
     return obs;
 }

@@ -139,7 +139,7 @@ std::vector<std::string> read_path_list(const std::string& file, PathListSeparat
         if (path.empty()) {
             continue;
         }
-        if (!is_normalized_path(path)) {
+        if (!is_normalized_path(path) || path.find('\0') != std::string_view::npos) {
             throw ParseError(shown, line,
                              "'" + escape(path) + "' is not an absolute, normalized path" +
                                  (separator == PathListSeparator::newline &&
@@ -210,9 +210,20 @@ AideFilterCounts filter_aide_report(const AideReport& report, VerifyOptions opti
             parents_of_kept.insert(parent_of(entries[i].path));
         }
     }
+    // ... and when some entry in it is package content: a directory whose only trace is its
+    // own change (a file made and deleted there) is kept.
+    std::unordered_set<std::string> parents_of_package_content;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if ((verdicts[i] == Verdict::pristine || verdicts[i] == Verdict::removed_by_package) &&
+            entries[i].path != "/") {
+            parents_of_package_content.insert(parent_of(entries[i].path));
+        }
+    }
     AideFilterCounts counts;
     for (std::size_t i = 0; i < entries.size(); ++i) {
-        if (verdicts[i] == Verdict::directory && parents_of_kept.contains(entries[i].path)) {
+        if (verdicts[i] == Verdict::directory &&
+            (parents_of_kept.contains(entries[i].path) ||
+             !parents_of_package_content.contains(entries[i].path))) {
             verdicts[i] = Verdict::keep;
         }
         switch (verdicts[i]) {

@@ -587,7 +587,7 @@ std::optional<std::string> fapolicyd_trust_line(std::string_view path, std::uint
 }
 
 std::string sha256sum_line(std::string_view path, std::string_view sha256_hex) {
-    const bool escaped = path.find_first_of("\\\n") != std::string_view::npos;
+    const bool escaped = path.find_first_of("\\\n\r") != std::string_view::npos;
     std::string line;
     if (escaped) {
         line += '\\';
@@ -599,6 +599,8 @@ std::string sha256sum_line(std::string_view path, std::string_view sha256_hex) {
             line += "\\\\";
         } else if (escaped && c == '\n') {
             line += "\\n";
+        } else if (escaped && c == '\r') {
+            line += "\\r";
         } else {
             line += c;
         }
