@@ -6,10 +6,10 @@
 
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/format/path.hpp>
+#include <libpkgdesc/util/base64.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -25,6 +25,10 @@ namespace {
 constexpr std::size_t k_max_entries = 8'000'000;
 constexpr std::size_t k_max_line = 1u << 20;
 constexpr std::uint64_t k_max_decompressed = std::uint64_t{4} << 30;
+// What Linux allows: PATH_MAX for a symlink's target, XATTR_NAME_MAX and XATTR_SIZE_MAX.
+constexpr std::size_t k_max_link = 4096;
+constexpr std::size_t k_max_xattr_name = 255;
+constexpr std::size_t k_max_xattr_value = 65536;
 
 // AIDE's attribute numbers (include/attributes.h), for the per-entry "attr" bit mask.
 enum Attr : unsigned {
@@ -39,25 +43,6 @@ enum Attr : unsigned {
     a_sha256 = 30,
     a_xattrs = 33,
 };
-
-std::optional<std::string> base64_decode(std::string_view text) {
-    if (text.empty() || text.size() % 4 != 0) {
-        return std::nullopt;
-    }
-    std::string out(text.size() / 4 * 3, '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(text.data()),
-                                  static_cast<int>(text.size()));
-    if (n < 0) {
-        return std::nullopt;
-    }
-    std::size_t padding = 0;
-    for (std::size_t i = text.size(); i > 0 && text[i - 1] == '=' && padding < 2; --i) {
-        ++padding;
-    }
-    out.resize(static_cast<std::size_t>(n) - padding);
-    return out;
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') {
@@ -230,7 +215,10 @@ private:
             const std::string& field = m_fields[i];
             const std::string_view value = values[i];
             auto bad = [&]() {
-                fail(field + " field '" + std::string(value) + "' does not decode");
+                fail(field + " field '" +
+                     (value.size() > 64 ? std::string(value.substr(0, 64)) + "..."
+                                        : std::string(value)) +
+                     "' does not decode");
             };
             if (field == "name") {
                 const auto name = decode_string(value);
@@ -242,7 +230,7 @@ private:
                 entry.path = **name;
             } else if (field == "lname") {
                 const auto link = decode_string(value);
-                if (!link) {
+                if (!link || (*link && (*link)->size() > k_max_link)) {
                     bad();
                 }
                 if (recorded(a_linkname)) {
@@ -289,7 +277,7 @@ private:
             } else if (field == "xattrs") {
                 const std::vector<std::string_view> parts = split(value, ',');
                 const auto count = number<std::size_t>(parts.front());
-                if (!count || parts.size() != 1 + 2 * *count) {
+                if (!count || *count > parts.size() || parts.size() != 1 + 2 * *count) {
                     bad();
                 }
                 std::vector<std::pair<std::string, std::string>> xattrs;
@@ -297,7 +285,8 @@ private:
                     const auto name = decode_string(parts[k]);
                     const auto raw = parts[k + 1] == "0" ? std::optional<std::string>(std::string())
                                                          : base64_decode(parts[k + 1]);
-                    if (!name || !*name || !raw) {
+                    if (!name || !*name || !raw || (*name)->size() > k_max_xattr_name ||
+                        raw->size() > k_max_xattr_value) {
                         bad();
                     }
                     xattrs.emplace_back(**name, *raw);

@@ -4,6 +4,11 @@
 
 #include <libpkgdesc/integrate/aide_report_forms.hpp>
 
+#include <libpkgdesc/util/base64.hpp>
+#include <libpkgdesc/util/sha256.hpp>
+
+#include <charconv>
+
 namespace pkgdesc {
 
 namespace aide_forms {
@@ -39,6 +44,40 @@ bool any_kept(const std::vector<std::size_t>& indices, const std::vector<char>& 
 bool any_nonzero(const std::vector<std::pair<std::string, std::size_t>>& suppressed) {
     return std::any_of(suppressed.begin(), suppressed.end(),
                        [](const auto& reason) { return reason.second != 0; });
+}
+
+void record_value(AideRecorded& recorded, std::string_view name, std::string_view value) {
+    auto is = [&](std::string_view text_name, std::string_view json_name) {
+        return name == text_name || name == json_name;
+    };
+    if (is("Size", "size")) {
+        std::uint64_t size = 0;
+        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), size);
+        if (value.empty() || error != std::errc() || end != value.data() + value.size()) {
+            recorded.unclear = true;
+        } else {
+            recorded.size = size;
+        }
+    } else if (is("SHA256", "sha256")) {
+        std::optional<Sha256Digest> digest;
+        if (value.size() == 64) {
+            digest = sha256_from_hex(value);
+        } else if (const auto bytes = base64_decode(value); bytes && bytes->size() == 32) {
+            digest.emplace();
+            std::copy(bytes->begin(), bytes->end(), digest->begin());
+        }
+        if (digest) {
+            recorded.sha256 = *digest;
+        } else {
+            recorded.unclear = true;
+        }
+    } else if (is("Perm", "perm")) {
+        if (value.size() == 10) {
+            recorded.perm = std::string(value);
+        } else {
+            recorded.unclear = true;
+        }
+    }
 }
 
 } // namespace aide_forms

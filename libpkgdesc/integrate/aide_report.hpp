@@ -6,9 +6,12 @@
 
 #include <libpkgdesc/export.hpp>
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -18,6 +21,18 @@
 namespace pkgdesc {
 
 enum class AideChange { added, removed, changed };
+
+// What aide saw at a path when it wrote the report, as the report's detailed information says
+// (report_level changed_attributes and above, for changed entries; added_removed_entries for
+// added ones): only the attributes it names there.
+struct AideRecorded {
+    std::optional<std::uint64_t> size;
+    std::optional<std::array<std::uint8_t, 32>> sha256;
+    std::optional<std::string> perm; // as aide writes it: "-rwsr-xr-x"
+    // One of these attributes was named without a new value, or with one this parser cannot
+    // read: what aide saw is unknown.
+    bool unclear = false;
+};
 
 struct AideReportEntry {
     AideChange change = AideChange::changed;
@@ -32,6 +47,7 @@ struct AideReportEntry {
     // The first character of the entry's summary string ('f', 'd', 'l', ...), 0 when the form
     // has none.
     char type = 0;
+    AideRecorded recorded;
 };
 
 class PKGDESC_EXPORT AideReport {

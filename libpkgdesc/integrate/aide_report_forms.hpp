@@ -27,6 +27,12 @@ constexpr std::string_view k_dashes = "-----------------------------------------
 constexpr std::string_view k_suppressed_title = "Suppressed by pkgdesc-verify:";
 constexpr std::string_view k_suppressed_member = "suppressed_by_pkgdesc_verify";
 constexpr std::array<std::string_view, 3> k_kind_words = {"added", "removed", "changed"};
+// What aide says of a check (the first) or of a comparison of two databases (the third).
+constexpr std::array<std::string_view, 4> k_outlines = {
+    "AIDE found differences between database and filesystem!!",
+    "AIDE found NO differences between database and filesystem. Looks okay!!",
+    "AIDE found differences between the two databases!!",
+    "AIDE found NO differences between the two databases. Looks okay!!"};
 
 inline std::size_t index_of(AideChange change) {
     return static_cast<std::size_t>(change);
@@ -73,12 +79,17 @@ private:
     std::vector<std::size_t> m_sorted;
 };
 
+// Records the new value of the attribute `name` ("Size", "SHA256", "Perm" as the text form
+// names them, "size", "sha256", "perm" as the JSON form does) as aide wrote it: the size in
+// decimal, the digest in base64 or (report_base16) hexadecimal. Other attributes are ignored.
+void record_value(AideRecorded& recorded, std::string_view name, std::string_view value);
+
 bool any_kept(const std::vector<std::size_t>& indices, const std::vector<char>& kept);
 bool any_nonzero(const std::vector<std::pair<std::string, std::size_t>>& suppressed);
 
 // What a section of the text form holds: entries of one kind (report_grouped=yes), entries of
 // several kinds, the detailed information about entries, or something else.
-enum class SectionKind { grouped, mixed, details, other };
+enum class SectionKind { grouped, mixed, details, databases, other };
 
 
 } // namespace pkgdesc::aide_forms
@@ -135,7 +146,10 @@ private:
     void parse_entries(Section& section, std::size_t header, std::optional<AideChange> kind,
                        std::string_view title, const std::string& shown,
                        std::vector<AideReportEntry>& entries);
-    void parse_details(Section& section, std::size_t header, std::vector<std::string>& block_paths);
+    void parse_details(Section& section, std::size_t header, const std::string& shown,
+                       std::vector<std::string>& block_paths,
+                       std::vector<AideRecorded>& block_recorded);
+    AideRecorded recorded_values(std::size_t begin, std::size_t end) const;
 };
 
 // The JSON form: the document, where each entry sits in it, and the entries each detailed

@@ -2,6 +2,7 @@
 #include <libpkgdesc/integrate/aide_report_forms.hpp>
 
 #include <libpkgdesc/error.hpp>
+#include <libpkgdesc/report/reporter.hpp>
 
 namespace pkgdesc {
 
@@ -10,6 +11,80 @@ using namespace aide_forms;
 namespace {
 
 constexpr std::size_t k_max_json_depth = 64;
+constexpr std::string_view k_replacement = "\xef\xbf\xbd"; // U+FFFD
+
+enum class Shape { string, number, list, object, object_of_objects };
+
+constexpr std::string_view shape_words(Shape shape) {
+    switch (shape) {
+    case Shape::string:
+        return "a string";
+    case Shape::number:
+        return "a number";
+    case Shape::list:
+        return "an object or an array";
+    case Shape::object:
+    case Shape::object_of_objects:
+        break;
+    }
+    return "an object";
+}
+
+struct KnownMember {
+    std::string_view name;
+    int rank; // aide writes members in this order; lists of one report share theirs
+    Shape type;
+};
+
+// report.c, print_report(), and report_json.c of aide 0.18.
+constexpr std::array<KnownMember, 23> k_members = {{
+    {"different_attributes", 0, Shape::object},
+    {"start_time", 1, Shape::string},
+    {"aide_version", 2, Shape::string},
+    {"outline", 3, Shape::string},
+    {"new_database", 4, Shape::string},
+    {"config_version", 5, Shape::string},
+    {"limit", 6, Shape::string},
+    {"root_prefix", 7, Shape::string},
+    {"report_level", 8, Shape::string},
+    {"report_ignore_added_attrs", 9, Shape::string},
+    {"report_ignore_removed_attrs", 10, Shape::string},
+    {"report_ignore_changed_attrs", 11, Shape::string},
+    {"report_force_attrs", 12, Shape::string},
+    {"report_ignore_e2fsattrs", 13, Shape::string},
+    {"number_of_entries", 14, Shape::object},
+    {"added", 15, Shape::list},
+    {"removed", 16, Shape::list},
+    {"changed", 17, Shape::list},
+    {"entries", 17, Shape::list},
+    {"details", 18, Shape::object_of_objects},
+    {"databases", 19, Shape::object_of_objects},
+    {"end_time", 20, Shape::string},
+    {"run_time_seconds", 21, Shape::number},
+}};
+
+// The new values of a path's "details": {"size": {"old": 1, "new": 2}, ...}.
+AideRecorded recorded_values(const Document& attributes) {
+    AideRecorded recorded;
+    for (const std::string_view name : {"size", "sha256", "perm"}) {
+        const auto attribute = attributes.find(std::string(name));
+        if (attribute == attributes.end()) {
+            continue;
+        }
+        const Document* value = nullptr;
+        if (attribute->is_object() && attribute->contains("new")) {
+            value = &attribute->at("new");
+        }
+        if (value != nullptr && value->is_number_unsigned()) {
+            record_value(recorded, name, std::to_string(value->get<std::uint64_t>()));
+        } else if (value != nullptr && value->is_string()) {
+            record_value(recorded, name, value->get_ref<const std::string&>());
+        } else {
+            recorded.unclear = true;
+        }
+    }
+    return recorded;
+}
 
 // The offset of the first byte that is not part of well-formed UTF-8, or k_npos.
 std::size_t invalid_utf8(std::string_view s) {
@@ -150,8 +225,20 @@ AideReport::Json::parse(std::string_view report, const std::string& shown,
     };
     auto fail = [&](const std::string& reason) { return ParseError(shown, 0, reason); };
 
-    if (const std::size_t bad = invalid_utf8(report); bad != k_npos) {
-        throw at_byte(bad, "invalid UTF-8");
+    // aide writes a file name's bytes as they are: one that is not UTF-8 makes the document
+    // invalid JSON. Such bytes become U+FFFD, and a path holding one is never exact.
+    std::string repaired;
+    if (std::size_t bad = invalid_utf8(report); bad != k_npos) {
+        repaired.reserve(report.size() + 64);
+        std::size_t from = 0;
+        while (bad != k_npos) {
+            repaired.append(report.substr(from, bad - from)).append(k_replacement);
+            from = bad + 1;
+            const std::size_t next = invalid_utf8(report.substr(from));
+            bad = next == k_npos ? k_npos : from + next;
+        }
+        repaired.append(report.substr(from));
+        report = repaired;
     }
     JsonBuilder builder;
     if (!Document::sax_parse(report.begin(), report.end(), &builder)) {
@@ -169,21 +256,47 @@ AideReport::Json::parse(std::string_view report, const std::string& shown,
     }
     const Members& members = j->document.get_ref<const Document::object_t&>();
     j->lists.assign(members.size(), 0);
-    std::vector<std::size_t> top(members.size());
-    for (std::size_t m = 0; m < members.size(); ++m) {
-        top[m] = m;
-    }
-    std::stable_sort(top.begin(), top.end(), [&](std::size_t a, std::size_t b) {
-        return members[a].first < members[b].first;
-    });
-    for (std::size_t k = 1; k < top.size(); ++k) {
-        if (members[top[k - 1]].first == members[top[k]].first) {
-            throw fail("a member twice in the report");
-        }
-    }
     const auto outline = j->document.find("outline");
     if (outline == j->document.end() || !outline->is_string()) {
         throw fail("not an aide --check report");
+    }
+    // Only the members aide writes, in its order, each once (report_json.c): a file name
+    // holding a '"', which builds before 0.18.3-1+deb12u4 write as it is, could otherwise close
+    // a list and move the entries after it into a member this does not read.
+    int last_rank = -1;
+    for (std::size_t m = 0; m < members.size(); ++m) {
+        const std::string& name = members[m].first;
+        const Document& value = members[m].second;
+        const auto known = std::find_if(k_members.begin(), k_members.end(),
+                                        [&](const KnownMember& k) { return k.name == name; });
+        if (known == k_members.end()) {
+            throw fail("unknown member \"" + escape_text(name) + "\"");
+        }
+        if (known->rank <= last_rank) {
+            throw fail("member \"" + name + "\" " +
+                       (known->rank == last_rank ? "twice, or with another list"
+                                                 : "out of aide's order"));
+        }
+        last_rank = known->rank;
+        const bool typed = known->type == Shape::string   ? value.is_string()
+                           : known->type == Shape::number ? value.is_number_unsigned()
+                           : known->type == Shape::list   ? value.is_object() || value.is_array()
+                                                          : value.is_object();
+        if (!typed) {
+            throw fail("\"" + name + "\" is not " + std::string(shape_words(known->type)));
+        }
+        if (known->type == Shape::object_of_objects) {
+            for (const auto& item : value.get_ref<const Document::object_t&>()) {
+                if (!item.second.is_object()) {
+                    throw fail("\"" + name + "\" holds a member that is not an object");
+                }
+            }
+        }
+    }
+    const auto outline_known =
+        std::find(k_outlines.begin(), k_outlines.end(), outline->get_ref<const std::string&>());
+    if (outline_known == k_outlines.end()) {
+        throw fail("not an aide --check report: unknown outline");
     }
 
     for (std::size_t m = 0; m < members.size(); ++m) {
@@ -192,9 +305,6 @@ AideReport::Json::parse(std::string_view report, const std::string& shown,
         const auto word = std::find(k_kind_words.begin(), k_kind_words.end(), name);
         if (word == k_kind_words.end() && name != "entries") {
             if (name == "details") {
-                if (!value.is_object()) {
-                    throw fail("\"details\" is not an object");
-                }
                 j->details = m;
             } else if (name == "number_of_entries") {
                 j->counts = m;
@@ -252,28 +362,32 @@ AideReport::Json::parse(std::string_view report, const std::string& shown,
         }
     }
 
-    // As in the text form: a count the listing exceeds means the report was not what aide
-    // meant (builds before 0.18.3-1+deb12u4 write a '"' in a file name as it is).
-    if (!entries.empty()) {
-        const Document* counts = j->counts == k_npos ? nullptr : &members[j->counts].second;
-        std::array<std::size_t, 3> listed{};
-        for (const AideReportEntry& entry : entries) {
-            ++listed[index_of(entry.change)];
+    // As in the text form: the lists must be what aide counted, entry for entry.
+    std::array<std::size_t, 3> listed{};
+    for (const AideReportEntry& entry : entries) {
+        ++listed[index_of(entry.change)];
+    }
+    const bool differences = outline_known == k_outlines.begin() ||
+                             outline_known == k_outlines.begin() + 2;
+    if (!differences && !entries.empty()) {
+        throw fail("entries listed, yet no differences found");
+    }
+    const Document* counts = j->counts == k_npos ? nullptr : &members[j->counts].second;
+    for (std::size_t kind = 0; differences && kind < 3; ++kind) {
+        const std::string key(k_kind_words[kind]);
+        const Document* count = nullptr;
+        if (counts && counts->contains(key)) {
+            count = &counts->at(key);
         }
-        for (std::size_t kind = 0; kind < 3; ++kind) {
-            const std::string key(k_kind_words[kind]);
-            const Document* count = nullptr;
-            if (counts && counts->is_object() && counts->contains(key)) {
-                count = &counts->at(key);
-            }
-            if (!count || !count->is_number_unsigned()) {
-                throw fail("entries listed without \"number_of_entries\"");
-            }
-            if (listed[kind] > count->get<std::size_t>()) {
-                throw fail("more " + std::string(k_kind_words[kind]) +
-                           " entries than \"number_of_entries\" counts (" +
-                           std::to_string(count->get<std::size_t>()) + ")");
-            }
+        if (!count || !count->is_number_unsigned()) {
+            throw fail("differences found but not counted in \"number_of_entries\" "
+                       "(report_level minimal?): the filter needs report_level list_entries or "
+                       "higher");
+        }
+        if (listed[kind] != count->get<std::size_t>()) {
+            throw fail("\"number_of_entries\" counts " + std::to_string(count->get<std::size_t>()) +
+                       " " + key + " entries, the report lists " + std::to_string(listed[kind]) +
+                       (entries.empty() ? " (report_level below list_entries?)" : ""));
         }
     }
 
@@ -304,14 +418,29 @@ AideReport::Json::parse(std::string_view report, const std::string& shown,
     }
     std::sort(unsure.begin(), unsure.end());
     for (AideReportEntry& entry : entries) {
-        entry.exact = !std::binary_search(unsure.begin(), unsure.end(), entry.path);
+        entry.exact = !std::binary_search(unsure.begin(), unsure.end(), entry.path) &&
+                      (repaired.empty() || entry.path.find(k_replacement) == std::string::npos);
     }
 
     if (j->details != k_npos) {
         const PathIndex index(entries);
         const Members& items = members[j->details].second.get_ref<const Document::object_t&>();
-        for (const auto& item : items) {
-            j->detail_entries.push_back(index.find(item.first));
+        std::vector<std::size_t> order(items.size());
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            order[i] = i;
+            j->detail_entries.push_back(index.find(items[i].first));
+            const AideRecorded recorded = recorded_values(items[i].second);
+            for (const std::size_t e : j->detail_entries.back()) {
+                entries[e].recorded = recorded;
+            }
+        }
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return items[a].first < items[b].first;
+        });
+        for (std::size_t k = 1; k < order.size(); ++k) {
+            if (items[order[k - 1]].first == items[order[k]].first) {
+                throw fail("\"details\" about a path twice");
+            }
         }
     }
     return j;

@@ -2,6 +2,7 @@
 #include <libpkgdesc/integrate/aide_report_forms.hpp>
 
 #include <libpkgdesc/error.hpp>
+#include <libpkgdesc/report/reporter.hpp>
 
 namespace pkgdesc {
 
@@ -82,17 +83,20 @@ struct SectionTitle {
     std::string_view title;
     SectionKind kind;
     AideChange change;
+    int rank; // aide writes sections in this order, each once
 };
 
-constexpr std::array<SectionTitle, 8> k_titles = {{
-    {"Added entries:", SectionKind::grouped, AideChange::added},
-    {"Removed entries:", SectionKind::grouped, AideChange::removed},
-    {"Changed entries:", SectionKind::grouped, AideChange::changed},
-    {"Added, removed and changed entries:", SectionKind::mixed, AideChange::changed},
-    {"Added and removed entries:", SectionKind::mixed, AideChange::changed},
-    {"Added and changed entries:", SectionKind::mixed, AideChange::changed},
-    {"Removed and changed entries:", SectionKind::mixed, AideChange::changed},
-    {"Detailed information about changes:", SectionKind::details, AideChange::changed},
+constexpr std::array<SectionTitle, 9> k_titles = {{
+    {"Added entries:", SectionKind::grouped, AideChange::added, 0},
+    {"Removed entries:", SectionKind::grouped, AideChange::removed, 1},
+    {"Changed entries:", SectionKind::grouped, AideChange::changed, 2},
+    {"Added, removed and changed entries:", SectionKind::mixed, AideChange::changed, 2},
+    {"Added and removed entries:", SectionKind::mixed, AideChange::changed, 2},
+    {"Added and changed entries:", SectionKind::mixed, AideChange::changed, 2},
+    {"Removed and changed entries:", SectionKind::mixed, AideChange::changed, 2},
+    {"Detailed information about changes:", SectionKind::details, AideChange::changed, 3},
+    {"The attributes of the (uncompressed) database(s):", SectionKind::databases,
+     AideChange::changed, 4},
 }};
 
 // report_summarize_changes=no lists "added: /path" and so on.
@@ -100,12 +104,6 @@ constexpr std::array<std::string_view, 3> k_word_prefixes = {"added: ", "removed
 
 constexpr std::array<std::string_view, 3> k_count_prefixes = {
     "  Added entries:\t\t", "  Removed entries:\t\t", "  Changed entries:\t\t"};
-
-constexpr std::array<std::string_view, 4> k_outlines = {
-    "AIDE found differences between database and filesystem!!",
-    "AIDE found NO differences between database and filesystem. Looks okay!!",
-    "AIDE found differences between the two databases!!",
-    "AIDE found NO differences between the two databases. Looks okay!!"};
 
 // The words get_file_type_string() puts before the path of a detailed block; a file whose type
 // the database lacks has none.
@@ -171,12 +169,14 @@ AideReport::Text::parse(std::string_view report, const std::string& shown,
     }
 
     // The preamble: the outline says what this is, the summary counts the entries.
-    bool outline = false;
+    std::optional<std::size_t> outline;
     std::array<bool, 3> counted{};
     for (std::size_t i = 0; i < (bounds.empty() ? n : bounds[0].start); ++i) {
         const std::string_view line = t->content(i);
-        outline =
-            outline || std::find(k_outlines.begin(), k_outlines.end(), line) != k_outlines.end();
+        if (const auto known = std::find(k_outlines.begin(), k_outlines.end(), line);
+            !outline && known != k_outlines.end()) {
+            outline = static_cast<std::size_t>(known - k_outlines.begin());
+        }
         for (std::size_t kind = 0; kind < 3; ++kind) {
             if (starts_with(line, k_count_prefixes[kind])) {
                 const auto count = parse_count(line.substr(k_count_prefixes[kind].size()));
@@ -194,29 +194,51 @@ AideReport::Text::parse(std::string_view report, const std::string& shown,
         throw ParseError(shown, 1, "not an aide --check report");
     }
 
+    // Sections come in aide's order, each once, and the end timestamp last: a file name holding
+    // a newline (builds before 0.18.3-1+deb12u4 write names as they are) can make a line look
+    // like a header, and this is what keeps it from moving entries out of their list.
     std::vector<std::string> block_paths;
+    std::vector<AideRecorded> block_recorded;
+    int last_rank = -1;
     for (std::size_t k = 0; k < bounds.size(); ++k) {
         Section section;
         section.span = {bounds[k].start, k + 1 < bounds.size() ? bounds[k + 1].start : n};
-        if (bounds[k].header) {
-            const std::size_t header = bounds[k].line;
-            const std::string_view title = t->content(header + 1);
-            const auto known =
-                std::find_if(k_titles.begin(), k_titles.end(),
-                             [&](const SectionTitle& s) { return s.title == title; });
-            section.kind = known == k_titles.end() ? SectionKind::other : known->kind;
-            if (section.kind == SectionKind::grouped || section.kind == SectionKind::mixed) {
-                if (section.kind == SectionKind::mixed) {
-                    t->lines[header + 1].role = Role::mixed_title;
-                }
-                t->parse_entries(section, header,
-                                 section.kind == SectionKind::grouped
-                                     ? std::optional<AideChange>(known->change)
-                                     : std::nullopt,
-                                 title.substr(0, title.size() - 1), shown, entries);
-            } else if (section.kind == SectionKind::details) {
-                t->parse_details(section, header, block_paths);
+        if (!bounds[k].header) {
+            if (k + 1 != bounds.size()) {
+                throw ParseError(shown, bounds[k].line + 1, "end timestamp before the end");
             }
+            for (std::size_t i = bounds[k].line + 1; i < n; ++i) {
+                if (!t->content(i).empty()) {
+                    throw ParseError(shown, i + 1, "text after the end timestamp");
+                }
+            }
+            t->sections.push_back(section);
+            continue;
+        }
+        const std::size_t header = bounds[k].line;
+        const std::string_view title = t->content(header + 1);
+        const auto known = std::find_if(k_titles.begin(), k_titles.end(),
+                                        [&](const SectionTitle& s) { return s.title == title; });
+        if (known == k_titles.end()) {
+            throw ParseError(shown, header + 2, "unknown section \"" + escape_text(title) + "\"");
+        }
+        if (known->rank <= last_rank || (known->kind == SectionKind::mixed && last_rank >= 0)) {
+            throw ParseError(shown, header + 2,
+                             "section \"" + std::string(title) + "\" out of aide's order");
+        }
+        last_rank = known->rank;
+        section.kind = known->kind;
+        if (section.kind == SectionKind::grouped || section.kind == SectionKind::mixed) {
+            if (section.kind == SectionKind::mixed) {
+                t->lines[header + 1].role = Role::mixed_title;
+            }
+            t->parse_entries(section, header,
+                             section.kind == SectionKind::grouped
+                                 ? std::optional<AideChange>(known->change)
+                                 : std::nullopt,
+                             title.substr(0, title.size() - 1), shown, entries);
+        } else if (section.kind == SectionKind::details) {
+            t->parse_details(section, header, shown, block_paths, block_recorded);
         }
         t->sections.push_back(std::move(section));
     }
@@ -226,24 +248,48 @@ AideReport::Text::parse(std::string_view report, const std::string& shown,
             throw ParseError(shown, t->entry_lines[*twice] + 1, "path listed twice in a section");
         }
     }
-    // A file name holding a newline, which builds before +deb12u4 write as it is, shows as
-    // entries more than aide counted.
+    // The list must be the one aide counted, entry for entry: a file name holding a newline
+    // shows as more, fewer or other entries.
     std::array<std::size_t, 3> listed{};
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        const std::size_t kind = index_of(entries[i].change);
-        if (!(counted[0] && counted[1] && counted[2])) {
-            throw ParseError(shown, t->entry_lines[i] + 1, "entries listed without a summary");
-        }
-        if (++listed[kind] > t->counts[kind]) {
-            throw ParseError(shown, t->entry_lines[i] + 1,
-                             "more " + std::string(k_kind_words[kind]) +
-                                 " entries than the summary counts (" +
-                                 std::to_string(t->counts[kind]) + ")");
+    for (const AideReportEntry& entry : entries) {
+        ++listed[index_of(entry.change)];
+    }
+    const bool differences = *outline == 0 || *outline == 2;
+    if (!differences && !entries.empty()) {
+        throw ParseError(shown, t->entry_lines[0] + 1, "entries listed, yet no differences found");
+    }
+    if (differences && !(counted[0] && counted[1] && counted[2])) {
+        throw ParseError(shown, 1,
+                         "differences found but not counted (report_level minimal?): the "
+                         "filter needs report_level list_entries or higher");
+    }
+    for (std::size_t kind = 0; differences && kind < 3; ++kind) {
+        if (listed[kind] != t->counts[kind]) {
+            throw ParseError(shown, 1,
+                             "the summary counts " + std::to_string(t->counts[kind]) + " " +
+                                 std::string(k_kind_words[kind]) + " entries, the report lists " +
+                                 std::to_string(listed[kind]) +
+                                 (listed[kind] == 0 && entries.empty()
+                                      ? " (report_level below list_entries?)"
+                                      : ""));
         }
     }
     const PathIndex index(entries);
+    std::vector<std::size_t> sorted_blocks(block_paths.size());
     for (std::size_t b = 0; b < t->blocks.size(); ++b) {
         t->blocks[b].entries = index.find(block_paths[b]);
+        for (const std::size_t e : t->blocks[b].entries) {
+            entries[e].recorded = block_recorded[b];
+        }
+        sorted_blocks[b] = b;
+    }
+    std::stable_sort(sorted_blocks.begin(), sorted_blocks.end(),
+                     [&](std::size_t x, std::size_t y) { return block_paths[x] < block_paths[y]; });
+    for (std::size_t k = 1; k < sorted_blocks.size(); ++k) {
+        if (block_paths[sorted_blocks[k - 1]] == block_paths[sorted_blocks[k]]) {
+            throw ParseError(shown, t->blocks[sorted_blocks[k]].span.begin + 2,
+                             "detailed information about a path twice");
+        }
     }
     return t;
 }
@@ -254,12 +300,17 @@ void AideReport::Text::parse_entries(Section& section, std::size_t header,
                                      std::vector<AideReportEntry>& entries) {
     for (std::size_t i = header + 3; i < section.span.end; ++i) {
         const std::string_view line = content(i);
-        if (line.empty()) {
-            continue;
-        }
         auto fail = [&](const std::string& reason) {
             return ParseError(shown, i + 1, reason + " in \"" + std::string(title) + "\"");
         };
+        // aide writes one blank line after the header and none among the entries: there, one
+        // is a file name ending in a newline that a build before +deb12u4 wrote as it is.
+        if (line.empty()) {
+            if (i == header + 3) {
+                continue;
+            }
+            throw fail("blank line among the entries");
+        }
         AideReportEntry entry;
         std::string_view encoded;
         std::optional<AideChange> word;
@@ -300,11 +351,13 @@ void AideReport::Text::parse_entries(Section& section, std::size_t header,
 }
 
 void AideReport::Text::parse_details(Section& section, std::size_t header,
-                                     std::vector<std::string>& block_paths) {
+                                     const std::string& shown,
+                                     std::vector<std::string>& block_paths,
+                                     std::vector<AideRecorded>& block_recorded) {
     std::size_t i = header + 3;
     while (i < section.span.end) {
         // A block is a header line after a blank one (or right after the section's header) and
-        // the lines up to the next blank one.
+        // the lines up to the next blank one; aide writes nothing else here.
         std::size_t head = k_npos;
         if (content(i).empty() && i + 1 < section.span.end && block_path(content(i + 1))) {
             head = i + 1;
@@ -312,7 +365,9 @@ void AideReport::Text::parse_details(Section& section, std::size_t header,
             head = i;
         }
         if (head == k_npos) {
-            section.other_content = section.other_content || !content(i).empty();
+            if (!content(i).empty()) {
+                throw ParseError(shown, i + 1, "not a detailed block in \"Detailed information\"");
+            }
             ++i;
             continue;
         }
@@ -322,10 +377,49 @@ void AideReport::Text::parse_details(Section& section, std::size_t header,
         }
         bool exact = true;
         block_paths.push_back(decode_text_path(*block_path(content(head)), exact));
+        block_recorded.push_back(recorded_values(head + 1, end));
         section.blocks.push_back(blocks.size());
         blocks.push_back({{i, end}, {}});
         i = end;
     }
+}
+
+// The attribute lines of a detailed block are " NAME      : OLD | NEW" in fixed columns (the
+// name 10 wide, each value cut into 32-character pieces, one piece a line; report_plain.c,
+// _print_attribute()); the new value starts at column 48.
+AideRecorded AideReport::Text::recorded_values(std::size_t begin, std::size_t end) const {
+    constexpr std::size_t k_name = 1;
+    constexpr std::size_t k_name_width = 10;
+    constexpr std::size_t k_new = 48;
+    AideRecorded recorded;
+    std::string name;
+    std::string value;
+    auto finish = [&] {
+        if (!name.empty()) {
+            record_value(recorded, name, value);
+        }
+    };
+    for (std::size_t i = begin; i < end; ++i) {
+        const std::string_view line = content(i);
+        if (line.size() <= k_name + k_name_width + 1 || line[0] != ' ') {
+            continue;
+        }
+        std::string_view field = line.substr(k_name, k_name_width);
+        field = field.substr(0, field.find_last_not_of(' ') + 1);
+        const char separator = line[k_name + k_name_width];
+        if (separator == ':') {
+            finish();
+            name = std::string(field);
+            value.clear();
+        } else if (separator != ' ' || !field.empty()) {
+            continue;
+        }
+        if (line.size() > k_new) {
+            value += line.substr(k_new);
+        }
+    }
+    finish();
+    return recorded;
 }
 
 bool AideReport::Text::write(std::ostream& out, const std::vector<char>& kept,

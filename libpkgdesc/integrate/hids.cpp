@@ -4,11 +4,13 @@
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/format/path.hpp>
 #include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/util/sha256.hpp>
 #include <libpkgdesc/verify/layout_aliases.hpp>
 
 #include <apt-pkg/debversion.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,7 +30,53 @@ constexpr std::size_t k_max_list_bytes = std::size_t{1} << 30;
 struct Seen {
     FileStatus status = FileStatus::unverifiable;
     bool present = true; // something is at the path
+    // What a pristine file was proven to be (Finding::proven_*).
+    std::string sha256;
+    std::uint64_t size = 0;
+    std::optional<std::uint32_t> mode;
 };
+
+// ls(1)'s nine permission characters of `mode`, as aide writes them after the type.
+std::string permission_text(std::uint32_t mode) {
+    std::string text = "rwxrwxrwx";
+    for (std::size_t i = 0; i < 9; ++i) {
+        if ((mode & (0400u >> i)) == 0) {
+            text[i] = '-';
+        }
+    }
+    auto special = [&](std::size_t at, std::uint32_t bit, char with_x, char without_x) {
+        if ((mode & bit) != 0) {
+            text[at] = text[at] == 'x' ? with_x : without_x;
+        }
+    };
+    special(2, 04000, 's', 'S');
+    special(5, 02000, 's', 'S');
+    special(8, 01000, 't', 'T');
+    return text;
+}
+
+// Whether what aide recorded when it wrote the report is not what the path is proven to be
+// now: the file changed after aide looked (and back, or into a pristine one), so what the
+// report shows is not explained by the package. Size and digest count for regular files only
+// (a directory's size is its own affair), the permissions for both.
+bool contradicts(const AideRecorded& recorded, char type, const Seen& seen) {
+    if (recorded.unclear) {
+        return true;
+    }
+    const bool regular = !seen.sha256.empty();
+    if (type == 'f' || regular) {
+        if (recorded.size && (!regular || *recorded.size != seen.size)) {
+            return true;
+        }
+        if (recorded.sha256 && (!regular || to_hex(*recorded.sha256) != seen.sha256)) {
+            return true;
+        }
+    }
+    if (recorded.perm && (!seen.mode || recorded.perm->substr(1) != permission_text(*seen.mode))) {
+        return true;
+    }
+    return false;
+}
 
 class CollectingSink : public FindingSink {
 public:
@@ -36,6 +84,9 @@ public:
         Seen seen;
         seen.status = finding.status;
         seen.present = finding.status != FileStatus::unowned || finding.observed.has_value();
+        seen.sha256 = finding.proven_sha256;
+        seen.size = finding.proven_size;
+        seen.mode = finding.proven_mode;
         // Several findings for one path (a control member and a file): the worst counts.
         const auto [it, inserted] = m_seen.emplace(finding.path, seen);
         if (!inserted && it->second.status == FileStatus::pristine) {
@@ -194,8 +245,12 @@ AideFilterCounts filter_aide_report(const AideReport& report, VerifyOptions opti
                 replaced.contains(entry.path)) {
                 verdicts[i] = Verdict::removed_by_package;
             }
-        } else if (finding->status == FileStatus::pristine) {
-            verdicts[i] = entry.change == AideChange::changed && entry.type == 'd'
+        } else if (finding->status == FileStatus::pristine &&
+                   !contradicts(entry.recorded, entry.type, *finding)) {
+            // Without summaries (report_summarize_changes=no) the type is what is there.
+            const bool directory =
+                entry.type == 'd' || (entry.type == 0 && finding->mode && S_ISDIR(*finding->mode));
+            verdicts[i] = entry.change == AideChange::changed && directory
                               ? Verdict::directory
                               : Verdict::pristine;
         }

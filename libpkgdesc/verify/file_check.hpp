@@ -36,6 +36,9 @@ struct Expectation {
     std::optional<std::int64_t> mtime; // seconds, as dpkg sets them; not for directories
     std::string unknown;               // keywords this version cannot check
     bool skip_metadata = false;        // mode, owner, group and mtime are not compared
+    // The setuid and setgid bits a statoverride asked for but does not get: the checked
+    // system's statoverride file may take privilege away, not give it (see expectation_for()).
+    std::uint32_t refused_privilege = 0;
 };
 
 // What is on disk at a path.

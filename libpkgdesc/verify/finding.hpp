@@ -102,6 +102,9 @@ struct PKGDESC_EXPORT Finding {
     // allow-lists that name files by content (fapolicyd, sha256sum lists).
     std::string proven_sha256;
     std::uint64_t proven_size = 0;
+    // For a pristine file or directory: the mode (type and permission bits) it was proven to
+    // have.
+    std::optional<std::uint32_t> proven_mode;
 
     bool has_failed(std::string_view name) const;
 };

@@ -157,12 +157,24 @@ Expectation expectation_for(const Candidate& candidate, const Planner& planner,
     }
     exp.skip_metadata = matches_any(expect_changed, real_path);
     if (candidate.statoverride != nullptr) {
+        // The statoverride file is the checked system's own word, so it may take privilege
+        // away but not give it: a setuid (setgid) bit the reference lacks, or one for another
+        // owner (group) than the reference's, counts only when the package's proven scripts
+        // set it (the caller asks ScriptExplanations).
         const StatOverride& so = *candidate.statoverride;
+        std::uint32_t refused = so.mode & (S_ISUID | S_ISGID) & ~entry->mode;
+        if ((so.mode & S_ISUID) != 0 && so.user != exp.owner) {
+            refused |= S_ISUID;
+        }
+        if ((so.mode & S_ISGID) != 0 && so.group != exp.group) {
+            refused |= S_ISGID;
+        }
         exp.owner = so.user;
         exp.group = so.group;
         exp.uid = resolve_id(accounts, so.user, true);
         exp.gid = resolve_id(accounts, so.group, false);
-        exp.mode = so.mode;
+        exp.mode = so.mode & ~refused;
+        exp.refused_privilege = refused;
     }
     return exp;
 }
@@ -309,16 +321,25 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             // What dpkg-statoverride sets is the statoverride's to say, not a script's; and a
             // script's command acts on the file at the path it names, which a diversion has
             // replaced with another.
-            if (candidate.statoverride == nullptr && candidate.diversion == nullptr &&
-                finding.status == FileStatus::metadata &&
+            if ((candidate.statoverride == nullptr || exp.refused_privilege != 0) &&
+                candidate.diversion == nullptr && finding.status == FileStatus::metadata &&
                 explanations.has_changes(*candidate.package)) {
                 explanations.explain(*candidate.package, inode_paths(candidate, planner, item.path),
                                      exp.type, exp.mode, *observation, context.accounts, finding);
+            }
+            if (exp.refused_privilege != 0 && finding.status == FileStatus::metadata &&
+                finding.reason.empty()) {
+                finding.reason = std::string("its statoverride asks for ") +
+                                 ((exp.refused_privilege & S_ISUID) != 0 ? "setuid" : "setgid") +
+                                 ", which neither its reference nor its package's scripts give";
             }
             if (finding.status == FileStatus::pristine && exp.type == EntryType::file &&
                 observation->sha256) {
                 finding.proven_sha256 = to_hex(*observation->sha256);
                 finding.proven_size = static_cast<std::uint64_t>(observation->st.st_size);
+            }
+            if (finding.status == FileStatus::pristine && observation->found) {
+                finding.proven_mode = static_cast<std::uint32_t>(observation->st.st_mode);
             }
             if (observation->through_symlink && finding.reason.empty()) {
                 finding.reason = "reached through a symbolic link";

@@ -176,6 +176,7 @@ class HidsAideTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(HidsAideTest);
     CPPUNIT_TEST(testFilterLeavesExactlyTheManualChanges);
     CPPUNIT_TEST(testFilterExplainsAnUpgradeWhole);
+    CPPUNIT_TEST(testFilterJudgesWhatAideSaw);
     CPPUNIT_TEST(testBaselineCheckFindsATamperedRecord);
     CPPUNIT_TEST_SUITE_END();
 
@@ -214,9 +215,9 @@ public:
         CPPUNIT_ASSERT(text.out.find("File: /usr/bin/tool") == std::string::npos);
         CPPUNIT_ASSERT_EQUAL(std::string(), text.err);
 
-        const json report_json = json::parse(aide.aide_check("aide-json.conf"));
-        CPPUNIT_ASSERT_EQUAL(join(reported), join(json_entries(report_json)));
-        const RunResult filtered = aide.filter(report_json.dump(2) + "\n");
+        const std::string json_report = aide.aide_check("aide-json.conf");
+        CPPUNIT_ASSERT_EQUAL(join(reported), join(json_entries(json::parse(json_report))));
+        const RunResult filtered = aide.filter(json_report);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(filtered.err, 1, filtered.status);
         const json doc = json::parse(filtered.out);
         CPPUNIT_ASSERT_EQUAL(join(manual), join(json_entries(doc)));
@@ -225,6 +226,35 @@ public:
         CPPUNIT_ASSERT(doc.contains("suppressed_by_pkgdesc_verify"));
         CPPUNIT_ASSERT(doc["details"].contains("/usr/share/other/data"));
         CPPUNIT_ASSERT(!doc["details"].contains("/usr/bin/tool"));
+    }
+
+    void testFilterJudgesWhatAideSaw() {
+        // Changes put back before the filter runs: the files are pristine again, to the
+        // second of their mtimes, but what aide recorded of them is not the package's.
+        AideRoot aide;
+        if (skipped()) {
+            return;
+        }
+        aide.aide_init();
+        const std::string keep = aide.tmp / "kept";
+        must_sh("mkdir " + shell_quote(keep) + " && cp -p " + aide.q("/usr/share/other/data") +
+                " " + shell_quote(keep) + " && printf 'x\\n' >> " +
+                aide.q("/usr/share/other/data") + " && chmod u+s " + aide.q("/usr/bin/other"));
+        const std::string text = aide.aide_check("aide.conf");
+        const std::string json_report = aide.aide_check("aide-json.conf");
+        must_sh("cp -p " + shell_quote(keep + "/data") + " " + aide.q("/usr/share/other/data") +
+                " && chmod u-s " + aide.q("/usr/bin/other"));
+        write_file(aide.tmp / "paths", "/usr/share/other/data\n/usr/bin/other\n");
+        const RunResult now = verify({"--root", aide.root, "--pkgdesc", aide.ref,
+                                      "--trust-unsigned", "--paths-from", aide.tmp / "paths"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(now.out + now.err, 0, now.status);
+        const std::string both = "/usr/bin/other\n/usr/share/other/data\n";
+        const RunResult from_text = aide.filter(text);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(from_text.err, 1, from_text.status);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(from_text.out, both, join(text_entries(from_text.out)));
+        const RunResult from_json = aide.filter(json_report);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(from_json.err, 1, from_json.status);
+        CPPUNIT_ASSERT_EQUAL(both, join(json_entries(json::parse(from_json.out))));
     }
 
     void testFilterExplainsAnUpgradeWhole() {

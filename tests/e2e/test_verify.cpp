@@ -448,6 +448,7 @@ class VerifyDpkgTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testEditedConffileIsFlagged);
     CPPUNIT_TEST(testDivertedFileIsCheckedWhereItWasMoved);
     CPPUNIT_TEST(testStatoverrideSetsTheExpectedModeAndOwner);
+    CPPUNIT_TEST(testStatoverrideGivesNoPrivilege);
     CPPUNIT_TEST(testLayoutAliasesAreNoDeviation);
     CPPUNIT_TEST(testMultiArchSameSharedFilesAreCheckedOnce);
     CPPUNIT_TEST(testHalfInstalledPackageIsUnverifiable);
@@ -491,22 +492,38 @@ public:
 
     void testStatoverrideSetsTheExpectedModeAndOwner() {
         Installed sys;
-        sys.root.add_statoverride("root", "staff", 02755, "/usr/sbin/hellod");
+        sys.root.add_statoverride("root", "staff", 0750, "/usr/sbin/hellod");
         const json before = verify_json(sys.root, sys.ref, {}, 1);
         const bool group_differs = running_as_root();
         assert_deviations(
             {{"/usr/sbin/hellod", group_differs ? "metadata mode,group" : "metadata mode"}},
             before);
         CPPUNIT_ASSERT_EQUAL(
-            std::string("2755"),
+            std::string("0750"),
             file_entry(before, "/usr/sbin/hellod")["expected"]["mode"].get<std::string>());
-        must_sh("chgrp 50 " + sys.q("/usr/sbin/hellod") + " 2>/dev/null || true; chmod 2755 " +
+        must_sh("chgrp 50 " + sys.q("/usr/sbin/hellod") + " 2>/dev/null || true; chmod 0750 " +
                 sys.q("/usr/sbin/hellod"));
         const json after = verify_json(sys.root, sys.ref, {"--all"}, 0);
         const json& file = file_entry(after, "/usr/sbin/hellod");
         CPPUNIT_ASSERT_EQUAL(std::string("pristine"), file["status"].get<std::string>());
-        CPPUNIT_ASSERT_EQUAL(std::string("root staff 2755"),
+        CPPUNIT_ASSERT_EQUAL(std::string("root staff 0750"),
                              file["statoverride"].get<std::string>());
+    }
+
+    void testStatoverrideGivesNoPrivilege() {
+        // The statoverride file is the checked system's: one line of it must not turn a
+        // setgid (or setuid) program the package never made into a pristine one.
+        Installed sys;
+        sys.root.add_statoverride("root", "staff", 02755, "/usr/sbin/hellod");
+        must_sh("chgrp 50 " + sys.q("/usr/sbin/hellod") + " 2>/dev/null || true; chmod 2755 " +
+                sys.q("/usr/sbin/hellod"));
+        const json doc = verify_json(sys.root, sys.ref, {}, 1);
+        assert_deviations({{"/usr/sbin/hellod", "metadata mode"}}, doc);
+        const json& file = file_entry(doc, "/usr/sbin/hellod");
+        CPPUNIT_ASSERT_EQUAL(std::string("0755"), file["expected"]["mode"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("its statoverride asks for setgid, which neither its "
+                                         "reference nor its package's scripts give"),
+                             file["reason"].get<std::string>());
     }
 
     void testLayoutAliasesAreNoDeviation() {

@@ -204,6 +204,23 @@ public:
                                             "chown 7001:7001 \"$R/usr/bin/tool\" && chmod 4755 "
                                             "\"$R/usr/bin/tool\"",
                                             0));
+        // With the statoverride the script adds in dpkg's database (as dbus' postinst does),
+        // the setuid bit that the database alone could not give is the script's.
+        const std::string recorded =
+            " && printf '%s\\n' '" + std::string("daemon daemon 4755 /usr/bin/tool") +
+            "' >> \"$R/var/lib/dpkg/statoverride\"";
+        assert_deviations({}, verdict_after(script,
+                                            "chown 7001:7001 \"$R/usr/bin/tool\" && chmod 4755 "
+                                            "\"$R/usr/bin/tool\"" +
+                                                recorded,
+                                            0));
+        // A statoverride of the database's own, for another owner, gives nothing.
+        const json root_owned = verdict_after(
+            script,
+            "chmod 4755 \"$R/usr/bin/tool\" && printf '%s\\n' 'root root 4755 /usr/bin/tool' >> "
+            "\"$R/var/lib/dpkg/statoverride\"",
+            1);
+        assert_deviations({{"/usr/bin/tool", "metadata mode"}}, root_owned);
     }
 
     void testOnlyTheModeTheScriptEndsWith() {

@@ -139,6 +139,19 @@ public:
                            .find("records no sha256") != std::string::npos);
         CPPUNIT_ASSERT_EQUAL(std::string(":3: truncated: no @@end_db"),
                              error(head + "/x 100644 0 0 1 0\n"));
+        // A count of extended attributes that wraps 1 + 2 * count around to 1.
+        const std::string with_xattrs = "@@begin_db\n@@db_spec name perm uid gid size sha256 "
+                                        "xattrs\n";
+        CPPUNIT_ASSERT_EQUAL(std::string(":3: xattrs field '9223372036854775808' does not decode"),
+                             error(with_xattrs + "/x 100644 0 0 1 0 9223372036854775808\n@@end_db\n"));
+        // Values no file system holds.
+        const std::string with_link = "@@begin_db\n@@db_spec name lname perm uid gid size sha256\n";
+        CPPUNIT_ASSERT_EQUAL(":3: lname field '" + std::string(64, 'a') + "...' does not decode",
+                             error(with_link + "/x " + std::string(4097, 'a') +
+                                   " 120777 0 0 1 0\n@@end_db\n"));
+        CPPUNIT_ASSERT_EQUAL(std::string("no error"),
+                             error(with_link + "/x " + std::string(4096, 'a') +
+                                   " 120777 0 0 1 0\n@@end_db\n"));
     }
 
     void testTruncatedDatabasesAreRefused() {

@@ -3,6 +3,7 @@
 // renamed to /srv/root and /srv/aide.db.gz.
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/integrate/aide_report.hpp>
+#include <libpkgdesc/util/sha256.hpp>
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -690,7 +691,9 @@ class AideReportTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testAppendsNothingWhenEveryCountIsZero);
     CPPUNIT_TEST(testLeavesOutEntriesTheirBlocksAndEmptiedSections);
     CPPUNIT_TEST(testLeavesOutEverythingButTheOutlineWhenNothingIsKept);
-    CPPUNIT_TEST(testKeepsWhatItDoesNotKnow);
+    CPPUNIT_TEST(testKeepsWhatItDoesNotKnowBeforeTheSummary);
+    CPPUNIT_TEST(testRejectsSectionsAideDoesNotWrite);
+    CPPUNIT_TEST(testRejectsJsonMembersAideDoesNotWrite);
     CPPUNIT_TEST(testParsesTheUngroupedPlainForm);
     CPPUNIT_TEST(testRetitlesAnUngroupedSectionAfterWhatItKeeps);
     CPPUNIT_TEST(testParsesTheUngroupedSummarizedForm);
@@ -707,10 +710,12 @@ class AideReportTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRejectsAMalformedEntryLine);
     CPPUNIT_TEST(testRejectsAPathListedTwiceInASection);
     CPPUNIT_TEST(testRejectsARelativePath);
-    CPPUNIT_TEST(testRejectsMoreEntriesThanTheSummaryCounts);
+    CPPUNIT_TEST(testRejectsListsOtherThanCounted);
     CPPUNIT_TEST(testRejectsEntriesWithoutASummary);
+    CPPUNIT_TEST(testRejectsReportsThatListNoEntries);
+    CPPUNIT_TEST(testReadsWhatAideRecorded);
     CPPUNIT_TEST(testRejectsInvalidJsonNamingTheByte);
-    CPPUNIT_TEST(testRejectsInvalidUtf8NamingTheByte);
+    CPPUNIT_TEST(testNamesThatAreNotUtf8AreNeverExact);
     CPPUNIT_TEST(testRejectsJsonListsThatAreNotOfStrings);
     CPPUNIT_TEST(testRejectsJsonNestedTooDeep);
     CPPUNIT_TEST(testRejectsAMemberTwice);
@@ -788,18 +793,76 @@ public:
         CPPUNIT_ASSERT_EQUAL(expected, rewrite(k_text, all));
     }
 
-    void testKeepsWhatItDoesNotKnow() {
+    void testKeepsWhatItDoesNotKnowBeforeTheSummary() {
         const std::string report =
-            replaced(replaced(k_text, "Root prefix: /srv/root\n",
-                              "Root prefix: /srv/root\nSomething aide may say one day\n"),
-                     "\n" + k_dashes + "\nThe attributes",
-                     section("A section to come:", "f+++++++++++++++++ what it lists\n") + "\n" +
-                         "\n" + k_dashes + "\nThe attributes");
+            replaced(k_text, "Root prefix: /srv/root\n",
+                     "Root prefix: /srv/root\nSomething aide may say one day\n");
         CPPUNIT_ASSERT_EQUAL(report, rewrite(report, {}));
         std::string expected =
             replaced(report, "  Added entries:\t\t4\n", "  Added entries:\t\t3\n");
         CPPUNIT_ASSERT_EQUAL(without(expected, "d+++++++++++++++++: /usr/bin/d\n"),
                              rewrite(report, {"/usr/bin/d"}));
+    }
+
+    void testRejectsSectionsAideDoesNotWrite() {
+        // Where aide lists entries, a line that looks like a header is a file name holding
+        // newlines, as builds before 0.18.3-1+deb12u4 write it: it would move the entries after
+        // it out of their list.
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:70: unknown section \"A section to come:\""),
+            error_of(replaced(k_text, "\n" + k_dashes + "\nThe attributes",
+                              section("A section to come:", "f+++++++++++++++++ what it lists\n") +
+                                  "\n" + "\n" + k_dashes + "\nThe attributes")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:36: section \"Added entries:\" out of aide's order"),
+            error_of(replaced(k_text, "ll= ... ..i.  .   : /usr/bin/lnk\n",
+                              "ll= ... ..i.  .   : /usr/bin/lnk\n" + k_dashes +
+                                  "\nAdded entries:\n" + k_dashes + "\n")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:21: not a detailed block in \"Detailed information\""),
+            error_of(replaced(k_text, "f+++++++++++++++++: /usr/bin/n\n",
+                              "f+++++++++++++++++: /usr/bin/n\n" + k_dashes +
+                                  "\nDetailed information about changes:\n" + k_dashes + "\n")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:18: end timestamp before the end"),
+            error_of(replaced(k_text, "f+++++++++++++++++: /usr/bin/n\n",
+                              "f+++++++++++++++++: /usr/bin/n\nEnd timestamp: x\n")));
+        CPPUNIT_ASSERT_EQUAL(std::string("report:95: text after the end timestamp"),
+                             error_of(k_text + "f+++++++++++++++++: /usr/bin/x\n"));
+        // A name ending in a newline leaves a blank line among the entries.
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:18: blank line among the entries in \"Added entries\""),
+            error_of(replaced(k_text, "f+++++++++++++++++: /usr/bin/n\n",
+                              "f+++++++++++++++++: /usr/bin/n\n\n")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:43: not a detailed block in \"Detailed information\""),
+            error_of(replaced(k_text, "Directory: /usr/bin\n Linkcount : 2 ",
+                              "Directory: /usr/bin\n\nf+++: /x\n Linkcount : 2 ")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:44: detailed information about a path twice"),
+            error_of(replaced(k_text, "File: /usr/bin/a\n", "File: /usr/bin\n")));
+    }
+
+    void testRejectsJsonMembersAideDoesNotWrite() {
+        // A file name holding a '"' can close a list in the JSON of those builds.
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:0: unknown member \"more\""),
+            error_of(replaced(k_json, "  \"removed\": {", "  \"more\": {},\n  \"removed\": {")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:0: member \"different_attributes\" out of aide's order"),
+            error_of(replaced(k_json, "  \"removed\": {",
+                              "  \"different_attributes\": {},\n  \"removed\": {")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:0: member \"entries\" twice, or with another list"),
+            error_of(replaced(k_json, "  \"details\": {", "  \"entries\": {},\n  \"details\": {")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:0: \"details\" holds a member that is not an object"),
+            error_of(replaced(k_json, "  \"details\": {\n",
+                              "  \"details\": {\n    \"/usr/bin/n\": \"f++\",\n")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:0: \"details\" about a path twice"),
+            error_of(replaced(k_json, "    \"/usr/bin/a\": {\n      \"size\"",
+                              "    \"/usr/bin\": {\n      \"size\"")));
     }
 
     void testParsesTheUngroupedPlainForm() {
@@ -986,24 +1049,111 @@ public:
                              error_of(replaced(k_json, "\"/usr/bin/n\": ", "\"usr/bin/n\": ")));
     }
 
-    void testRejectsMoreEntriesThanTheSummaryCounts() {
+    void testRejectsListsOtherThanCounted() {
         // What aide before 0.18.3-1+deb12u4 writes for a file named "nl\nf+++...: /usr/bin/ls".
         CPPUNIT_ASSERT_EQUAL(
-            std::string("report:19: more added entries than the summary counts (4)"),
+            std::string("report:1: the summary counts 4 added entries, the report lists 5"),
             error_of(replaced(k_text, "/usr/bin/nl\\012x\n",
                               "/usr/bin/nl\nf+++++++++++++++++: /usr/bin/ls\n")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:1: the summary counts 4 added entries, the report lists 3"),
+            error_of(without(k_text, "f+++++++++++++++++: /usr/bin/n\n")));
         // And for one named "x\": \"f\", \"/usr/bin/ls".
         CPPUNIT_ASSERT_EQUAL(
-            std::string("report:0: more added entries than \"number_of_entries\" counts (4)"),
+            std::string("report:0: \"number_of_entries\" counts 4 added entries, the report lists 5"),
             error_of(
                 replaced(k_json, "\"/usr/bin/n\": ", "\"/usr/bin/x\": \"f\", \"/usr/bin/ls\": ")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:0: \"number_of_entries\" counts 1 removed entries, the report lists 0"),
+            error_of(replaced(k_json,
+                              "  \"removed\": {\n    \"/etc/c.conf\": \"f-----------------\"\n  },\n",
+                              "")));
     }
 
     void testRejectsEntriesWithoutASummary() {
-        CPPUNIT_ASSERT_EQUAL(std::string("report:14: entries listed without a summary"),
+        CPPUNIT_ASSERT_EQUAL(std::string("report:1: differences found but not counted "
+                                         "(report_level minimal?): the filter needs "
+                                         "report_level list_entries or higher"),
                              error_of(without(k_text, "  Added entries:\t\t4\n")));
-        CPPUNIT_ASSERT_EQUAL(std::string("report:0: entries listed without \"number_of_entries\""),
+        CPPUNIT_ASSERT_EQUAL(std::string("report:0: differences found but not counted in "
+                                         "\"number_of_entries\" (report_level minimal?): the "
+                                         "filter needs report_level list_entries or higher"),
                              error_of(without(k_json, "    \"removed\": 1,\n")));
+    }
+
+    void testRejectsReportsThatListNoEntries() {
+        // What report_level minimal and summary write: the differences are not named, so none
+        // can be explained, and the report must not pass as explained.
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:1: differences found but not counted (report_level minimal?): "
+                        "the filter needs report_level list_entries or higher"),
+            error_of("AIDE found differences between database and filesystem!!\n"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:1: the summary counts 1 added entries, the report lists 0 "
+                        "(report_level below list_entries?)"),
+            error_of("Start timestamp: 2026-12-02 22:13:34 +0000 (AIDE 0.18.3)\n"
+                     "AIDE found differences between database and filesystem!!\n"
+                     "Root prefix: /srv/root | Report level: summary\n\nSummary:\n"
+                     "  Total number of entries:\t4\n  Added entries:\t\t1\n"
+                     "  Removed entries:\t\t1\n  Changed entries:\t\t1\n\n"
+                     "End timestamp: 2026-12-02 22:13:34 +0000 (run time: 0m 0s)\n"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:0: differences found but not counted in \"number_of_entries\" "
+                        "(report_level minimal?): the filter needs report_level list_entries or "
+                        "higher"),
+            error_of("{\n  \"outline\": \"AIDE found differences between database and "
+                     "filesystem!!\"\n}\n"));
+        // Nothing found is nothing to explain.
+        CPPUNIT_ASSERT(AideReport::parse("AIDE found NO differences between database and "
+                                         "filesystem. Looks okay!!\n",
+                                         "report")
+                           .entries()
+                           .empty());
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:15: entries listed, yet no differences found"),
+            error_of(replaced(k_text, "AIDE found differences between database and filesystem!!",
+                              "AIDE found NO differences between database and filesystem. "
+                              "Looks okay!!")));
+    }
+
+    void testReadsWhatAideRecorded() {
+        // The new values of the detailed information: what aide saw when it wrote the report.
+        for (const std::string& report : {k_text, k_json}) {
+            const AideReport parsed = AideReport::parse(report, "report");
+            const AideReportEntry& a = parsed.entries()[6];
+            CPPUNIT_ASSERT_EQUAL(std::string("/usr/bin/a"), a.path);
+            CPPUNIT_ASSERT_EQUAL(std::uint64_t{5}, a.recorded.size.value_or(0));
+            CPPUNIT_ASSERT(a.recorded.sha256.has_value());
+            CPPUNIT_ASSERT_EQUAL(std::string("f8fb7a420f53a908da32f03d2c63caa3e7cd5466a5785be50f1"
+                                             "4870a9282afc3"),
+                                 to_hex(*a.recorded.sha256));
+            CPPUNIT_ASSERT(!a.recorded.perm && !a.recorded.unclear);
+            // The directory's block names its link count only.
+            const AideReportEntry& dir = parsed.entries()[5];
+            CPPUNIT_ASSERT_EQUAL(std::string("/usr/bin"), dir.path);
+            CPPUNIT_ASSERT(!dir.recorded.size && !dir.recorded.sha256 && !dir.recorded.perm);
+            // An added entry has no block at this report level.
+            CPPUNIT_ASSERT(!parsed.entries()[0].recorded.size);
+        }
+        const AideReport perm = AideReport::parse(
+            replaced(k_text, " Size      : 2                                | 5\n",
+                     " Perm      : -rwxr-xr-x                       | -rwsr-xr-x\n"
+                     " Size      : 2                                | 5\n"),
+            "report");
+        CPPUNIT_ASSERT_EQUAL(std::string("-rwsr-xr-x"),
+                             perm.entries()[6].recorded.perm.value_or(""));
+        const AideReport unclear = AideReport::parse(
+            replaced(k_text, " Size      : 2                                | 5\n",
+                     " Size      : 2                                | 5 GB\n"),
+            "report");
+        CPPUNIT_ASSERT(unclear.entries()[6].recorded.unclear);
+        const AideReport json_perm = AideReport::parse(
+            replaced(k_json, "      \"size\": {\n        \"old\": 2,\n        \"new\": 5\n      },\n",
+                     "      \"perm\": {\n        \"old\": \"-rwxr-xr-x\",\n        \"new\": "
+                     "\"-rwsr-xr-x\"\n      },\n"),
+            "report");
+        CPPUNIT_ASSERT_EQUAL(std::string("-rwsr-xr-x"),
+                             json_perm.entries()[6].recorded.perm.value_or(""));
     }
 
     void testRejectsInvalidJsonNamingTheByte() {
@@ -1015,12 +1165,13 @@ public:
         CPPUNIT_ASSERT(error_of(replaced(k_json, "/usr/bin/n\"", "/usr/bin/n\x1f\"")) != "");
     }
 
-    void testRejectsInvalidUtf8NamingTheByte() {
-        // As aide writes a file name that is not UTF-8.
-        const std::string report = replaced(k_json, "/usr/bin/n\"", "/usr/bin/n\xff\"");
-        const std::size_t at = report.find('\xff');
-        CPPUNIT_ASSERT_EQUAL("report:15: invalid UTF-8 at byte " + std::to_string(at),
-                             error_of(report));
+    void testNamesThatAreNotUtf8AreNeverExact() {
+        // As aide writes a file name that is not UTF-8: the report is read, the name is not.
+        const AideReport parsed =
+            AideReport::parse(replaced(k_json, "/usr/bin/n\"", "/usr/bin/n\xff\""), "report");
+        CPPUNIT_ASSERT_EQUAL(std::string("/usr/bin/n\xef\xbf\xbd"), parsed.entries()[2].path);
+        CPPUNIT_ASSERT(!parsed.entries()[2].exact);
+        CPPUNIT_ASSERT(parsed.entries()[0].exact);
     }
 
     void testRejectsJsonListsThatAreNotOfStrings() {
@@ -1032,24 +1183,24 @@ public:
             std::string("report:0: \"added\" holds a path that is not a string"),
             error_of(replaced(k_plain_grouped_json, "\"/usr/bin/new\"\n", "null\n")));
         CPPUNIT_ASSERT_EQUAL(
-            std::string("report:0: \"removed\" is not an object of strings"),
+            std::string("report:0: \"removed\" is not an object or an array"),
             error_of(replaced(k_json,
                               "  \"removed\": {\n    \"/etc/c.conf\": \"f-----------------\"\n  }",
                               "  \"removed\": \"/etc/c.conf\"")));
     }
 
     void testRejectsJsonNestedTooDeep() {
-        const std::string outline =
-            "{\"outline\": \"" + std::string("AIDE found NO differences") + "\", \"a\": ";
+        const std::string outline = "{\"outline\": \"AIDE found NO differences between database "
+                                    "and filesystem. Looks okay!!\", \"details\": {\"/x\": {\"a\": ";
         CPPUNIT_ASSERT_EQUAL(std::string("report:0: JSON nested deeper than 64 levels"),
-                             error_of(outline + std::string(64, '[') + std::string(64, ']') + "}"));
+                             error_of(outline + std::string(62, '[') + std::string(62, ']') + "}}}"));
         CPPUNIT_ASSERT_EQUAL(std::string(),
-                             error_of(outline + std::string(63, '[') + std::string(63, ']') + "}"));
+                             error_of(outline + std::string(61, '[') + std::string(61, ']') + "}}}"));
     }
 
     void testRejectsAMemberTwice() {
         CPPUNIT_ASSERT_EQUAL(
-            std::string("report:0: a member twice in the report"),
+            std::string("report:0: member \"added\" twice, or with another list"),
             error_of(replaced(k_json, "  \"removed\": {", "  \"added\": {},\n  \"removed\": {")));
     }
 
