@@ -85,7 +85,9 @@ struct Options {
 };
 
 // Reports over this size are refused (AIDE writes ~200 bytes an entry: 5 million entries).
-constexpr std::size_t k_max_aide_report = std::size_t{1} << 30;
+// About a million entries with their details; parsed, a JSON report takes some ten times its
+// size in memory.
+constexpr std::size_t k_max_aide_report = std::size_t{256} << 20;
 
 // Passes findings to the reporter and shows progress on a terminal.
 class ProgressSink : public FindingSink {
@@ -210,8 +212,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
                        "filter an aide --check report (text or JSON; - for standard input): "
                        "print it without the entries pristine package files explain")(
         "aide-db", po::value<std::string>()->value_name("FILE"),
-        "check an AIDE database (aide.db, gzip'd or not) against the reference data, reading "
-        "no checked file: which recorded package files are pristine")(
+        "check an AIDE database (aide.db, gzip'd or not; - for standard input) against the "
+        "reference data, reading no checked file: which recorded package files are pristine")(
         "paths-from", po::value<std::string>()->value_name("FILE"),
         "check only the absolute paths listed in FILE, one a line (- for standard input); a "
         "path no package owns is reported unowned")("from0", po::bool_switch(&m_opts.from0),

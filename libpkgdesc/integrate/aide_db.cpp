@@ -12,6 +12,7 @@
 #include <archive_entry.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -325,20 +326,26 @@ private:
 
 } // namespace
 
-AideDatabase AideDatabase::load(const std::string& path) {
+AideDatabase AideDatabase::load(const std::string& path_arg) {
     std::unique_ptr<archive, decltype(&archive_read_free)> a(archive_read_new(),
                                                              &archive_read_free);
     archive_read_support_filter_all(a.get());
     archive_read_support_format_raw(a.get());
     archive_entry* header = nullptr;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        throw IoError::from_errno(path, "cannot open", errno);
+    const bool stdin_input = path_arg == "-";
+    const std::string path = stdin_input ? std::string("standard input") : path_arg;
+    if (!stdin_input) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) {
+            throw IoError::from_errno(path, "cannot open", errno);
+        }
+        if (S_ISREG(st.st_mode) && st.st_size == 0) {
+            throw ParseError(path, 0, "empty: not an AIDE database");
+        }
     }
-    if (S_ISREG(st.st_mode) && st.st_size == 0) {
-        throw ParseError(path, 0, "empty: not an AIDE database");
-    }
-    if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    const int opened = stdin_input ? archive_read_open_fd(a.get(), STDIN_FILENO, 1 << 16)
+                                   : archive_read_open_filename(a.get(), path.c_str(), 1 << 16);
+    if (opened != ARCHIVE_OK) {
         throw IoError(path, std::string("cannot open: ") + archive_error_string(a.get()));
     }
     const int status = archive_read_next_header(a.get(), &header);

@@ -34,6 +34,7 @@ struct Seen {
     std::string sha256;
     std::uint64_t size = 0;
     std::optional<std::uint32_t> mode;
+    std::string package; // the owner's dpkg name, "name" or "name:arch"
 };
 
 // ls(1)'s nine permission characters of `mode`, as aide writes them after the type.
@@ -87,6 +88,7 @@ public:
         seen.sha256 = finding.proven_sha256;
         seen.size = finding.proven_size;
         seen.mode = finding.proven_mode;
+        seen.package = finding.package;
         // Several findings for one path (a control member and a file): the worst counts.
         const auto [it, inserted] = m_seen.emplace(finding.path, seen);
         if (!inserted && it->second.status == FileStatus::pristine) {
@@ -126,6 +128,37 @@ shipped_by_other_versions(const VerifyOptions& options, const ReferenceSet& refe
                 std::string real = merged.resolve(entry.path);
                 if (wanted.contains(real)) {
                     found.insert(std::move(real));
+                }
+            }
+        }
+    }
+    return found;
+}
+
+// The directories, among `wanted`, that hold an entry of the installed version's reference of
+// a package in `touched` (dpkg names): an upgrade or reinstallation of the package unpacked there
+// (and a conffile's temporary file came and went there).
+std::unordered_set<std::string>
+directories_of(const VerifyOptions& options, const ReferenceSet& references,
+               const std::unordered_set<std::string>& touched,
+               const std::unordered_set<std::string>& wanted) {
+    std::unordered_set<std::string> found;
+    if (touched.empty() || wanted.empty()) {
+        return found;
+    }
+    const LayoutAliases merged = LayoutAliases::detect(RootDir::open(options.root));
+    for (const PackageVersion& pkg : selected_versions(options)) {
+        if (!touched.contains(pkg.name) && !touched.contains(pkg.name + ":" + pkg.architecture)) {
+            continue;
+        }
+        for (const Pkgdesc* desc : references.versions(pkg.name, pkg.architecture)) {
+            if (debVS.CmpVersion(desc->version, pkg.version) != 0) {
+                continue;
+            }
+            for (const Entry& entry : desc->entries) {
+                const std::string real = merged.resolve(entry.path);
+                if (real != "/" && wanted.contains(parent_of(real))) {
+                    found.insert(parent_of(real));
                 }
             }
         }
@@ -265,20 +298,32 @@ AideFilterCounts filter_aide_report(const AideReport& report, VerifyOptions opti
             parents_of_kept.insert(parent_of(entries[i].path));
         }
     }
-    // ... and when some entry in it is package content: a directory whose only trace is its
-    // own change (a file made and deleted there) is kept.
+    // ... and when some entry in it is package content, or a package whose files the report
+    // shows changed as package content has a file in it: a directory whose only trace is its
+    // own change (a file made and deleted there) is kept unless a package change was there too.
     std::unordered_set<std::string> parents_of_package_content;
+    std::unordered_set<std::string> touched;
+    std::unordered_set<std::string> candidates;
     for (std::size_t i = 0; i < entries.size(); ++i) {
         if ((verdicts[i] == Verdict::pristine || verdicts[i] == Verdict::removed_by_package) &&
             entries[i].path != "/") {
             parents_of_package_content.insert(parent_of(entries[i].path));
         }
+        if (verdicts[i] == Verdict::pristine) {
+            touched.insert(seen.find(entries[i].path)->package);
+        }
+        if (verdicts[i] == Verdict::directory) {
+            candidates.insert(entries[i].path);
+        }
     }
+    const std::unordered_set<std::string> unpacked_into =
+        directories_of(options, references, touched, candidates);
     AideFilterCounts counts;
     for (std::size_t i = 0; i < entries.size(); ++i) {
         if (verdicts[i] == Verdict::directory &&
             (parents_of_kept.contains(entries[i].path) ||
-             !parents_of_package_content.contains(entries[i].path))) {
+             (!parents_of_package_content.contains(entries[i].path) &&
+              !unpacked_into.contains(entries[i].path)))) {
             verdicts[i] = Verdict::keep;
         }
         switch (verdicts[i]) {
