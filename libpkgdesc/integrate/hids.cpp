@@ -109,6 +109,23 @@ std::string parent_of(const std::string& path) {
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// Calls visit(real path) for each entry of the reference stanzas of the installed packages that
+// take(package, stanza) accepts (any version that the reference data holds for them).
+template <typename Take, typename Visit>
+void for_each_reference_path(const VerifyOptions& options, const ReferenceSet& references,
+                             Take take, Visit visit) {
+    const LayoutAliases merged = LayoutAliases::detect(RootDir::open(options.root));
+    for (const PackageVersion& pkg : selected_versions(options)) {
+        for (const Pkgdesc* desc : references.versions(pkg.name, pkg.architecture)) {
+            if (take(pkg, *desc)) {
+                for (const Entry& entry : desc->entries) {
+                    visit(merged.resolve(entry.path));
+                }
+            }
+        }
+    }
+}
+
 // The real paths, among `wanted`, that the reference of another version than the installed one
 // of an installed package shipped.
 std::unordered_set<std::string>
@@ -118,20 +135,16 @@ shipped_by_other_versions(const VerifyOptions& options, const ReferenceSet& refe
     if (wanted.empty()) {
         return found;
     }
-    const LayoutAliases merged = LayoutAliases::detect(RootDir::open(options.root));
-    for (const PackageVersion& pkg : selected_versions(options)) {
-        for (const Pkgdesc* desc : references.versions(pkg.name, pkg.architecture)) {
-            if (debVS.CmpVersion(desc->version, pkg.version) == 0) {
-                continue;
+    for_each_reference_path(
+        options, references,
+        [](const PackageVersion& pkg, const Pkgdesc& desc) {
+            return debVS.CmpVersion(desc.version, pkg.version) != 0;
+        },
+        [&](std::string real) {
+            if (wanted.contains(real)) {
+                found.insert(std::move(real));
             }
-            for (const Entry& entry : desc->entries) {
-                std::string real = merged.resolve(entry.path);
-                if (wanted.contains(real)) {
-                    found.insert(std::move(real));
-                }
-            }
-        }
-    }
+        });
     return found;
 }
 
@@ -146,23 +159,18 @@ directories_of(const VerifyOptions& options, const ReferenceSet& references,
     if (touched.empty() || wanted.empty()) {
         return found;
     }
-    const LayoutAliases merged = LayoutAliases::detect(RootDir::open(options.root));
-    for (const PackageVersion& pkg : selected_versions(options)) {
-        if (!touched.contains(pkg.name) && !touched.contains(pkg.name + ":" + pkg.architecture)) {
-            continue;
-        }
-        for (const Pkgdesc* desc : references.versions(pkg.name, pkg.architecture)) {
-            if (debVS.CmpVersion(desc->version, pkg.version) != 0) {
-                continue;
+    for_each_reference_path(
+        options, references,
+        [&](const PackageVersion& pkg, const Pkgdesc& desc) {
+            return (touched.contains(pkg.name) ||
+                    touched.contains(pkg.name + ":" + pkg.architecture)) &&
+                   debVS.CmpVersion(desc.version, pkg.version) == 0;
+        },
+        [&](const std::string& real) {
+            if (real != "/" && wanted.contains(parent_of(real))) {
+                found.insert(parent_of(real));
             }
-            for (const Entry& entry : desc->entries) {
-                const std::string real = merged.resolve(entry.path);
-                if (real != "/" && wanted.contains(parent_of(real))) {
-                    found.insert(parent_of(real));
-                }
-            }
-        }
-    }
+        });
     return found;
 }
 
