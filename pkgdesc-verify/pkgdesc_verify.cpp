@@ -4,11 +4,7 @@
 #include <libpkgdesc/exit_code.hpp>
 #include <libpkgdesc/integrate/hids.hpp>
 #include <libpkgdesc/report/reporter.hpp>
-#include <libpkgdesc/trust/apt_chain.hpp>
-#include <libpkgdesc/trust/openpgp.hpp>
-#include <libpkgdesc/trust/release.hpp>
-#include <libpkgdesc/trust/repository.hpp>
-#include <libpkgdesc/util/host_dirs.hpp>
+#include <libpkgdesc/trust/reference_sources.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
 #include <libpkgdesc/verify/verifier.hpp>
@@ -55,22 +51,13 @@ constexpr const char* k_exit_codes = R"(Exit status:
 // Prints "pkgdesc-verify: KIND: MESSAGE" on standard error. Messages quote the checked system's
 // dpkg database and file names: escaped for the terminal (their backslashes are kept, for the
 // library quotes paths escaped already).
-void print_message(const char* kind, std::string_view message) {
-    std::cerr << "pkgdesc-verify: " << kind << ": " << escape_text(message, Backslashes::keep)
-              << "\n";
+void print_message(std::string_view kind, std::string_view message) {
+    std::cerr << "pkgdesc-verify: " << kind << (kind.empty() ? "" : ": ")
+              << escape_text(message, Backslashes::keep) << "\n";
 }
 
 struct Options {
-    std::vector<std::string> pkgdesc;
-    bool trust_unsigned = false;
-    std::vector<std::string> repos;
-    std::vector<std::string> suites;
-    std::vector<std::string> keyrings;
-    std::optional<std::string> state_dir;
-    std::optional<std::string> cache_dir;
-    std::vector<std::string> debs;
-    std::vector<std::string> apt_options;
-    bool fetch = false;
+    ReferenceSources sources;
     VerifyOptions verify;
     ReportOptions report;
     std::vector<std::string> allow_files;
@@ -148,32 +135,33 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     std::string list;
     po::options_description reference("Reference data");
     reference.add_options()(
-        "pkgdesc", po::value<std::vector<std::string>>(&m_opts.pkgdesc)->value_name("PATH"),
+        "pkgdesc", po::value<std::vector<std::string>>(&m_opts.sources.pkgdesc)->value_name("PATH"),
         "a file of pkgdesc stanzas, or a directory of *.pkgdesc files (as written by "
         "pkgdesc-gen -o); repeatable")(
-        "trust-unsigned", po::bool_switch(&m_opts.trust_unsigned),
+        "trust-unsigned", po::bool_switch(&m_opts.sources.trust_unsigned),
         "use --pkgdesc data, which carries no signature (otherwise: exit status 3)")(
-        "repo", po::value<std::vector<std::string>>(&m_opts.repos)->value_name("DIR"),
+        "repo", po::value<std::vector<std::string>>(&m_opts.sources.repos)->value_name("DIR"),
         "a signed pkgdesc repository (a directory or a file: URI, as pkgdesc-gen --repo "
         "writes it); repeatable")(
-        "suite", po::value<std::vector<std::string>>(&m_opts.suites)->value_name("SUITE"),
+        "suite", po::value<std::vector<std::string>>(&m_opts.sources.suites)->value_name("SUITE"),
         "read only this suite of the repositories (default: all); repeatable")(
-        "keyring", po::value<std::vector<std::string>>(&m_opts.keyrings)->value_name("FILE"),
+        "keyring",
+        po::value<std::vector<std::string>>(&m_opts.sources.keyrings)->value_name("FILE"),
         "trust signatures by the keys in FILE (binary .gpg or armored .asc), and no others; "
         "repeatable")("state-dir", po::value<std::string>()->value_name("DIR"),
                       "remember the newest Release seen in DIR, to detect rollbacks (default: "
                       "/var/lib/pkgdesc for root, else ~/.local/state/pkgdesc)");
     po::options_description chain("The apt chain (without --repo and --pkgdesc)");
-    chain.add_options()("debs",
-                        po::value<std::vector<std::string>>(&m_opts.debs)->value_name("DIR"),
-                        "also look for .deb files in DIR (after apt's archives cache); repeatable")(
-        "fetch", po::bool_switch(&m_opts.fetch),
+    chain.add_options()(
+        "debs", po::value<std::vector<std::string>>(&m_opts.sources.debs_dirs)->value_name("DIR"),
+        "also look for .deb files in DIR (after apt's archives cache); repeatable")(
+        "fetch", po::bool_switch(&m_opts.sources.fetch),
         "download the .deb files found nowhere, through apt's acquire system, into the cache")(
         "cache-dir", po::value<std::string>()->value_name("DIR"),
         "keep generated stanzas (by .deb SHA256) and downloads in DIR (default: "
         "/var/cache/pkgdesc for root, else ~/.cache/pkgdesc)")(
         "apt-option,o",
-        po::value<std::vector<std::string>>(&m_opts.apt_options)->value_name("NAME=VALUE"),
+        po::value<std::vector<std::string>>(&m_opts.sources.apt_options)->value_name("NAME=VALUE"),
         "set an apt configuration item, as apt -o does (e.g. Dir::State::lists=/x); "
         "repeatable");
     po::options_description system("The system");
@@ -342,13 +330,13 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         m_opts.verify.jobs = jobs;
     }
     if (vm.count("cache-dir") != 0) {
-        m_opts.cache_dir = vm["cache-dir"].as<std::string>();
+        m_opts.sources.cache_dir = vm["cache-dir"].as<std::string>();
     }
-    if (!m_opts.repos.empty() && m_opts.keyrings.empty()) {
+    if (!m_opts.sources.repos.empty() && m_opts.sources.keyrings.empty()) {
         return usage_error("--repo needs --keyring FILE: the keys its signature must be made by");
     }
     if (vm.count("state-dir") != 0) {
-        m_opts.state_dir = vm["state-dir"].as<std::string>();
+        m_opts.sources.state_dir = vm["state-dir"].as<std::string>();
     }
     if (vm.count("admindir") != 0) {
         m_opts.verify.admindir = vm["admindir"].as<std::string>();
@@ -401,22 +389,22 @@ std::optional<std::string> Cli::option_without_effect(const po::variables_map& v
     if (m_opts.report.all && m_opts.report.list) {
         return "--all does not apply to --list, which selects pristine or deviating files itself";
     }
-    if (m_opts.trust_unsigned && m_opts.pkgdesc.empty()) {
+    if (m_opts.sources.trust_unsigned && m_opts.sources.pkgdesc.empty()) {
         return "--trust-unsigned only applies to --pkgdesc (other reference data is signed)";
     }
-    if (!m_opts.keyrings.empty() && m_opts.repos.empty()) {
+    if (!m_opts.sources.keyrings.empty() && m_opts.sources.repos.empty()) {
         return "--keyring needs --repo (the apt chain trusts apt's keys)";
     }
-    if (m_opts.repos.empty() && !m_opts.suites.empty()) {
+    if (m_opts.sources.repos.empty() && !m_opts.sources.suites.empty()) {
         return "--suite needs --repo";
     }
-    const bool apt_chain = m_opts.pkgdesc.empty() && m_opts.repos.empty();
-    if (!apt_chain && (!m_opts.debs.empty() || m_opts.fetch || !m_opts.apt_options.empty() ||
-                       vm.count("cache-dir") != 0)) {
+    const bool apt_chain = m_opts.sources.pkgdesc.empty() && m_opts.sources.repos.empty();
+    if (!apt_chain && (!m_opts.sources.debs_dirs.empty() || m_opts.sources.fetch ||
+                       !m_opts.sources.apt_options.empty() || vm.count("cache-dir") != 0)) {
         return "--debs, --fetch, --cache-dir and --apt-option apply to the apt chain, not to "
                "--repo or --pkgdesc";
     }
-    if (vm.count("state-dir") != 0 && !apt_chain && m_opts.repos.empty()) {
+    if (vm.count("state-dir") != 0 && !apt_chain && m_opts.sources.repos.empty()) {
         return "--state-dir applies to --repo and the apt chain, not to --pkgdesc";
     }
     for (const char* option : {"unowned-dir", "unowned-allow", "unowned-allow-file"}) {
@@ -480,87 +468,22 @@ std::vector<std::string> read_allow_file(const std::string& path) {
     return patterns;
 }
 
-// Only after everything was proven: remember the newest Release of each archive.
-void save_history(const ReleaseHistory& history) {
-    try {
-        history.save();
-    } catch (const Error& e) {
-        print_message("warning", std::string(e.what()) +
-                                     ": cannot record the Releases seen; rollbacks to them will "
-                                     "go unnoticed");
-    }
-}
-
-// The reference data: unsigned files the user vouched for, then the signed repositories, of
-// which only the stanzas of the packages to check are parsed.
+// The reference data from the sources named on the command line.
 ReferenceSet Cli::load_references() const {
-    ReferenceSet references;
-    for (const std::string& path : m_opts.pkgdesc) {
-        references.add_path(path);
-    }
-    const bool apt_chain = m_opts.pkgdesc.empty() && m_opts.repos.empty();
-    if (!apt_chain && m_opts.repos.empty()) {
-        return references;
-    }
-    const std::vector<PackageVersion> installed = selected_versions(m_opts.verify);
-    const std::string state_dir = m_opts.state_dir ? *m_opts.state_dir : default_state_dir();
-    ReleaseHistory history(state_dir + "/release-history");
-    const std::time_t now = std::time(nullptr);
-    const unsigned jobs = m_opts.verify.jobs != 0 ? m_opts.verify.jobs : default_jobs();
-    if (apt_chain) {
-        AptChainOptions options;
-        options.apt_options = m_opts.apt_options;
-        options.debs_dirs = m_opts.debs;
-        options.fetch = m_opts.fetch;
-        options.cache_dir = m_opts.cache_dir ? *m_opts.cache_dir : default_cache_dir();
-        options.jobs = jobs;
-        options.now = now;
-        const AptChainResult result = load_apt_chain(options, installed, history, references);
-        for (const std::string& warning : result.warnings) {
-            print_message("warning", warning);
-        }
-        if (!m_opts.report.quiet) {
-            std::cerr << "pkgdesc-verify: apt chain: " << result.sources_verified << " of "
-                      << result.sources << " sources proven, " << result.indexes
-                      << " Packages indexes; " << result.found << " of " << installed.size()
-                      << " installed versions signed; stanzas: " << result.from_cache
-                      << " from the cache, " << result.generated << " generated, " << result.fetched
-                      << " .debs downloaded\n";
-        }
-        save_history(history);
-        return references;
-    }
+    ReferenceSources sources = m_opts.sources;
+    sources.jobs = m_opts.verify.jobs != 0 ? m_opts.verify.jobs : default_jobs();
     // The AIDE filter also looks for what replaced versions shipped.
-    const ReferenceSet::Filter wanted = m_opts.aide_report ? ReferenceSet::any_version_of(installed)
-                                                           : ReferenceSet::only(installed);
-    KeySource keys;
-    keys.files = m_opts.keyrings;
-    const SignatureVerifier verifier(keys);
-    std::string where;
-    for (const std::string& repo : m_opts.repos) {
-        const std::vector<std::string> suites =
-            m_opts.suites.empty() ? repository_suites(repo) : m_opts.suites;
-        for (const std::string& suite : suites) {
-            const RepositoryLoad load = load_repository_suite(repo, suite, verifier, history, now,
-                                                              wanted, jobs, references);
-            if (m_opts.report.verbose) {
-                std::cerr << "pkgdesc-verify: "
-                          << escape_text(repository_path(repo) + "/dists/" + suite +
-                                             ": signed by " + load.signer,
-                                         Backslashes::keep)
-                          << ", " << load.indexes << " indexes, " << load.stanzas_parsed
-                          << " stanzas used\n";
-            }
-            where += (where.empty() ? "" : ", ") + repository_path(repo) + "/dists/" + suite;
-        }
+    sources.other_versions = m_opts.aide_report.has_value();
+    ReferenceLog log;
+    log.warning = [](const std::string& text) { print_message("warning", text); };
+    if (!m_opts.report.quiet) {
+        log.note = [](const std::string& text) { print_message("", text); };
     }
-    for (const PackageVersion& pkg : installed) {
-        references.set_missing_reason(pkg.name, pkg.architecture, pkg.version,
-                                      "this version is in no signed repository read (" + where +
-                                          ")");
+    if (m_opts.report.verbose) {
+        log.detail = [](const std::string& text) { print_message("", text); };
     }
-    save_history(history);
-    return references;
+    return pkgdesc::load_references(
+        sources, [this] { return selected_versions(m_opts.verify); }, log, std::time(nullptr));
 }
 
 int Cli::run(int argc, char** argv) {
@@ -569,12 +492,7 @@ int Cli::run(int argc, char** argv) {
     }
     try {
         // Trust: only signed data is used unless the user vouches for unsigned files.
-        if (!m_opts.pkgdesc.empty() && !m_opts.trust_unsigned) {
-            print_message("error", m_opts.pkgdesc.front() +
-                                       ": untrusted reference data: it carries no signature (use "
-                                       "--trust-unsigned to rely on it anyway)");
-            return to_int(ExitCode::untrusted);
-        }
+        check_vouched(m_opts.sources);
         // The input of a HIDS mode, read before anything is trusted or checked.
         std::optional<AideReport> aide_report;
         if (m_opts.aide_report) {
