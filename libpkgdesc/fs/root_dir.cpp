@@ -2,12 +2,15 @@
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/fs/root_dir.hpp>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 namespace pkgdesc {
 
@@ -137,6 +140,43 @@ std::string read_small_file(int fd, const std::string& display, std::size_t limi
         }
         data.append(buffer, static_cast<std::size_t>(n));
     }
+}
+
+std::string list_directory(const RootDir& root, const std::string& path,
+                           std::vector<DirEntry>& entries) {
+    OpenResult dir = root.open_at(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (!dir.ok()) {
+        return std::string("cannot open directory: ") + std::strerror(dir.error);
+    }
+    DIR* stream = ::fdopendir(::dup(dir.fd.get()));
+    if (stream == nullptr) {
+        return std::string("cannot read directory: ") + std::strerror(errno);
+    }
+    std::string error;
+    for (;;) {
+        errno = 0;
+        const dirent* entry = ::readdir(stream);
+        if (entry == nullptr) {
+            if (errno != 0) {
+                error = std::string("cannot read directory: ") + std::strerror(errno);
+            }
+            break;
+        }
+        const std::string_view name(entry->d_name);
+        if (name == "." || name == "..") {
+            continue;
+        }
+        DirEntry found{std::string(name), {}};
+        if (::fstatat(dir.fd.get(), entry->d_name, &found.st, AT_SYMLINK_NOFOLLOW) != 0) {
+            found.st = {};
+            found.st.st_mode = 0; // vanished meanwhile: reported as an unknown type
+        }
+        entries.push_back(std::move(found));
+    }
+    ::closedir(stream);
+    std::sort(entries.begin(), entries.end(),
+              [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+    return error;
 }
 
 } // namespace pkgdesc

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pkgdesc {
 
@@ -72,5 +73,18 @@ private:
 // `display`.
 PKGDESC_EXPORT std::string read_small_file(int fd, const std::string& display,
                                            std::size_t limit = 256u << 20);
+
+// One name in a directory, with lstat(2) of it (st_mode 0 when it vanished meanwhile).
+struct PKGDESC_EXPORT DirEntry {
+    std::string name;
+    struct stat st {};
+    mode_t mode() const noexcept { return st.st_mode; }
+};
+
+// Lists the directory `path` inside `root` (never following a symlink to it), names sorted by
+// byte value, "." and ".." left out. Returns why it could not be read completely, empty on
+// success.
+PKGDESC_EXPORT std::string list_directory(const RootDir& root, const std::string& path,
+                                          std::vector<DirEntry>& entries);
 
 } // namespace pkgdesc

@@ -30,6 +30,8 @@ constexpr std::uint64_t k_max_decompressed = std::uint64_t{4} << 30;
 constexpr std::size_t k_max_link = 4096;
 constexpr std::size_t k_max_xattr_name = 255;
 constexpr std::size_t k_max_xattr_value = 65536;
+// Names (and capabilities) of extended attributes kept from the whole database.
+constexpr std::size_t k_max_xattr_total = std::size_t{256} << 20;
 
 // AIDE's attribute numbers (include/attributes.h), for the per-entry "attr" bit mask.
 enum Attr : unsigned {
@@ -243,11 +245,14 @@ private:
                 if (!n) {
                     bad();
                 }
-                if (field == "perm" && recorded(a_perm) && *n <= 0xFFFFFFFFu) {
+                if ((field == "perm" || field == "uid" || field == "gid") && *n > 0xFFFFFFFFu) {
+                    bad();
+                }
+                if (field == "perm" && recorded(a_perm)) {
                     entry.perm = static_cast<std::uint32_t>(*n);
-                } else if (field == "uid" && recorded(a_uid) && *n <= 0xFFFFFFFFu) {
+                } else if (field == "uid" && recorded(a_uid)) {
                     entry.uid = static_cast<std::uint32_t>(*n);
-                } else if (field == "gid" && recorded(a_gid) && *n <= 0xFFFFFFFFu) {
+                } else if (field == "gid" && recorded(a_gid)) {
                     entry.gid = static_cast<std::uint32_t>(*n);
                 } else if (field == "size" && recorded(a_size)) {
                     entry.size = *n;
@@ -290,7 +295,15 @@ private:
                         raw->size() > k_max_xattr_value) {
                         bad();
                     }
-                    xattrs.emplace_back(**name, *raw);
+                    // Only a capability's value is ever compared: the others are not kept.
+                    const bool kept = **name == "security.capability";
+                    m_xattr_bytes +=
+                        sizeof(xattrs.front()) + (*name)->size() + (kept ? raw->size() : 0);
+                    if (m_xattr_bytes > k_max_xattr_total) {
+                        fail("extended attributes of more than " +
+                             std::to_string(k_max_xattr_total) + " bytes in all: refused");
+                    }
+                    xattrs.emplace_back(**name, kept ? *raw : std::string());
                 }
                 if (recorded(a_xattrs)) {
                     entry.xattrs = std::move(xattrs);
@@ -322,6 +335,7 @@ private:
     State m_state = State::start;
     std::vector<std::string> m_fields;
     std::vector<AideDbEntry> m_entries;
+    std::size_t m_xattr_bytes = 0;
 };
 
 } // namespace

@@ -36,10 +36,10 @@ struct PKGDESC_EXPORT AideDbEntry {
 
 class PKGDESC_EXPORT AideDatabase : public Observer {
 public:
-    // Reads `path` (gzip'd or not; "-" is standard input). Throws ParseError (PATH:LINE: reason) for what is not an
-    // AIDE database (no @@begin_db / @@db_spec / @@end_db, a line with the wrong number of
-    // fields, a field that does not decode, the same path twice, a path that is not absolute
-    // and normalized), and IoError for what cannot be read. Bounded: at most 8,000,000
+    // Reads `path` (gzip'd or not; "-" is standard input). Throws ParseError (PATH:LINE: reason)
+    // for what is not an AIDE database (no @@begin_db / @@db_spec / @@end_db, a line with the wrong
+    // number of fields, a field that does not decode, the same path twice, a path that is not
+    // absolute and normalized), and IoError for what cannot be read. Bounded: at most 8,000,000
     // entries, lines of at most 1 MiB, 4 GiB decompressed.
     static AideDatabase load(const std::string& path);
 

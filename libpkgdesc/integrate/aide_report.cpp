@@ -4,9 +4,12 @@
 
 #include <libpkgdesc/integrate/aide_report_forms.hpp>
 
+#include <libpkgdesc/format/path.hpp>
 #include <libpkgdesc/util/base64.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace pkgdesc {
@@ -46,7 +49,95 @@ bool any_nonzero(const std::vector<std::pair<std::string, std::size_t>>& suppres
                        [](const auto& reason) { return reason.second != 0; });
 }
 
+namespace {
+
+// An attribute of the detailed information, as the text form and the JSON form name it, and its
+// summary character (attributes.c).
+struct AttributeName {
+    std::string_view text;
+    std::string_view json;
+    char summary;
+};
+
+constexpr std::array<AttributeName, 31> k_attribute_names = {{
+    {"File type", "file_type", '!'},
+    {"Lname", "link_name", 'l'},
+    {"Size", "size", '>'},
+    {"Size (>)", "growing_size", '>'},
+    {"Bcount", "block_count", 'b'},
+    {"Perm", "perm", 'p'},
+    {"Uid", "uid", 'u'},
+    {"Gid", "gid", 'g'},
+    {"Atime", "access_time", 'a'},
+    {"Mtime", "modify_time", 'm'},
+    {"Ctime", "change_time", 'c'},
+    {"Inode", "inode", 'i'},
+    {"Linkcount", "link_count", 'n'},
+    {"MD5", "md5", 'H'},
+    {"SHA1", "sha1", 'H'},
+    {"SHA256", "sha256", 'H'},
+    {"SHA512", "sha512", 'H'},
+    {"RMD160", "rmd160", 'H'},
+    {"TIGER", "tiger", 'H'},
+    {"CRC32", "crc32", 'H'},
+    {"CRC32B", "crc32b", 'H'},
+    {"HAVAL", "haval", 'H'},
+    {"GOST", "gost", 'H'},
+    {"WHIRLPOOL", "whirlpool", 'H'},
+    {"STRIBOG256", "stribog256", 'H'},
+    {"STRIBOG512", "stribog512", 'H'},
+    {"ACL", "acl", 'A'},
+    {"XAttrs", "xattrs", 'X'},
+    {"SELinux", "selinux", 'S'},
+    {"E2FSAttrs", "e2fsattrs", 'E'},
+    {"Caps", "capabilities", 'C'},
+}};
+
+} // namespace
+
+std::string differing_in_summary(std::string_view summary) {
+    std::string differing;
+    for (std::size_t i = 1; i < summary.size(); ++i) {
+        const char c = summary[i];
+        if (c == '+' || c == '-') {
+            // An attribute aide recorded on one side only: which one, only the position says.
+            differing += summary.size() == k_aide_attributes.size() ? k_aide_attributes[i] : '?';
+        } else if (c == '<') {
+            differing += '>';
+        } else if (k_aide_attributes.find(c, 1) != k_npos) {
+            differing += c;
+        }
+    }
+    return differing;
+}
+
+const char* path_problem(std::string_view path) {
+    if (path.empty() || path.front() != '/') {
+        return "path not absolute";
+    }
+    if (path.find('\0') != k_npos) {
+        return "NUL byte in a path";
+    }
+    if (!is_normalized_path(path)) {
+        return "path not normalized (an empty, \".\" or \"..\" component, or a trailing "
+               "slash)";
+    }
+    return nullptr;
+}
+
+void attach_details(AideReportEntry& entry, const AideRecorded& recorded) {
+    entry.recorded = recorded;
+    if (entry.change == AideChange::changed) {
+        entry.differing += recorded.named;
+        entry.differences_named = true;
+    }
+}
+
 void record_value(AideRecorded& recorded, std::string_view name, std::string_view value) {
+    const auto known =
+        std::find_if(k_attribute_names.begin(), k_attribute_names.end(),
+                     [&](const AttributeName& a) { return a.text == name || a.json == name; });
+    recorded.named += known != k_attribute_names.end() ? known->summary : '?';
     auto is = [&](std::string_view text_name, std::string_view json_name) {
         return name == text_name || name == json_name;
     };

@@ -32,6 +32,9 @@ struct AideRecorded {
     // One of these attributes was named without a new value, or with one this parser cannot
     // read: what aide saw is unknown.
     bool unclear = false;
+    // Every attribute the detailed information names, as its summary character (see
+    // AideReportEntry::differing).
+    std::string named;
 };
 
 struct AideReportEntry {
@@ -48,7 +51,21 @@ struct AideReportEntry {
     // has none.
     char type = 0;
     AideRecorded recorded;
+    // For a changed entry, the attributes aide says differ, by their summary characters
+    // (k_aide_attributes; '>' for the size, also when it shrank), from the summary string and
+    // the detailed information; '?' for one that cannot be told (an attribute added or removed
+    // in a summary string of another length than Debian's, a name this parser does not know).
+    std::string differing;
+    // Whether the report says which attributes differ at all: a summary string, or a detailed
+    // block (report_summarize_changes=no and report_level list_entries give neither).
+    bool differences_named = false;
 };
+
+// The attributes of aide 0.18's summary string, in its order, as Debian's build writes them
+// (with ACL, xattr, SELinux, e2fsattrs and capabilities support): file type, link name, size,
+// block count, permissions, uid, gid, atime, mtime, ctime, inode, link count, hashsums, ACL,
+// extended attributes, SELinux context, ext2 attributes, capabilities.
+inline constexpr std::string_view k_aide_attributes = "!l>bpugamcinHAXSEC";
 
 class PKGDESC_EXPORT AideReport {
 public:

@@ -81,8 +81,18 @@ private:
 
 // Records the new value of the attribute `name` ("Size", "SHA256", "Perm" as the text form
 // names them, "size", "sha256", "perm" as the JSON form does) as aide wrote it: the size in
-// decimal, the digest in base64 or (report_base16) hexadecimal. Other attributes are ignored.
+// decimal, the digest in base64 or (report_base16) hexadecimal. Every attribute is added to
+// `recorded.named`.
 void record_value(AideRecorded& recorded, std::string_view name, std::string_view value);
+
+// The attributes a changed entry's summary string says differ (AideReportEntry::differing).
+std::string differing_in_summary(std::string_view summary);
+// Why aide cannot have written `path` (decoded) as an entry's path, or nullptr: aide names every
+// file by its absolute, normalized path, which holds no NUL byte.
+const char* path_problem(std::string_view path);
+// Gives an entry what its detailed block says: the values recorded and, for a changed entry,
+// the attributes named as different.
+void attach_details(AideReportEntry& entry, const AideRecorded& recorded);
 
 bool any_kept(const std::vector<std::size_t>& indices, const std::vector<char>& kept);
 bool any_nonzero(const std::vector<std::pair<std::string, std::size_t>>& suppressed);
@@ -90,7 +100,6 @@ bool any_nonzero(const std::vector<std::pair<std::string, std::size_t>>& suppres
 // What a section of the text form holds: entries of one kind (report_grouped=yes), entries of
 // several kinds, the detailed information about entries, or something else.
 enum class SectionKind { grouped, mixed, details, databases, other };
-
 
 } // namespace pkgdesc::aide_forms
 

@@ -66,11 +66,8 @@ constexpr std::array<KnownMember, 23> k_members = {{
 // The new values of a path's "details": {"size": {"old": 1, "new": 2}, ...}.
 AideRecorded recorded_values(const Document& attributes) {
     AideRecorded recorded;
-    for (const std::string_view name : {"size", "sha256", "perm"}) {
-        const auto attribute = attributes.find(std::string(name));
-        if (attribute == attributes.end()) {
-            continue;
-        }
+    for (auto attribute = attributes.begin(); attribute != attributes.end(); ++attribute) {
+        const std::string& name = attribute.key();
         const Document* value = nullptr;
         if (attribute->is_object() && attribute->contains("new")) {
             value = &attribute->at("new");
@@ -80,7 +77,9 @@ AideRecorded recorded_values(const Document& attributes) {
         } else if (value != nullptr && value->is_string()) {
             record_value(recorded, name, value->get_ref<const std::string&>());
         } else {
-            recorded.unclear = true;
+            record_value(recorded, name, {});
+            recorded.unclear =
+                recorded.unclear || name == "size" || name == "sha256" || name == "perm";
         }
     }
     return recorded;
@@ -273,9 +272,9 @@ AideReport::Json::parse(std::string_view report, const std::string& shown,
             throw fail("unknown member \"" + escape_text(name) + "\"");
         }
         if (known->rank <= last_rank) {
-            throw fail("member \"" + name + "\" " +
-                       (known->rank == last_rank ? "twice, or with another list"
-                                                 : "out of aide's order"));
+            throw fail(
+                "member \"" + name + "\" " +
+                (known->rank == last_rank ? "twice, or with another list" : "out of aide's order"));
         }
         last_rank = known->rank;
         const bool typed = known->type == Shape::string   ? value.is_string()
@@ -316,8 +315,8 @@ AideReport::Json::parse(std::string_view report, const std::string& shown,
         j->lists[m] = 1;
         std::vector<std::size_t> listed;
         auto add = [&](const std::string& path, const std::string* summary, std::size_t index) {
-            if (path.empty() || path.front() != '/') {
-                throw fail("path not absolute in \"" + name + "\"");
+            if (const char* problem = path_problem(path)) {
+                throw fail(problem + (" in \"" + name + "\""));
             }
             AideReportEntry entry;
             entry.path = path;
@@ -334,6 +333,10 @@ AideReport::Json::parse(std::string_view report, const std::string& shown,
                 }
             }
             entry.type = summary && !summary->empty() ? summary->front() : 0;
+            if (summary && !summary->empty() && entry.change == AideChange::changed) {
+                entry.differing = differing_in_summary(*summary);
+                entry.differences_named = true;
+            }
             listed.push_back(entries.size());
             j->places.push_back({m, index});
             entries.push_back(std::move(entry));
@@ -367,8 +370,8 @@ AideReport::Json::parse(std::string_view report, const std::string& shown,
     for (const AideReportEntry& entry : entries) {
         ++listed[index_of(entry.change)];
     }
-    const bool differences = outline_known == k_outlines.begin() ||
-                             outline_known == k_outlines.begin() + 2;
+    const bool differences =
+        outline_known == k_outlines.begin() || outline_known == k_outlines.begin() + 2;
     if (!differences && !entries.empty()) {
         throw fail("entries listed, yet no differences found");
     }
@@ -431,7 +434,7 @@ AideReport::Json::parse(std::string_view report, const std::string& shown,
             j->detail_entries.push_back(index.find(items[i].first));
             const AideRecorded recorded = recorded_values(items[i].second);
             for (const std::size_t e : j->detail_entries.back()) {
-                entries[e].recorded = recorded;
+                attach_details(entries[e], recorded);
             }
         }
         std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {

@@ -279,7 +279,7 @@ AideReport::Text::parse(std::string_view report, const std::string& shown,
     for (std::size_t b = 0; b < t->blocks.size(); ++b) {
         t->blocks[b].entries = index.find(block_paths[b]);
         for (const std::size_t e : t->blocks[b].entries) {
-            entries[e].recorded = block_recorded[b];
+            attach_details(entries[e], block_recorded[b]);
         }
         sorted_blocks[b] = b;
     }
@@ -342,16 +342,22 @@ void AideReport::Text::parse_entries(Section& section, std::size_t header,
             encoded = line.substr(colon + 2);
             entry.type = summary.front();
             entry.change = kind ? *kind : kind_from_summary(summary);
+            if (entry.change == AideChange::changed) {
+                entry.differing = differing_in_summary(summary);
+                entry.differences_named = true;
+            }
         }
         entry.path = decode_text_path(encoded, entry.exact);
+        if (const char* problem = path_problem(entry.path)) {
+            throw fail(problem);
+        }
         section.entries.push_back(entries.size());
         entry_lines.push_back(i);
         entries.push_back(std::move(entry));
     }
 }
 
-void AideReport::Text::parse_details(Section& section, std::size_t header,
-                                     const std::string& shown,
+void AideReport::Text::parse_details(Section& section, std::size_t header, const std::string& shown,
                                      std::vector<std::string>& block_paths,
                                      std::vector<AideRecorded>& block_recorded) {
     std::size_t i = header + 3;

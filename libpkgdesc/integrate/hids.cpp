@@ -79,6 +79,22 @@ bool contradicts(const AideRecorded& recorded, char type, const Seen& seen) {
     return false;
 }
 
+// Whether aide saw, at a changed entry, a difference that no proof of pkgdesc's covers: in the
+// link count of anything but a directory (another name for the file, made anywhere on its file
+// system), in extended attributes (pkgdesc proves security.* and ACLs only) or ext2 attributes,
+// in an attribute that cannot be told; or the report does not say what differs.
+bool differs_beyond_proof(const AideReportEntry& entry, bool directory) {
+    if (entry.change != AideChange::changed) {
+        return false;
+    }
+    if (!entry.differences_named) {
+        return true;
+    }
+    return std::any_of(entry.differing.begin(), entry.differing.end(), [&](char c) {
+        return c == 'X' || c == 'E' || c == '?' || (c == 'n' && !directory);
+    });
+}
+
 class CollectingSink : public FindingSink {
 public:
     void finding(const Finding& finding) override {
@@ -151,10 +167,10 @@ shipped_by_other_versions(const VerifyOptions& options, const ReferenceSet& refe
 // The directories, among `wanted`, that hold an entry of the installed version's reference of
 // a package in `touched` (dpkg names): an upgrade or reinstallation of the package unpacked there
 // (and a conffile's temporary file came and went there).
-std::unordered_set<std::string>
-directories_of(const VerifyOptions& options, const ReferenceSet& references,
-               const std::unordered_set<std::string>& touched,
-               const std::unordered_set<std::string>& wanted) {
+std::unordered_set<std::string> directories_of(const VerifyOptions& options,
+                                               const ReferenceSet& references,
+                                               const std::unordered_set<std::string>& touched,
+                                               const std::unordered_set<std::string>& wanted) {
     std::unordered_set<std::string> found;
     if (touched.empty() || wanted.empty()) {
         return found;
@@ -291,9 +307,11 @@ AideFilterCounts filter_aide_report(const AideReport& report, VerifyOptions opti
             // Without summaries (report_summarize_changes=no) the type is what is there.
             const bool directory =
                 entry.type == 'd' || (entry.type == 0 && finding->mode && S_ISDIR(*finding->mode));
-            verdicts[i] = entry.change == AideChange::changed && directory
-                              ? Verdict::directory
-                              : Verdict::pristine;
+            if (differs_beyond_proof(entry, directory)) {
+                continue;
+            }
+            verdicts[i] = entry.change == AideChange::changed && directory ? Verdict::directory
+                                                                           : Verdict::pristine;
         }
     }
     // A directory's own change (mtime, ctime, link count) is package content only when no

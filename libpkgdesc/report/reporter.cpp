@@ -323,15 +323,16 @@ private:
         const bool unknown = f.status == FileStatus::unverifiable;
         for (const FailedAttribute& a : f.failed) {
             const std::string& n = a.name;
-            const std::size_t col = n == "size"                                     ? 0
-                                    : n == "mode" || n == "type"                    ? 1
-                                    : n == "sha256" || n == "md5"                   ? 2
-                                    : n == "device"                                 ? 3
-                                    : n == "link" || n == "hardlink" || n == "path" ? 4
-                                    : n == "owner"                                  ? 5
-                                    : n == "group"                                  ? 6
-                                    : n == "mtime"                                  ? 7
-                                                                                    : 8;
+            const std::size_t col = n == "size"                   ? 0
+                                    : n == "mode" || n == "type"  ? 1
+                                    : n == "sha256" || n == "md5" ? 2
+                                    : n == "device"               ? 3
+                                    : n == "link" || n == "hardlink" || n == "links" || n == "path"
+                                        ? 4
+                                    : n == "owner" ? 5
+                                    : n == "group" ? 6
+                                    : n == "mtime" ? 7
+                                                   : 8;
             out[col] = "SM5DLUGTP"[col];
         }
         // Content of another size cannot have the same digest (and is not read for it).

@@ -574,6 +574,8 @@ private:
     struct Cached {
         std::optional<Pkgdesc> desc;
         std::string path;
+        std::string sha256; // of the .deb it describes
+        std::string uri;
         std::vector<std::string> warnings;
     };
 
@@ -593,6 +595,8 @@ private:
                 }
                 out.desc = std::move(desc);
                 out.path = path;
+                out.sha256 = c.sha256;
+                out.uri = c.base_uri + c.filename;
                 return out;
             } catch (const Error& e) {
                 out.warnings.push_back(std::string(e.what()) + "; regenerated");
@@ -617,7 +621,7 @@ private:
                     pending.push_back(found[i]);
                     return;
                 }
-                m_references.add(std::move(*c.desc), c.path);
+                m_references.add(std::move(*c.desc), Provenance{c.path, c.sha256, c.uri});
                 ++m_result.from_cache;
             });
         return pending;
@@ -639,6 +643,7 @@ private:
     struct Outcome {
         std::optional<Pkgdesc> desc;
         std::string sha256;
+        std::string uri;
         std::string reason;
     };
 
@@ -684,6 +689,7 @@ private:
                         }
                         out.desc = std::move(d.desc);
                         out.sha256 = c.sha256;
+                        out.uri = c.base_uri + c.filename;
                         return out;
                     } catch (const Error& e) {
                         problems.push_back(e.what());
@@ -783,7 +789,8 @@ private:
                     warn(stanza_path(outcome.sha256), e.what());
                 }
             }
-            m_references.add(std::move(*outcome.desc), stanza_path(outcome.sha256));
+            m_references.add(std::move(*outcome.desc),
+                             Provenance{stanza_path(outcome.sha256), outcome.sha256, outcome.uri});
         }
     }
 

@@ -391,6 +391,10 @@ void compare(const CheckContext& context, const Observation& obs, const Expectat
             fail("hardlink", exp.hardlink_to, "a separate file", false);
         }
     }
+    if (type_ok && exp.type == EntryType::file && !skip_metadata && context.observer == nullptr &&
+        obs.st.st_nlink > exp.links) {
+        fail("links", std::to_string(exp.links), std::to_string(obs.st.st_nlink), false);
+    }
     if (obs.through_symlink) {
         fail("path", "no symbolic link in the path", "reached through a symbolic link", false);
     }

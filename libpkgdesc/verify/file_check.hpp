@@ -31,6 +31,10 @@ struct Expectation {
     std::optional<Sha256Digest> sha256;
     std::string link;
     std::string hardlink_to; // the real path this file must share its inode with
+    // The names a regular file's inode has in its package (1 and its hard links): one more on
+    // disk is a name made outside the package (kept an old setuid binary alive past its
+    // upgrade, say).
+    std::uint32_t links = 1;
     std::uint32_t dev_major = 0;
     std::uint32_t dev_minor = 0;
     std::optional<std::int64_t> mtime; // seconds, as dpkg sets them; not for directories

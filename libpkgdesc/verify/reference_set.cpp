@@ -95,6 +95,11 @@ void ReferenceSet::add_path(const std::string& path) {
 }
 
 void ReferenceSet::add(Pkgdesc desc, const std::string& origin) {
+    add(std::move(desc), Provenance{origin, {}, {}});
+}
+
+void ReferenceSet::add(Pkgdesc desc, Provenance provenance) {
+    const std::string& origin = provenance.origin;
     desc.sort();
     std::vector<Item>& items = m_items[desc.package + '\0' + desc.architecture];
     for (const Item& item : items) {
@@ -103,10 +108,11 @@ void ReferenceSet::add(Pkgdesc desc, const std::string& origin) {
                 return;
             }
             throw Error(origin, "a different stanza for " + desc.package + " " + desc.version +
-                                    " (" + desc.architecture + ") was read from " + item.origin);
+                                    " (" + desc.architecture + ") was read from " +
+                                    item.provenance.origin);
         }
     }
-    items.push_back(Item{std::move(desc), origin});
+    items.push_back(Item{std::move(desc), std::move(provenance)});
     ++m_count;
 }
 
@@ -266,8 +272,9 @@ std::string ReferenceSet::missing_reason(std::string_view package, std::string_v
     return it != m_missing.end() ? it->second : "no reference data for this version";
 }
 
-const Pkgdesc* ReferenceSet::find(std::string_view package, std::string_view architecture,
-                                  std::string_view version) const {
+const ReferenceSet::Item* ReferenceSet::find_item(std::string_view package,
+                                                  std::string_view architecture,
+                                                  std::string_view version) const {
     std::string key(package);
     key.push_back('\0');
     key.append(architecture);
@@ -277,10 +284,22 @@ const Pkgdesc* ReferenceSet::find(std::string_view package, std::string_view arc
     }
     for (const Item& item : it->second) {
         if (debVS.CmpVersion(item.desc.version, std::string(version)) == 0) {
-            return &item.desc;
+            return &item;
         }
     }
     return nullptr;
+}
+
+const Pkgdesc* ReferenceSet::find(std::string_view package, std::string_view architecture,
+                                  std::string_view version) const {
+    const Item* item = find_item(package, architecture, version);
+    return item != nullptr ? &item->desc : nullptr;
+}
+
+const Provenance* ReferenceSet::provenance(std::string_view package, std::string_view architecture,
+                                           std::string_view version) const {
+    const Item* item = find_item(package, architecture, version);
+    return item != nullptr ? &item->provenance : nullptr;
 }
 
 std::vector<const Pkgdesc*> ReferenceSet::versions(std::string_view package,

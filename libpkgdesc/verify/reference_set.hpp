@@ -20,6 +20,14 @@ struct PKGDESC_EXPORT PackageVersion {
     std::string version;
 };
 
+// Where a stanza came from: the file or index it was read from and, when it was proven through
+// a .deb (the apt chain), that .deb's signed SHA-256 and its location in its archive.
+struct PKGDESC_EXPORT Provenance {
+    std::string origin;
+    std::string deb_sha256; // hex; empty when no .deb was proven
+    std::string deb_uri;    // "http://deb.debian.org/debian/pool/main/h/hello/hello_2.10_amd64.deb"
+};
+
 class PKGDESC_EXPORT ReferenceSet {
 public:
     // Adds the stanzas of `path`: a file of stanzas, or a directory whose "*.pkgdesc" files are
@@ -29,6 +37,8 @@ public:
     void add_path(const std::string& path);
     // Adds one stanza; `origin` names where it came from in errors.
     void add(Pkgdesc desc, const std::string& origin);
+    // Adds one stanza proven through a .deb (`provenance.deb_sha256` set).
+    void add(Pkgdesc desc, Provenance provenance);
 
     // Which stanzas of an index are wanted (package, architecture, version).
     using Filter = std::function<bool(std::string_view, std::string_view, std::string_view)>;
@@ -56,13 +66,18 @@ public:
     // Every stanza of this package and architecture, of whatever version.
     std::vector<const Pkgdesc*> versions(std::string_view package,
                                          std::string_view architecture) const;
+    // Where the stanza for this version came from, or nullptr when there is none.
+    const Provenance* provenance(std::string_view package, std::string_view architecture,
+                                 std::string_view version) const;
     std::size_t size() const noexcept { return m_count; }
 
 private:
     struct Item {
         Pkgdesc desc;
-        std::string origin;
+        Provenance provenance;
     };
+    const Item* find_item(std::string_view package, std::string_view architecture,
+                          std::string_view version) const;
     // "package\0architecture" -> stanzas of every version
     std::map<std::string, std::vector<Item>, std::less<>> m_items;
     std::size_t m_count = 0;

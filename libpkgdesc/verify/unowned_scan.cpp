@@ -20,48 +20,6 @@ namespace pkgdesc {
 
 namespace {
 
-struct DirEntry {
-    std::string name;
-    mode_t mode = 0;
-};
-
-// Lists a directory opened inside the root; returns an error text, empty on success.
-std::string list_directory(const RootDir& root, const std::string& path,
-                           std::vector<DirEntry>& entries) {
-    OpenResult dir = root.open_at(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (!dir.ok()) {
-        return std::string("cannot open directory: ") + std::strerror(dir.error);
-    }
-    DIR* stream = ::fdopendir(::dup(dir.fd.get()));
-    if (stream == nullptr) {
-        return std::string("cannot read directory: ") + std::strerror(errno);
-    }
-    std::string error;
-    for (;;) {
-        errno = 0;
-        const dirent* entry = ::readdir(stream);
-        if (entry == nullptr) {
-            if (errno != 0) {
-                error = std::string("cannot read directory: ") + std::strerror(errno);
-            }
-            break;
-        }
-        const std::string_view name(entry->d_name);
-        if (name == "." || name == "..") {
-            continue;
-        }
-        struct stat st {};
-        if (::fstatat(dir.fd.get(), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-            st.st_mode = 0; // vanished meanwhile: reported as an unknown type
-        }
-        entries.push_back({std::string(name), st.st_mode});
-    }
-    ::closedir(stream);
-    std::sort(entries.begin(), entries.end(),
-              [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
-    return error;
-}
-
 } // namespace
 
 const std::vector<std::string>& default_unowned_allow() {
@@ -536,7 +494,7 @@ void UnownedScan::scan(const std::string& dir, const std::function<void(Finding&
             const std::string child = (path == "/" ? "" : path) + "/" + entry.name;
             const bool is_owned =
                 m_owned.contains(child) || m_chain_owned.contains(child) ||
-                (S_ISLNK(entry.mode) && in_enablement_dir(child) && link_leads_to_owned(child));
+                (S_ISLNK(entry.mode()) && in_enablement_dir(child) && link_leads_to_owned(child));
             if (!is_owned) {
                 const auto claim = m_claims.find(child);
                 const auto vouched = m_vouched.find(child);
@@ -555,7 +513,7 @@ void UnownedScan::scan(const std::string& dir, const std::function<void(Finding&
                     report(privileged_never_allowed(finding));
                 }
             }
-            if (S_ISDIR(entry.mode)) {
+            if (S_ISDIR(entry.mode())) {
                 subdirs.push_back(child);
             }
         }

@@ -46,7 +46,30 @@ struct Candidate {
     // gives, compared only where no reference entry claims the path.
     const Md5Digest* md5 = nullptr;
     bool conffile = false;
+    // The names of the entry's inode in its package (see Expectation::links).
+    std::uint32_t links = 1;
 };
+
+// For each path that hard links of a package point to, how many do.
+using HardlinkCounts = std::unordered_map<std::string_view, std::uint32_t>;
+
+HardlinkCounts hardlink_counts(const Pkgdesc& desc) {
+    HardlinkCounts counts;
+    for (const Entry& entry : desc.entries) {
+        if (entry.type == EntryType::hardlink) {
+            ++counts[entry.link];
+        }
+    }
+    return counts;
+}
+
+std::uint32_t inode_names(const HardlinkCounts& counts, const Entry* entry) {
+    if (entry == nullptr) {
+        return 1;
+    }
+    const auto it = counts.find(entry->type == EntryType::hardlink ? entry->link : entry->path);
+    return 1 + (it != counts.end() ? it->second : 0);
+}
 
 // The most MD5 claims of unreferenced packages a run takes (like the caps on file lists).
 constexpr std::size_t k_max_md5_claims = 8'000'000;
@@ -134,6 +157,7 @@ Expectation expectation_for(const Candidate& candidate, const Planner& planner,
     exp.link = entry->link;
     exp.dev_major = entry->dev_major;
     exp.dev_minor = entry->dev_minor;
+    exp.links = candidate.links;
     // dpkg sets the mtime of what it unpacks, but keeps an unchanged conffile (and its mtime)
     // across upgrades, and like rpm -V we do not hold symlinks to theirs; directory mtimes
     // change with their content.
@@ -585,6 +609,7 @@ Summary Verifier::run(FindingSink& sink) {
         const Entry* entry;
     };
     std::vector<Unlisted> unlisted;
+    std::unordered_map<const Pkgdesc*, HardlinkCounts> link_counts;
     // The control members dpkg keeps for each checked package, checked first: the maintainer
     // scripts they prove are what may explain metadata; their findings follow the files'.
     const InfoDir info =
@@ -660,11 +685,14 @@ Summary Verifier::run(FindingSink& sink) {
         }
         explanations.add(*pkg, proven_tmpfiles_changes(root, planner, merged, *pkg, *desc), merged);
         std::unordered_set<std::string_view> listed(pkg->files.begin(), pkg->files.end());
+        const HardlinkCounts& links =
+            link_counts.emplace(desc, hardlink_counts(*desc)).first->second;
         auto add = [&](const std::string& path, const Entry* entry, const char* reason) {
             Candidate candidate;
             candidate.package = pkg;
             candidate.desc = desc;
             candidate.entry = entry;
+            candidate.links = inode_names(links, entry);
             candidate.listed_path = &path;
             candidate.conffile = pkg->find_conffile(path) != nullptr;
             // A package that ships the alias itself as a symlink (newer base-files) is checked
@@ -726,6 +754,7 @@ Summary Verifier::run(FindingSink& sink) {
             candidate.package = item.package;
             candidate.desc = item.desc;
             candidate.entry = item.entry;
+            candidate.links = inode_names(link_counts[item.desc], item.entry);
             candidate.listed_path = &item.entry->path;
             candidate.conffile = item.package->find_conffile(item.entry->path) != nullptr;
             if (real != merged.resolve(item.entry->path)) {

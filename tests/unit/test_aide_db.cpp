@@ -128,6 +128,13 @@ public:
                              error(head + "/a/../b 100644 0 0 1 0\n@@end_db\n"));
         CPPUNIT_ASSERT_EQUAL(std::string(":3: perm field '9' does not decode"),
                              error(head + "/x 9 0 0 1 0\n@@end_db\n"));
+        // Numbers wider than the 32 bits of a mode, uid or gid were never recorded from a file.
+        CPPUNIT_ASSERT_EQUAL(std::string(":3: uid field '4294967296' does not decode"),
+                             error(head + "/x 100644 4294967296 0 1 0\n@@end_db\n"));
+        CPPUNIT_ASSERT_EQUAL(std::string(":3: gid field '4294967296' does not decode"),
+                             error(head + "/x 100644 0 4294967296 1 0\n@@end_db\n"));
+        CPPUNIT_ASSERT_EQUAL(std::string(":3: perm field '77777777777' does not decode"),
+                             error(head + "/x 77777777777 0 0 1 0\n@@end_db\n"));
         CPPUNIT_ASSERT_EQUAL(std::string(":3: sha256 field 'AAAA' does not decode"),
                              error(head + "/x 100644 0 0 1 AAAA\n@@end_db\n"));
         CPPUNIT_ASSERT_EQUAL(std::string(":3: name field '/x%4' is not an absolute, normalized "

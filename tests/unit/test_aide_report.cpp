@@ -710,10 +710,12 @@ class AideReportTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRejectsAMalformedEntryLine);
     CPPUNIT_TEST(testRejectsAPathListedTwiceInASection);
     CPPUNIT_TEST(testRejectsARelativePath);
+    CPPUNIT_TEST(testRejectsPathsAideDoesNotWrite);
     CPPUNIT_TEST(testRejectsListsOtherThanCounted);
     CPPUNIT_TEST(testRejectsEntriesWithoutASummary);
     CPPUNIT_TEST(testRejectsReportsThatListNoEntries);
     CPPUNIT_TEST(testReadsWhatAideRecorded);
+    CPPUNIT_TEST(testReadsWhichAttributesDiffer);
     CPPUNIT_TEST(testRejectsInvalidJsonNamingTheByte);
     CPPUNIT_TEST(testNamesThatAreNotUtf8AreNeverExact);
     CPPUNIT_TEST(testRejectsJsonListsThatAreNotOfStrings);
@@ -838,9 +840,8 @@ public:
             std::string("report:43: not a detailed block in \"Detailed information\""),
             error_of(replaced(k_text, "Directory: /usr/bin\n Linkcount : 2 ",
                               "Directory: /usr/bin\n\nf+++: /x\n Linkcount : 2 ")));
-        CPPUNIT_ASSERT_EQUAL(
-            std::string("report:44: detailed information about a path twice"),
-            error_of(replaced(k_text, "File: /usr/bin/a\n", "File: /usr/bin\n")));
+        CPPUNIT_ASSERT_EQUAL(std::string("report:44: detailed information about a path twice"),
+                             error_of(replaced(k_text, "File: /usr/bin/a\n", "File: /usr/bin\n")));
     }
 
     void testRejectsJsonMembersAideDoesNotWrite() {
@@ -859,10 +860,9 @@ public:
             std::string("report:0: \"details\" holds a member that is not an object"),
             error_of(replaced(k_json, "  \"details\": {\n",
                               "  \"details\": {\n    \"/usr/bin/n\": \"f++\",\n")));
-        CPPUNIT_ASSERT_EQUAL(
-            std::string("report:0: \"details\" about a path twice"),
-            error_of(replaced(k_json, "    \"/usr/bin/a\": {\n      \"size\"",
-                              "    \"/usr/bin\": {\n      \"size\"")));
+        CPPUNIT_ASSERT_EQUAL(std::string("report:0: \"details\" about a path twice"),
+                             error_of(replaced(k_json, "    \"/usr/bin/a\": {\n      \"size\"",
+                                               "    \"/usr/bin\": {\n      \"size\"")));
     }
 
     void testParsesTheUngroupedPlainForm() {
@@ -1049,6 +1049,26 @@ public:
                              error_of(replaced(k_json, "\"/usr/bin/n\": ", "\"usr/bin/n\": ")));
     }
 
+    void testRejectsPathsAideDoesNotWrite() {
+        // aide names every file by its normalized path, which holds no NUL byte.
+        for (const char* path : {"/usr/bin/./n", "/usr/bin//n", "/usr/../bin/n", "/usr/bin/n/"}) {
+            CPPUNIT_ASSERT_EQUAL(
+                std::string("report:17: path not normalized (an empty, \".\" or \"..\" "
+                            "component, or a trailing slash) in \"Added entries\""),
+                error_of(replaced(k_text, ": /usr/bin/n\n", std::string(": ") + path + "\n")));
+        }
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:17: NUL byte in a path in \"Added entries\""),
+            error_of(replaced(k_text, ": /usr/bin/n\n", std::string(": /usr/bin/n\0x\n", 15))));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:0: NUL byte in a path in \"added\""),
+            error_of(replaced(k_json, "\"/usr/bin/n\": ", "\"/usr/bin/n\\u0000\": ")));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:0: path not normalized (an empty, \".\" or \"..\" component, or a "
+                        "trailing slash) in \"added\""),
+            error_of(replaced(k_json, "\"/usr/bin/n\": ", "\"/usr/bin/./n\": ")));
+    }
+
     void testRejectsListsOtherThanCounted() {
         // What aide before 0.18.3-1+deb12u4 writes for a file named "nl\nf+++...: /usr/bin/ls".
         CPPUNIT_ASSERT_EQUAL(
@@ -1060,14 +1080,16 @@ public:
             error_of(without(k_text, "f+++++++++++++++++: /usr/bin/n\n")));
         // And for one named "x\": \"f\", \"/usr/bin/ls".
         CPPUNIT_ASSERT_EQUAL(
-            std::string("report:0: \"number_of_entries\" counts 4 added entries, the report lists 5"),
+            std::string(
+                "report:0: \"number_of_entries\" counts 4 added entries, the report lists 5"),
             error_of(
                 replaced(k_json, "\"/usr/bin/n\": ", "\"/usr/bin/x\": \"f\", \"/usr/bin/ls\": ")));
         CPPUNIT_ASSERT_EQUAL(
-            std::string("report:0: \"number_of_entries\" counts 1 removed entries, the report lists 0"),
-            error_of(replaced(k_json,
-                              "  \"removed\": {\n    \"/etc/c.conf\": \"f-----------------\"\n  },\n",
-                              "")));
+            std::string(
+                "report:0: \"number_of_entries\" counts 1 removed entries, the report lists 0"),
+            error_of(replaced(
+                k_json, "  \"removed\": {\n    \"/etc/c.conf\": \"f-----------------\"\n  },\n",
+                "")));
     }
 
     void testRejectsEntriesWithoutASummary() {
@@ -1148,12 +1170,46 @@ public:
             "report");
         CPPUNIT_ASSERT(unclear.entries()[6].recorded.unclear);
         const AideReport json_perm = AideReport::parse(
-            replaced(k_json, "      \"size\": {\n        \"old\": 2,\n        \"new\": 5\n      },\n",
+            replaced(k_json,
+                     "      \"size\": {\n        \"old\": 2,\n        \"new\": 5\n      },\n",
                      "      \"perm\": {\n        \"old\": \"-rwxr-xr-x\",\n        \"new\": "
                      "\"-rwsr-xr-x\"\n      },\n"),
             "report");
         CPPUNIT_ASSERT_EQUAL(std::string("-rwsr-xr-x"),
                              json_perm.entries()[6].recorded.perm.value_or(""));
+    }
+
+    void testReadsWhichAttributesDiffer() {
+        // From the summary string and the detailed block, by summary character.
+        for (const std::string& report : {k_text, k_json}) {
+            const AideReport parsed = AideReport::parse(report, "report");
+            const AideReportEntry& a = parsed.entries()[6];
+            CPPUNIT_ASSERT(a.differences_named);
+            CPPUNIT_ASSERT_EQUAL(std::string(">H>H"), a.differing);
+            const AideReportEntry& dir = parsed.entries()[5];
+            CPPUNIT_ASSERT_EQUAL(std::string("nn"), dir.differing);
+            // Added and removed entries differ in everything: nothing is named.
+            CPPUNIT_ASSERT(parsed.entries()[0].differing.empty());
+            CPPUNIT_ASSERT(!parsed.entries()[0].differences_named);
+        }
+        // An attribute recorded on one side only ('+', '-'): its place in Debian's 18-character
+        // string says which; in a string of another length it cannot be told.
+        const AideReport added_xattr =
+            AideReport::parse(replaced(k_text, "f > ... ....H..   : /usr/bin/a\n",
+                                       "f = ... ....H.+   : /usr/bin/a\n"),
+                              "report");
+        CPPUNIT_ASSERT_EQUAL(std::string("HX>H"), added_xattr.entries()[6].differing);
+        const AideReport short_summary = AideReport::parse(
+            replaced(k_text, "f > ... ....H..   : /usr/bin/a\n", "f = ... ....-: /usr/bin/a\n"),
+            "report");
+        CPPUNIT_ASSERT_EQUAL(std::string("?>H"), short_summary.entries()[6].differing);
+        // A detailed block names what the summary leaves out.
+        const AideReport xattrs = AideReport::parse(
+            replaced(k_text, " Size      : 2                                | 5\n",
+                     " Size      : 2                                | 5\n"
+                     " XAttrs    : num=0                            | num=1\n"),
+            "report");
+        CPPUNIT_ASSERT_EQUAL(std::string(">H>XH"), xattrs.entries()[6].differing);
     }
 
     void testRejectsInvalidJsonNamingTheByte() {
@@ -1190,12 +1246,14 @@ public:
     }
 
     void testRejectsJsonNestedTooDeep() {
-        const std::string outline = "{\"outline\": \"AIDE found NO differences between database "
-                                    "and filesystem. Looks okay!!\", \"details\": {\"/x\": {\"a\": ";
-        CPPUNIT_ASSERT_EQUAL(std::string("report:0: JSON nested deeper than 64 levels"),
-                             error_of(outline + std::string(62, '[') + std::string(62, ']') + "}}}"));
-        CPPUNIT_ASSERT_EQUAL(std::string(),
-                             error_of(outline + std::string(61, '[') + std::string(61, ']') + "}}}"));
+        const std::string outline =
+            "{\"outline\": \"AIDE found NO differences between database "
+            "and filesystem. Looks okay!!\", \"details\": {\"/x\": {\"a\": ";
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("report:0: JSON nested deeper than 64 levels"),
+            error_of(outline + std::string(62, '[') + std::string(62, ']') + "}}}"));
+        CPPUNIT_ASSERT_EQUAL(
+            std::string(), error_of(outline + std::string(61, '[') + std::string(61, ']') + "}}}"));
     }
 
     void testRejectsAMemberTwice() {
