@@ -1,5 +1,6 @@
 // pkgdesc-verify: checks the files dpkg installed on a system, live or mounted, against pkgdesc
 // reference data.
+#include <libpkgdesc/backup/backup_plan.hpp>
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/exit_code.hpp>
 #include <libpkgdesc/integrate/hids.hpp>
@@ -69,6 +70,9 @@ struct Options {
     std::optional<std::string> aide_db;
     std::optional<std::string> paths_from;
     bool from0 = false;
+    // The backup plan mode.
+    std::optional<std::string> backup_plan;
+    std::vector<std::string> backup_dirs;
 };
 
 // Reports over this size are refused (AIDE writes ~200 bytes an entry: 5 million entries).
@@ -126,6 +130,7 @@ private:
     std::optional<std::string> mode_conflict(const po::variables_map& vm) const;
     std::vector<std::string> allow_patterns() const;
     ReferenceSet load_references() const;
+    int write_plan(const ReferenceSet& references) const;
 
     Options m_opts;
 };
@@ -206,6 +211,14 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "check only the absolute paths listed in FILE, one a line (- for standard input); a "
         "path no package owns is reported unowned")("from0", po::bool_switch(&m_opts.from0),
                                                     "the --paths-from list is NUL-separated");
+    po::options_description backup("Backup (see docs/backup.md)");
+    backup.add_options()("backup-plan", po::value<std::string>()->value_name("DIR"),
+                         "write a backup plan into DIR: tar.files, rsync.files, borg.patterns, "
+                         "restic.files (everything but the pristine package files) and the "
+                         "restore manifest; prints the manifest's SHA-256")(
+        "backup-dir", po::value<std::vector<std::string>>(&m_opts.backup_dirs)->value_name("DIR"),
+        "back up the tree DIR of the root (default: /; the dpkg database and the accounts files "
+        "are always in the plan); repeatable");
     po::options_description output("Output");
     output.add_options()("format", po::value<std::string>()->value_name("FORMAT"),
                          "text (default), rpm (rpm -V / dpkg --verify lines) or json")(
@@ -227,7 +240,7 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     positional.add("package", -1);
 
     po::options_description visible;
-    visible.add(reference).add(chain).add(system).add(unowned).add(hids).add(output);
+    visible.add(reference).add(chain).add(system).add(unowned).add(hids).add(backup).add(output);
     po::options_description all;
     all.add(visible).add(hidden);
     po::variables_map vm;
@@ -305,13 +318,17 @@ std::optional<int> Cli::parse(int argc, char** argv) {
          : std::string(mode) == "aide-db"   ? m_opts.aide_db
                                             : m_opts.paths_from) = file;
     }
+    if (vm.count("backup-plan") != 0) {
+        m_opts.backup_plan = vm["backup-plan"].as<std::string>();
+    }
     if (const std::optional<std::string> message = mode_conflict(vm)) {
         return usage_error(*message);
     }
     if (m_opts.unowned && m_opts.no_unowned) {
         return usage_error("--unowned and --no-unowned contradict each other");
     }
-    const bool hids_mode = m_opts.aide_report || m_opts.aide_db || m_opts.paths_from;
+    const bool hids_mode =
+        m_opts.aide_report || m_opts.aide_db || m_opts.paths_from || m_opts.backup_plan;
     m_opts.verify.unowned =
         !hids_mode &&
         (m_opts.unowned || (!m_opts.no_unowned && scans_unowned_by_default(m_opts.verify.root)));
@@ -419,10 +436,29 @@ std::optional<std::string> Cli::option_without_effect(const po::variables_map& v
 
 // The HIDS modes exclude each other and the options that make no sense with them.
 std::optional<std::string> Cli::mode_conflict(const po::variables_map& vm) const {
-    const int modes =
-        (m_opts.aide_report ? 1 : 0) + (m_opts.aide_db ? 1 : 0) + (m_opts.paths_from ? 1 : 0);
+    if (!m_opts.backup_dirs.empty() && !m_opts.backup_plan) {
+        return "--backup-dir applies to --backup-plan";
+    }
+    for (const std::string& dir : m_opts.backup_dirs) {
+        if (dir.empty() || dir.front() != '/') {
+            return "--backup-dir '" + dir + "' is not an absolute path";
+        }
+    }
+    const int modes = (m_opts.aide_report ? 1 : 0) + (m_opts.aide_db ? 1 : 0) +
+                      (m_opts.paths_from ? 1 : 0) + (m_opts.backup_plan ? 1 : 0);
     if (modes > 1) {
-        return "--aide-report, --aide-db and --paths-from are modes of their own: give one";
+        return "--aide-report, --aide-db, --paths-from and --backup-plan are modes of their own: "
+               "give one";
+    }
+    if (m_opts.backup_plan) {
+        if (m_opts.unowned || m_opts.no_unowned) {
+            return "--unowned and --no-unowned do not apply to --backup-plan, which backs up "
+                   "every file that is not a pristine package file";
+        }
+        if (vm.count("format") != 0 || m_opts.report.list || m_opts.report.all) {
+            return "--backup-plan writes its own files: --format, --list and --all do not apply";
+        }
+        return std::nullopt;
     }
     if (m_opts.from0 && !m_opts.paths_from) {
         return "--from0 applies to --paths-from";
@@ -486,6 +522,38 @@ ReferenceSet Cli::load_references() const {
         sources, [this] { return selected_versions(m_opts.verify); }, log, std::time(nullptr));
 }
 
+// The backup plan: its files, a summary on standard error, the manifest's SHA-256 on standard
+// output (as sha256sum -c reads it).
+int Cli::write_plan(const ReferenceSet& references) const {
+    BackupPlanOptions options;
+    options.out_dir = *m_opts.backup_plan;
+    if (!m_opts.backup_dirs.empty()) {
+        options.trees = m_opts.backup_dirs;
+    }
+    const BackupPlanResult plan = write_backup_plan(options, m_opts.verify, references);
+    for (const std::string& problem : plan.unreadable) {
+        print_message("warning", problem + ": what it holds is not in the plan");
+    }
+    if (!m_opts.report.quiet) {
+        print_message("", "backup plan: " + std::to_string(plan.backed_up) + " paths to back up (" +
+                              std::to_string(plan.backed_up_bytes) + " bytes of files); " +
+                              std::to_string(plan.left_out) + " pristine files of " +
+                              std::to_string(plan.packages) + " packages left out (" +
+                              std::to_string(plan.left_out_bytes) + " bytes)");
+        if (!plan.virtual_mounts.empty()) {
+            print_message("", "backup plan: " + std::to_string(plan.virtual_mounts.size()) +
+                                  " mount points of virtual file systems not backed up");
+        }
+    }
+    std::cout << plan.manifest_sha256 << "  " << *m_opts.backup_plan << "/" << k_plan_manifest
+              << "\n";
+    if (!std::cout.flush()) {
+        print_message("error", "cannot write to standard output");
+        return to_int(ExitCode::error);
+    }
+    return to_int(plan.unreadable.empty() ? ExitCode::ok : ExitCode::differences);
+}
+
 int Cli::run(int argc, char** argv) {
     if (const std::optional<int> early = parse(argc, argv)) {
         return *early;
@@ -510,6 +578,9 @@ int Cli::run(int argc, char** argv) {
                                m_opts.from0 ? PathListSeparator::nul : PathListSeparator::newline);
         }
         const ReferenceSet references = load_references();
+        if (m_opts.backup_plan) {
+            return write_plan(references);
+        }
         if (aide_report) {
             // The report, without what pristine package files explain.
             const AideFilterCounts counts =
