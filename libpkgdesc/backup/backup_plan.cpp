@@ -32,14 +32,17 @@ struct Restorable {
     std::string package; // dpkg name: "name" or "name:arch"
     std::string sha256;
     std::uint64_t size = 0;
+    std::string listed; // the name in the package ("/bin/ls" for /usr/bin/ls)
 };
 
 class PlanSink : public FindingSink {
 public:
     void finding(const Finding& finding) override {
         if (restorable_from_package(finding)) {
-            m_restorable.emplace(finding.path, Restorable{finding.package, finding.proven_sha256,
-                                                          finding.proven_size});
+            m_restorable.emplace(
+                finding.path,
+                Restorable{finding.package, finding.proven_sha256, finding.proven_size,
+                           finding.listed_path.empty() ? finding.path : finding.listed_path});
         } else {
             // Two claims on one path (a control member and a file, two packages): any doubt
             // keeps it.
@@ -226,6 +229,10 @@ public:
     left_out() const {
         return m_left_out;
     }
+    // The first path (in byte order) of the left-out files that share the inode of `path`.
+    const std::string& first_link(const std::string& path) const {
+        return m_inodes.at(m_inode_of.at(path));
+    }
     const std::vector<std::pair<std::string, struct stat>>& virtual_mounts() const {
         return m_virtual_mounts;
     }
@@ -273,6 +280,13 @@ private:
             return true;
         }
         m_left_out[it->second.package].emplace_back(path, &it->second);
+        // Hard links of a package are one inode on disk (the verifier proved the link count):
+        // the restore makes them one again.
+        auto [group, fresh] = m_inodes.emplace(std::make_pair(st.st_dev, st.st_ino), path);
+        if (!fresh && path < group->second) {
+            group->second = path;
+        }
+        m_inode_of[path] = {st.st_dev, st.st_ino};
         ++m_result.left_out;
         m_result.left_out_bytes += it->second.size;
         const std::string host = m_host_root == "/" ? path : m_host_root + path;
@@ -358,6 +372,8 @@ private:
     std::unordered_set<std::string> m_emitted;
     std::unordered_set<std::string> m_left;
     std::map<std::string, std::vector<std::pair<std::string, const Restorable*>>> m_left_out;
+    std::map<std::pair<dev_t, ino_t>, std::string> m_inodes;
+    std::unordered_map<std::string, std::pair<dev_t, ino_t>> m_inode_of;
     std::vector<std::pair<std::string, struct stat>> m_virtual_mounts;
     BackupPlanResult m_result;
 };
@@ -461,9 +477,29 @@ std::string manifest_text(const Plan& plan, const std::string& host_root,
         text += "Files:\n";
         std::vector<std::pair<std::string, const Restorable*>> sorted = files;
         std::sort(sorted.begin(), sorted.end());
+        const Pkgdesc* desc = references.find(v.name, v.architecture, v.version);
         for (const auto& [path, file] : sorted) {
-            text +=
-                " " + file->sha256 + " " + std::to_string(file->size) + " " + escape(path) + "\n";
+            const Entry* entry = desc != nullptr ? desc->find(file->listed) : nullptr;
+            if (entry != nullptr && entry->type == EntryType::hardlink) {
+                entry = desc->find(entry->link);
+            }
+            if (entry == nullptr) {
+                throw Error(path, "proven pristine, but its reference entry is gone");
+            }
+            char mode[8];
+            std::snprintf(mode, sizeof mode, "%04o", entry->mode & 07777u);
+            const std::string owner =
+                entry->uname.empty() ? "#" + std::to_string(entry->uid.value_or(0)) : entry->uname;
+            const std::string group =
+                entry->gname.empty() ? "#" + std::to_string(entry->gid.value_or(0)) : entry->gname;
+            text += " " + file->sha256 + " " + std::to_string(file->size) + " " + mode + " " +
+                    escape(owner) + " " + escape(group) + " " +
+                    std::to_string(entry->mtime.seconds) + " " + escape(path);
+            const std::string& first = plan.first_link(path);
+            if (first != path) {
+                text += " " + escape(first);
+            }
+            text += "\n";
         }
     }
     return text;

@@ -62,7 +62,12 @@ Paths manifest_paths(const std::string& manifest) {
             files = false;
             continue;
         }
-        const std::string escaped = line.substr(line.rfind(' ') + 1);
+        // " SHA256 SIZE MODE OWNER GROUP MTIME PATH [FIRST-LINK]"
+        std::istringstream fields(line);
+        std::string escaped;
+        for (int k = 0; k < 7; ++k) {
+            fields >> escaped;
+        }
         std::string path;
         for (std::size_t i = 0; i < escaped.size(); ++i) {
             if (escaped[i] == '\\' && i + 3 < escaped.size()) {
