@@ -392,6 +392,9 @@ private:
                 fail(member + ": " + escape(path) + ": sparse member data (dpkg cannot unpack it)");
             }
             m_hash.update(buf, size);
+            if (m_streaming) {
+                m_options.data(path, std::string_view(static_cast<const char*>(buf), size));
+            }
             if (keep != nullptr) {
                 if (keep->size() + size > keep_limit) {
                     fail(member + ": " + escape(path) + ": larger than " +
@@ -477,7 +480,9 @@ private:
             switch (archive_entry_filetype(entry)) {
             case AE_IFREG: {
                 e.type = EntryType::file;
+                m_streaming = m_options.data && m_options.wants_data && m_options.wants_data(e.path);
                 const auto [digest, size] = hash_data(a, member, e.path);
+                m_streaming = false;
                 if (archive_entry_size_is_set(entry) &&
                     static_cast<std::uint64_t>(archive_entry_size(entry)) != size) {
                     fail(member + ": " + escape(e.path) + ": truncated member data");
@@ -527,6 +532,7 @@ private:
     std::vector<char> m_hash_buffer = std::vector<char>(std::size_t{1} << 17);
     Sha256 m_hash;
     bool m_seen_control = false;
+    bool m_streaming = false; // the current member's data goes to DebReaderOptions::data
     std::uint64_t m_file_size = 0;
     std::unordered_map<std::string, std::size_t> m_entries;
     std::unordered_set<std::string> m_control_names;

@@ -7,8 +7,10 @@
 #include <libpkgdesc/export.hpp>
 #include <libpkgdesc/format/pkgdesc.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pkgdesc {
@@ -19,6 +21,10 @@ struct PKGDESC_EXPORT DebReaderOptions {
     // Also hash the whole file, in the same single read (DebContents::file_sha256): what a
     // Packages index signs. The bytes hashed are exactly the bytes described.
     bool hash_file = false;
+    // The data of the regular data.tar members that `wants_data(path)` accepts, handed to
+    // `data(path, chunk)` as it is read (and hashed): for putting files back from a package.
+    std::function<bool(const std::string& path)> wants_data;
+    std::function<void(const std::string& path, std::string_view chunk)> data;
 };
 
 // Everything a .deb says about itself, as read from the archive.

@@ -301,16 +301,19 @@ private:
     void walk(const std::string& tree, const struct stat& tree_st) {
         struct Pending {
             std::string path;
-            dev_t dev;          // of the directory: a child on another is a mount point
+            struct stat st;
             bool restic_has_it; // it or an ancestor was given to restic whole
+            bool restic_names_it;
         };
         const bool whole = !m_holds_restorable.contains(tree);
-        back_up(tree, tree_st, whole);
+        // Depth first, each directory before what it holds and its whole tree before the next:
+        // tar sets a directory's times once the members in it are done.
         // An explicit stack: depth is the checked system's choice, the process stack is not.
-        std::vector<Pending> pending{{tree, tree_st.st_dev, whole}};
+        std::vector<Pending> pending{{tree, tree_st, whole, whole}};
         while (!pending.empty()) {
             const Pending dir = std::move(pending.back());
             pending.pop_back();
+            back_up(dir.path, dir.st, dir.restic_names_it);
             std::vector<DirEntry> entries;
             const std::string error = list_directory(m_root, dir.path, entries);
             if (!error.empty()) {
@@ -323,14 +326,14 @@ private:
             for (const DirEntry& entry : entries) {
                 const std::string path = child_of(dir.path, entry.name);
                 if (S_ISDIR(entry.mode())) {
-                    if (entry.st.st_dev != dir.dev && is_virtual_mount(path, entry.st)) {
+                    if (entry.st.st_dev != dir.st.st_dev && is_virtual_mount(path, entry.st)) {
                         continue;
                     }
                     const bool child_whole =
                         dir.restic_has_it || !m_holds_restorable.contains(path);
-                    back_up(path, entry.st, !dir.restic_has_it && child_whole);
                     restic_named_one = true;
-                    subdirs.push_back({path, entry.st.st_dev, child_whole});
+                    subdirs.push_back(
+                        {path, entry.st, child_whole, !dir.restic_has_it && child_whole});
                     continue;
                 }
                 if (leave_out(path, entry.st)) {

@@ -6,6 +6,7 @@
 #include <libpkgdesc/export.hpp>
 #include <libpkgdesc/integrate/aide_db.hpp>
 #include <libpkgdesc/integrate/aide_report.hpp>
+#include <libpkgdesc/util/file_io.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
 #include <libpkgdesc/verify/verifier.hpp>
 
@@ -24,9 +25,6 @@ enum class PathListSeparator { newline, nul };
 // be read. At most 8,000,000 paths and 1 GiB.
 PKGDESC_EXPORT std::vector<std::string> read_path_list(const std::string& file,
                                                        PathListSeparator separator);
-
-// Reads a whole input ("-": standard input) of at most `limit` bytes, or throws IoError.
-PKGDESC_EXPORT std::string read_input(const std::string& file, std::size_t limit);
 
 // Why the filter left an AIDE entry out.
 struct PKGDESC_EXPORT AideFilterCounts {

@@ -120,4 +120,42 @@ MappedFile::~MappedFile() {
     }
 }
 
+std::string read_input(const std::string& file, std::size_t limit) {
+    const bool stdin_input = file == "-";
+    const int fd = stdin_input ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    const std::string shown = stdin_input ? std::string("standard input") : file;
+    if (fd < 0) {
+        throw IoError::from_errno(shown, "cannot open", errno);
+    }
+    std::string data;
+    char buffer[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            const int error = errno;
+            if (!stdin_input) {
+                ::close(fd);
+            }
+            throw IoError::from_errno(shown, "cannot read", error);
+        }
+        if (n == 0) {
+            break;
+        }
+        if (data.size() + static_cast<std::size_t>(n) > limit) {
+            if (!stdin_input) {
+                ::close(fd);
+            }
+            throw IoError(shown, "larger than " + std::to_string(limit) + " bytes: refused");
+        }
+        data.append(buffer, static_cast<std::size_t>(n));
+    }
+    if (!stdin_input) {
+        ::close(fd);
+    }
+    return data;
+}
+
 } // namespace pkgdesc

@@ -41,4 +41,7 @@ private:
     std::size_t m_size = 0;
 };
 
+// Reads a whole input ("-": standard input) of at most `limit` bytes, or throws IoError.
+PKGDESC_EXPORT std::string read_input(const std::string& file, std::size_t limit);
+
 } // namespace pkgdesc

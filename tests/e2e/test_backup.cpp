@@ -8,6 +8,7 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -290,5 +291,205 @@ public:
 };
 
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(BackupPlanTest, "e2e.backup.plan");
+
+// Every path under DIR with its type, mode, owner, group, mtime (to the nanosecond), size and
+// link target, NUL-separated and sorted: two trees alike in all of that print the same.
+std::string tree_metadata(const std::string& dir) {
+    const RunResult r = sh("cd " + shell_quote(dir) +
+                           " && find . -printf '%p\\t%y %m %U %G %T@ %s %l\\0' | sort -z");
+    if (r.status != 0) {
+        throw std::runtime_error("find failed in " + dir + ": " + r.err);
+    }
+    return r.out;
+}
+
+std::string readable(std::string text) {
+    std::replace(text.begin(), text.end(), '\0', '\n');
+    return text;
+}
+
+// The first word of what --backup-plan printed: the manifest's SHA-256.
+std::string manifest_sha256(const RunResult& plan) {
+    return plan.out.substr(0, plan.out.find(' '));
+}
+
+class BackupRestoreTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(BackupRestoreTest);
+    CPPUNIT_TEST(testEveryToolRestoresTheTreeWithThePackages);
+    CPPUNIT_TEST(testWithoutApplyNothingIsWritten);
+    CPPUNIT_TEST(testRefusesAnEditedManifest);
+    CPPUNIT_TEST(testRefusesADebThatIsNotTheProvenOne);
+    CPPUNIT_TEST(testRefusesToWriteThroughASymlink);
+    CPPUNIT_TEST_SUITE_END();
+
+    RunResult restore(const PlanRoot& sys, const std::string& root, const std::string& sha256,
+                      const std::vector<std::string>& extra = {"--apply"}) {
+        std::vector<std::string> argv{program("PKGDESC_RESTORE"),
+                                      "--manifest",
+                                      sys.plan + "/manifest",
+                                      "--manifest-sha256",
+                                      sha256,
+                                      "--root",
+                                      root,
+                                      "--debs",
+                                      sys.tmp.path()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return run(argv);
+    }
+
+public:
+    void testEveryToolRestoresTheTreeWithThePackages() {
+        PlanRoot sys;
+        for (const char* tool : {"rsync", "borg", "restic"}) {
+            if (!have_tool(tool)) {
+                return skip(std::string(tool) + " is not installed");
+            }
+        }
+        // Directories and symlinks made long before the backup, as on a real system: rsync
+        // sets a directory's time only when it differs from the copy's by a second or more.
+        must_sh("find " + sys.q("") +
+                " \\( -type d -o -type l \\) -exec touch -h -d "
+                "'2024-05-01 12:00:00.123456789' {} +");
+        const RunResult plan = sys.make_plan();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(plan.err, 0, plan.status);
+        const std::string original = tree_metadata(sys.root.dir());
+        const std::string host_root = sh("realpath " + sys.q("")).out;
+        const std::string inner = host_root.substr(0, host_root.size() - 1);
+        const std::string p = shell_quote(sys.plan);
+        const std::string r = shell_quote(sys.root.dir());
+        const std::string t = shell_quote(sys.tmp.path());
+        const std::vector<std::string> env{
+            "BORG_PASSPHRASE=", "BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes",
+            "BORG_BASE_DIR=" + sys.tmp / "borg-home", "RESTIC_PASSWORD=test",
+            "RESTIC_CACHE_DIR=" + sys.tmp / "restic-cache"};
+        // Each tool backs up what the plan says and puts it back in an empty directory; the
+        // restored root is then that directory (below the absolute path borg and restic keep).
+        const std::vector<std::pair<std::string, std::string>> tools{
+            {"tar", "tar -C " + r + " --format=posix --null --no-recursion -T " + p +
+                        "/tar.files -cf " + t + "/b.tar\nmkdir " + t + "/tar\ntar -C " + t +
+                        "/tar -xpf " + t + "/b.tar\n"},
+            {"rsync",
+             "rsync -a --from0 --files-from=" + p + "/rsync.files " + r + "/ " + t + "/rsync/\n"},
+            {"borg", "borg init -e none " + t + "/borg-repo\nborg create --patterns-from " + p +
+                         "/borg.patterns " + t + "/borg-repo::one\nmkdir " + t + "/borg\ncd " + t +
+                         "/borg\nborg extract " + t + "/borg-repo::one\n"},
+            {"restic", "restic -q init --repo " + t + "/restic-repo\nrestic -q --repo " + t +
+                           "/restic-repo backup --files-from-raw " + p +
+                           "/restic.files\nrestic -q --repo " + t +
+                           "/restic-repo restore latest --target " + t + "/restic\n"}};
+        for (const auto& [tool, script] : tools) {
+            const RunResult backup = sh("set -e\n" + script, env);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(tool + ": " + backup.err, 0, backup.status);
+            const std::string restored =
+                sys.tmp / tool + (tool == "borg" || tool == "restic" ? inner : "");
+            const RunResult put_back = restore(sys, restored, manifest_sha256(plan));
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(tool + ": " + put_back.err, 0, put_back.status);
+            CPPUNIT_ASSERT_MESSAGE(put_back.err,
+                                   put_back.err.find("pkgdesc-restore: restored 6 files (1 hard "
+                                                     "links,") != std::string::npos);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(tool, readable(original),
+                                         readable(tree_metadata(restored)));
+            for (const std::string& path : tree_paths(sys.root.dir())) {
+                if (sh("test -f " + shell_quote(sys.root / path) + " && ! test -L " +
+                       shell_quote(sys.root / path))
+                        .status == 0) {
+                    CPPUNIT_ASSERT_EQUAL_MESSAGE(tool + ": " + path, read_file(sys.root / path),
+                                                 read_file(restored + path));
+                }
+            }
+            // And the verifier calls every file put back pristine, hard link included.
+            std::string list;
+            for (const std::string& path : k_left_out) {
+                list += path + '\0';
+            }
+            write_file(sys.tmp / "left-out", list);
+            const RunResult check =
+                verify_as_given({"--root", restored, "--pkgdesc", sys.ref, "--trust-unsigned",
+                                 "--paths-from", sys.tmp / "left-out", "--from0"});
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(tool + ": " + check.out + check.err, 0, check.status);
+        }
+    }
+
+    void testWithoutApplyNothingIsWritten() {
+        PlanRoot sys;
+        const RunResult plan = sys.make_plan();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(plan.err, 0, plan.status);
+        const std::string target = sys.tmp / "target";
+        must_sh("mkdir " + shell_quote(target) + " && tar -C " + sys.q("") +
+                " --null --no-recursion -T " + shell_quote(sys.plan + "/tar.files") +
+                " -cf - | tar -C " + shell_quote(target) + " -xpf -");
+        const std::string before = tree_metadata(target);
+        const RunResult r = restore(sys, target, manifest_sha256(plan), {"-v"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        CPPUNIT_ASSERT(r.err.find("pkgdesc-restore: would restore /usr/bin/keeper from ") !=
+                       std::string::npos);
+        CPPUNIT_ASSERT(r.err.find("would link /usr/bin/keeper-again to /usr/bin/keeper\n") !=
+                       std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(readable(before), readable(tree_metadata(target)));
+    }
+
+    void testRefusesAnEditedManifest() {
+        PlanRoot sys;
+        const RunResult plan = sys.make_plan();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(plan.err, 0, plan.status);
+        const std::string manifest = sys.plan + "/manifest";
+        write_file(manifest, read_file(manifest) + " ");
+        const std::string target = sys.tmp / "target";
+        must_sh("mkdir " + shell_quote(target));
+        const RunResult r = restore(sys, target, manifest_sha256(plan));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("not the manifest the plan wrote, refused") !=
+                                          std::string::npos);
+        CPPUNIT_ASSERT(tree_paths(target) == Paths{"/"});
+    }
+
+    void testRefusesADebThatIsNotTheProvenOne() {
+        // Another build of the same version, whose content is not what the backup left out.
+        PlanRoot sys;
+        const RunResult plan = sys.make_plan();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(plan.err, 0, plan.status);
+        const std::string other = sys.tmp / "other-build";
+        write_control(other, "keeper", "1.0", "amd64");
+        build_deb(other, sys.tmp / "elsewhere.deb", "xz",
+                  "mkdir -p usr/bin && printf 'evil\\n' > usr/bin/keeper");
+        must_sh("mv " + shell_quote(sys.tmp / "elsewhere.deb") + " " + shell_quote(sys.deb));
+        const std::string target = sys.tmp / "target";
+        must_sh("mkdir " + shell_quote(target) + " && tar -C " + sys.q("") +
+                " --null --no-recursion -T " + shell_quote(sys.plan + "/tar.files") +
+                " -cf - | tar -C " + shell_quote(target) + " -xpf -");
+        const std::string before = tree_metadata(target);
+        const RunResult r = restore(sys, target, manifest_sha256(plan));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err,
+                               r.err.find("no .deb proves them, nothing is written: " + sys.deb +
+                                          ": holds no member with the content "
+                                          "of ") != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(readable(before), readable(tree_metadata(target)));
+    }
+
+    void testRefusesToWriteThroughASymlink() {
+        // A restored root whose /usr/bin leads outside it: nothing is written there, nor
+        // anywhere else.
+        PlanRoot sys;
+        const RunResult plan = sys.make_plan();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(plan.err, 0, plan.status);
+        const std::string target = sys.tmp / "target";
+        const std::string outside = sys.tmp / "outside";
+        must_sh("mkdir -p " + shell_quote(target + "/usr/lib/keeper") + " " +
+                shell_quote(target + "/usr/share/doc/keeper") + " " + shell_quote(outside) +
+                " && ln -s " + shell_quote(outside) + " " + shell_quote(target + "/usr/bin") +
+                " && cp -a " + sys.q("/etc") + " " + shell_quote(target + "/etc"));
+        const std::string before = tree_metadata(target);
+        const RunResult r = restore(sys, target, manifest_sha256(plan));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 2, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find(target + "/usr/bin: a symbolic link or a file, "
+                                                          "not a directory, on the way to "
+                                                          "/usr/bin/keeper") != std::string::npos);
+        CPPUNIT_ASSERT(tree_paths(outside) == Paths{"/"});
+        CPPUNIT_ASSERT_EQUAL(readable(before), readable(tree_metadata(target)));
+    }
+};
+
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(BackupRestoreTest, "e2e.backup.restore");
 
 } // namespace

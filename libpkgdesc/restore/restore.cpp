@@ -1,0 +1,494 @@
+// Putting pristine package files back: see restore.hpp.
+#include <libpkgdesc/restore/restore.hpp>
+
+#include <libpkgdesc/archive/deb_reader.hpp>
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/format/deb822.hpp>
+#include <libpkgdesc/format/path.hpp>
+#include <libpkgdesc/fs/root_accounts.hpp>
+#include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/util/host_dirs.hpp>
+#include <libpkgdesc/util/sha256.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+
+namespace pkgdesc {
+
+namespace {
+
+std::string parent_of(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string base_name(const std::string& path) {
+    return path.substr(path.rfind('/') + 1);
+}
+
+// The .deb names of a version: pkgdesc's cache leaves the epoch out, apt's writes it "%3a".
+std::vector<std::string> deb_names(const ManifestPackage& package) {
+    const std::size_t colon = package.version.find(':');
+    std::vector<std::string> names;
+    const std::string tail = "_" + package.architecture + ".deb";
+    if (colon == std::string::npos) {
+        names.push_back(package.name + "_" + package.version + tail);
+    } else {
+        names.push_back(package.name + "_" + package.version.substr(colon + 1) + tail);
+        names.push_back(package.name + "_" + package.version.substr(0, colon) + "%3a" +
+                        package.version.substr(colon + 1) + tail);
+    }
+    return names;
+}
+
+// "#123" or a name, as the root's accounts know it.
+std::uint32_t resolve_id(const std::string& name, const RootAccounts& accounts, bool user,
+                         const RootDir& root, const std::string& path) {
+    if (name.size() > 1 && name.front() == '#') {
+        std::uint32_t id = 0;
+        const auto [end, error] = std::from_chars(name.data() + 1, name.data() + name.size(), id);
+        if (error == std::errc() && end == name.data() + name.size()) {
+            return id;
+        }
+    }
+    const std::optional<std::uint32_t> id = user ? accounts.uid(name) : accounts.gid(name);
+    if (!id) {
+        throw Error(root.display(user ? "/etc/passwd" : "/etc/group"),
+                    std::string(user ? "user '" : "group '") + name + "' of " + escape(path) +
+                        " is unknown: restore the backup, with its accounts, first");
+    }
+    return *id;
+}
+
+// What the restore knows of one file it writes.
+struct Target {
+    const ManifestFile* file = nullptr;
+    std::uint32_t uid = 0;
+    std::uint32_t gid = 0;
+    std::string member; // the .deb member that holds its content
+};
+
+struct ProvenPackage {
+    const ManifestPackage* package = nullptr;
+    std::string deb;
+    std::vector<Target> targets; // with content; hard links apart
+    std::vector<Target> links;
+};
+
+// Whether the control file of a .deb names this package, version and architecture.
+bool describes(const DebContents& contents, const ManifestPackage& package) {
+    const std::vector<Deb822Stanza> control = parse_deb822(contents.control_text, "control");
+    if (control.empty()) {
+        return false;
+    }
+    auto value = [&](std::string_view name) {
+        const Deb822Field* field = control.front().find(name);
+        return field != nullptr ? field->value : std::string();
+    };
+    return value("Package") == package.name && value("Version") == package.version &&
+           value("Architecture") == package.architecture;
+}
+
+// The first .deb of the directories that proves the package, or why none does.
+ProvenPackage prove(const ManifestPackage& package, const std::vector<std::string>& dirs,
+                    std::vector<std::string>& problems) {
+    ProvenPackage proven;
+    proven.package = &package;
+    bool seen = false;
+    for (const std::string& dir : dirs) {
+        for (const std::string& name : deb_names(package)) {
+            const std::string path = dir + "/" + name;
+            struct stat st {};
+            if (::stat(path.c_str(), &st) != 0) {
+                continue;
+            }
+            seen = true;
+            DebReaderOptions options;
+            options.hash_file = true;
+            DebContents contents;
+            try {
+                contents = DebReader(options).read(path);
+            } catch (const Error& e) {
+                problems.push_back(e.what());
+                continue;
+            }
+            if (!package.deb_sha256.empty() && contents.file_sha256 != package.deb_sha256) {
+                problems.push_back(path + ": SHA-256 " + contents.file_sha256 +
+                                   " is not the manifest's Deb-SHA256 " + package.deb_sha256 +
+                                   ": refused");
+                continue;
+            }
+            if (!describes(contents, package)) {
+                problems.push_back(path + ": not " + package.name + " " + package.version + " (" +
+                                   package.architecture + ")");
+                continue;
+            }
+            // Any member with the file's content will do: the metadata is the manifest's.
+            std::map<std::pair<std::string, std::uint64_t>, std::string> by_content;
+            for (const Entry& entry : contents.entries) {
+                if (entry.type == EntryType::file && entry.sha256) {
+                    by_content.emplace(std::make_pair(to_hex(*entry.sha256), entry.size),
+                                       entry.path);
+                }
+            }
+            std::vector<Target> targets;
+            std::vector<Target> links;
+            std::string lacking;
+            for (const ManifestFile& file : package.files) {
+                Target target;
+                target.file = &file;
+                if (!file.first_link.empty()) {
+                    links.push_back(target);
+                    continue;
+                }
+                const auto member = by_content.find({file.sha256, file.size});
+                if (member == by_content.end()) {
+                    lacking = escape(file.path);
+                    break;
+                }
+                target.member = member->second;
+                targets.push_back(target);
+            }
+            if (!lacking.empty()) {
+                problems.push_back(path + ": holds no member with the content of " + lacking);
+                continue;
+            }
+            proven.deb = path;
+            proven.targets = std::move(targets);
+            proven.links = std::move(links);
+            return proven;
+        }
+    }
+    if (!seen) {
+        problems.push_back(package.name + " " + package.version + " (" + package.architecture +
+                           "): no " + deb_names(package).front() +
+                           " in the .deb directories (--debs DIR)");
+    }
+    return proven;
+}
+
+// The place of a file: its directory, reached from the root without a symlink, and whether
+// directories must be made on the way. Throws Error for a place nothing may be written to.
+struct Place {
+    std::string existing;          // the deepest directory that exists
+    std::vector<std::string> make; // the directories to make below it, in order
+};
+
+Place place_of(const RootDir& root, const std::string& path) {
+    Place place;
+    std::string dir = parent_of(path);
+    for (;;) {
+        const OpenResult node = root.open_at(dir, O_PATH | O_NOFOLLOW);
+        struct stat st {};
+        if (node.ok() && ::fstat(node.fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
+            place.existing = dir;
+            break;
+        }
+        if (node.ok() || node.error != ENOENT) {
+            throw Error(root.display(dir),
+                        "a symbolic link or a file, not a directory, on the way to " +
+                            escape(path) + ": nothing is written through it");
+        }
+        place.make.insert(place.make.begin(), dir);
+        dir = parent_of(dir);
+    }
+    const OpenResult target = root.open_at(path, O_PATH | O_NOFOLLOW);
+    struct stat st {};
+    if (target.ok() && ::fstat(target.fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        throw Error(root.display(path), "a directory is where this file goes: not replaced");
+    }
+    return place;
+}
+
+UniqueFd open_directory(const RootDir& root, const std::string& dir) {
+    OpenResult opened = root.open_at(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (!opened.ok()) {
+        throw IoError::from_errno(root.display(dir), "cannot open directory", opened.error);
+    }
+    return std::move(opened.fd);
+}
+
+// A temporary file in a directory, removed unless committed.
+class TempFile {
+public:
+    TempFile(const RootDir& root, const std::string& path)
+        : m_root(root), m_path(path), m_dir(open_directory(root, parent_of(path))) {
+        static thread_local std::mt19937_64 random{std::random_device{}()};
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            m_name = ".pkgdesc-restore-" + std::to_string(random());
+            const int fd = ::openat(m_dir.get(), m_name.c_str(),
+                                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+            if (fd >= 0) {
+                m_fd = UniqueFd(fd);
+                return;
+            }
+            if (errno != EEXIST) {
+                throw IoError::from_errno(root.display(path), "cannot create a temporary file",
+                                          errno);
+            }
+        }
+        throw IoError(root.display(path), "cannot create a temporary file");
+    }
+    // A temporary hard link to another file of the root (already written).
+    TempFile(const RootDir& root, const std::string& path, const std::string& link_to)
+        : m_root(root), m_path(path), m_dir(open_directory(root, parent_of(path))) {
+        const UniqueFd from = open_directory(root, parent_of(link_to));
+        static thread_local std::mt19937_64 random{std::random_device{}()};
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            m_name = ".pkgdesc-restore-" + std::to_string(random());
+            if (::linkat(from.get(), base_name(link_to).c_str(), m_dir.get(), m_name.c_str(), 0) ==
+                0) {
+                return;
+            }
+            if (errno != EEXIST) {
+                throw IoError::from_errno(root.display(path), "cannot link to " + escape(link_to),
+                                          errno);
+            }
+        }
+        throw IoError(root.display(path), "cannot create a temporary link");
+    }
+    ~TempFile() {
+        if (!m_committed) {
+            ::unlinkat(m_dir.get(), m_name.c_str(), 0);
+        }
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+
+    void write(std::string_view data) {
+        while (!data.empty()) {
+            const ssize_t n = ::write(m_fd.get(), data.data(), data.size());
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                throw IoError::from_errno(m_root.display(m_path), "cannot write", errno);
+            }
+            data.remove_prefix(static_cast<std::size_t>(n));
+        }
+    }
+
+    // Owner and group first: chown(2) clears the setuid and setgid bits.
+    void set_metadata(const Target& target) {
+        const timespec times[2] = {{target.file->mtime, 0}, {target.file->mtime, 0}};
+        if (::fchown(m_fd.get(), target.uid, target.gid) != 0 ||
+            ::fchmod(m_fd.get(), static_cast<mode_t>(target.file->mode)) != 0 ||
+            ::futimens(m_fd.get(), times) != 0) {
+            throw IoError::from_errno(m_root.display(m_path), "cannot set its metadata", errno);
+        }
+    }
+
+    void commit() {
+        if (::renameat(m_dir.get(), m_name.c_str(), m_dir.get(), base_name(m_path).c_str()) != 0) {
+            throw IoError::from_errno(m_root.display(m_path), "cannot put in place", errno);
+        }
+        m_committed = true;
+    }
+
+private:
+    const RootDir& m_root;
+    std::string m_path;
+    UniqueFd m_dir;
+    UniqueFd m_fd;
+    std::string m_name;
+    bool m_committed = false;
+};
+
+void make_missing_directories(const RootDir& root, const Place& place, std::set<std::string>& made,
+                              RestoreResult& result,
+                              const std::function<void(const std::string&)>& step) {
+    for (const std::string& dir : place.make) {
+        if (!made.insert(dir).second) {
+            continue;
+        }
+        const UniqueFd parent = open_directory(root, parent_of(dir));
+        if (::mkdirat(parent.get(), base_name(dir).c_str(), 0755) != 0 && errno != EEXIST) {
+            throw IoError::from_errno(root.display(dir), "cannot make directory", errno);
+        }
+        ++result.directories;
+        step("made directory " + escape(dir) + " (0755, missing from the backup)");
+    }
+}
+
+// Writes the files of one proven package: the members streamed from its .deb into temporary
+// files, checked against the manifest's SHA-256 and size, given the manifest's metadata, renamed
+// into place; then its hard links.
+void write_package(const RootDir& root, const ProvenPackage& proven, RestoreResult& result,
+                   const std::function<void(const std::string&)>& step) {
+    std::map<std::string, std::vector<const Target*>> by_member;
+    for (const Target& target : proven.targets) {
+        by_member[target.member].push_back(&target);
+    }
+    struct Open {
+        const Target* target;
+        std::unique_ptr<TempFile> file;
+    };
+    std::string current;
+    std::vector<Open> open;
+    Sha256 hash;
+    std::uint64_t size = 0;
+    std::set<std::string> written;
+    auto finish = [&] {
+        const std::string digest = to_hex(hash.finish());
+        for (Open& o : open) {
+            if (digest != o.target->file->sha256 || size != o.target->file->size) {
+                throw IoError(proven.deb, "member " + escape(current) +
+                                              " changed since it was proven: nothing more is "
+                                              "written from it");
+            }
+            o.file->set_metadata(*o.target);
+            o.file->commit();
+            written.insert(o.target->file->path);
+            ++result.files;
+            result.bytes += size;
+            step("restored " + escape(o.target->file->path) + " from " + proven.deb);
+        }
+        open.clear();
+        size = 0;
+    };
+    auto start = [&](const std::string& member) {
+        current = member;
+        for (const Target* target : by_member.at(member)) {
+            open.push_back({target, std::make_unique<TempFile>(root, target->file->path)});
+        }
+    };
+    DebReaderOptions options;
+    options.wants_data = [&](const std::string& path) { return by_member.contains(path); };
+    options.data = [&](const std::string& path, std::string_view chunk) {
+        if (path != current || open.empty()) {
+            if (!open.empty()) {
+                finish();
+            }
+            start(path);
+        }
+        hash.update(chunk);
+        size += chunk.size();
+        for (Open& o : open) {
+            o.file->write(chunk);
+        }
+    };
+    DebReader(options).read(proven.deb);
+    if (!open.empty()) {
+        finish();
+    }
+    // Empty members give no data.
+    for (const auto& [member, targets] : by_member) {
+        for (const Target* target : targets) {
+            if (!written.contains(target->file->path)) {
+                current = member;
+                open.push_back({target, std::make_unique<TempFile>(root, target->file->path)});
+                finish();
+            }
+        }
+    }
+    for (const Target& link : proven.links) {
+        TempFile file(root, link.file->path, link.file->first_link);
+        file.commit();
+        ++result.files;
+        ++result.links;
+        step("linked " + escape(link.file->path) + " to " + escape(link.file->first_link));
+    }
+}
+
+} // namespace
+
+std::vector<std::string> default_debs_dirs() {
+    return {"/var/cache/apt/archives", default_cache_dir() + "/debs"};
+}
+
+RestoreResult restore_from_manifest(const RestoreManifest& manifest, const RestoreOptions& options,
+                                    const std::function<void(const std::string&)>& step) {
+    const RootDir root = RootDir::open(options.root);
+    const RootAccounts accounts = RootAccounts::load(root);
+    // The proof, before anything is written: every package's .deb, every file's place and
+    // accounts.
+    std::vector<ProvenPackage> proven;
+    std::vector<std::string> problems;
+    for (const ManifestPackage& package : manifest.packages) {
+        ProvenPackage p = prove(package, options.debs_dirs, problems);
+        if (p.deb.empty()) {
+            continue;
+        }
+        proven.push_back(std::move(p));
+    }
+    if (proven.size() != manifest.packages.size()) {
+        std::string reason;
+        for (std::size_t i = 0; i < problems.size() && i < 5; ++i) {
+            reason += (i == 0 ? "" : "; ") + problems[i];
+        }
+        if (problems.size() > 5) {
+            reason += "; and " + std::to_string(problems.size() - 5) + " more";
+        }
+        throw TrustError(std::to_string(manifest.packages.size() - proven.size()) + " of " +
+                             std::to_string(manifest.packages.size()) + " packages",
+                         "no .deb proves them, nothing is written: " + reason);
+    }
+    std::map<std::string, Place> places;
+    for (ProvenPackage& p : proven) {
+        for (std::vector<Target>* group : {&p.targets, &p.links}) {
+            for (Target& target : *group) {
+                const ManifestFile& file = *target.file;
+                target.uid = resolve_id(file.owner, accounts, true, root, file.path);
+                target.gid = resolve_id(file.group, accounts, false, root, file.path);
+                places.emplace(file.path, place_of(root, file.path));
+            }
+        }
+    }
+    RestoreResult result;
+    result.packages = proven.size();
+    if (!options.apply) {
+        for (const ProvenPackage& p : proven) {
+            for (const Target& target : p.targets) {
+                ++result.files;
+                result.bytes += target.file->size;
+                step("would restore " + escape(target.file->path) + " from " + p.deb);
+            }
+            for (const Target& link : p.links) {
+                ++result.files;
+                ++result.links;
+                step("would link " + escape(link.file->path) + " to " +
+                     escape(link.file->first_link));
+            }
+        }
+        return result;
+    }
+    // The directories written into keep their times: a restore puts files back, it does not
+    // touch the backup's directories.
+    std::map<std::string, struct stat> directory_times;
+    for (const auto& [path, place] : places) {
+        if (place.make.empty()) {
+            const OpenResult dir = root.open_at(place.existing, O_PATH | O_NOFOLLOW);
+            struct stat st {};
+            if (dir.ok() && ::fstat(dir.fd.get(), &st) == 0) {
+                directory_times.emplace(place.existing, st);
+            }
+        }
+    }
+    std::set<std::string> made;
+    for (const auto& [path, place] : places) {
+        make_missing_directories(root, place, made, result, step);
+    }
+    for (const ProvenPackage& p : proven) {
+        write_package(root, p, result, step);
+    }
+    for (const auto& [dir, st] : directory_times) {
+        const UniqueFd fd = open_directory(root, dir);
+        const timespec times[2] = {st.st_atim, st.st_mtim};
+        if (::futimens(fd.get(), times) != 0) {
+            throw IoError::from_errno(root.display(dir), "cannot set its times back", errno);
+        }
+    }
+    return result;
+}
+
+} // namespace pkgdesc

@@ -1,0 +1,48 @@
+// Putting pristine package files back: the files a backup left out, as its restore manifest names
+// them, written from .debs whose content the manifest proves, with the content, mode, owner,
+// group and mtime the manifest gives. Never through a symlink, never outside the root, each file
+// atomically (a temporary file in its directory, then a rename).
+#pragma once
+
+#include <libpkgdesc/export.hpp>
+#include <libpkgdesc/restore/restore_manifest.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pkgdesc {
+
+struct PKGDESC_EXPORT RestoreOptions {
+    // The system to restore into (a restored backup, or an empty directory).
+    std::string root;
+    // Where .debs are looked for, in this order: NAME_VERSION_ARCH.deb with the version's epoch
+    // left out or written "%3a" (pkgdesc's and apt's names).
+    std::vector<std::string> debs_dirs;
+    // Without it, only the proof and the plan: nothing is written.
+    bool apply = false;
+};
+
+struct PKGDESC_EXPORT RestoreResult {
+    std::size_t packages = 0;
+    std::size_t files = 0;       // written (or to be written), hard links included
+    std::size_t links = 0;       // of them, hard links made to a file written
+    std::size_t directories = 0; // made because they were missing
+    std::uint64_t bytes = 0;
+};
+
+// The default places of .debs: apt's archives cache and pkgdesc's (CACHE/debs).
+PKGDESC_EXPORT std::vector<std::string> default_debs_dirs();
+
+// Proves every package first: a .deb of its name, version and architecture whose SHA-256 is the
+// manifest's Deb-SHA256 (when it has one) and that holds a member of each file's SHA-256 and
+// size; and every file's place: reached from the root without a symlink, not a directory, its
+// owner and group known to the root's own passwd and group. Throws TrustError (a package that no
+// .deb proves) or Error (a place, an account) before anything is written. Then, with `apply`,
+// writes every file and reports each step through `step`.
+PKGDESC_EXPORT RestoreResult
+restore_from_manifest(const RestoreManifest& manifest, const RestoreOptions& options,
+                      const std::function<void(const std::string&)>& step);
+
+} // namespace pkgdesc

@@ -1,0 +1,167 @@
+// pkgdesc-restore: puts the pristine package files that a backup left out back, from .debs that
+// the backup's restore manifest proves.
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/exit_code.hpp>
+#include <libpkgdesc/report/reporter.hpp>
+#include <libpkgdesc/restore/restore.hpp>
+#include <libpkgdesc/restore/restore_manifest.hpp>
+#include <libpkgdesc/util/file_io.hpp>
+#include <libpkgdesc/util/sha256.hpp>
+
+#include <boost/program_options.hpp>
+
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace po = boost::program_options;
+using namespace pkgdesc;
+
+namespace {
+
+constexpr const char* k_usage =
+    R"(Usage: pkgdesc-restore --manifest FILE --manifest-sha256 HASH --root DIR [--debs DIR]... [--apply]
+
+Put back the pristine package files that a backup made with pkgdesc-verify --backup-plan left
+out, from .debs whose content the manifest proves, with the mode, owner, group and mtime of
+their packages. Without --apply, only the proof and what would be done.)";
+
+constexpr const char* k_exit_codes = R"(Exit status:
+  0  every file of the manifest is restored (or, without --apply, can be)
+  2  usage error, or input that cannot be read or is refused: a manifest that does not parse, a
+     root to write to through a symlink, an owner the root's accounts do not know, a write that
+     fails
+  3  untrusted: the manifest is not the one whose SHA-256 was given, or no .deb proves a
+     package; nothing is written)";
+
+// The manifests --backup-plan writes are far smaller.
+constexpr std::size_t k_max_manifest = std::size_t{1} << 30;
+
+void print_message(std::string_view kind, std::string_view message) {
+    std::cerr << "pkgdesc-restore: " << kind << (kind.empty() ? "" : ": ")
+              << escape_text(message, Backslashes::keep) << "\n";
+}
+
+struct Options {
+    std::string manifest;
+    std::string manifest_sha256;
+    RestoreOptions restore;
+    bool quiet = false;
+    bool verbose = false;
+};
+
+class Cli {
+public:
+    int run(int argc, char** argv);
+
+private:
+    std::optional<int> parse(int argc, char** argv);
+    Options m_opts;
+};
+
+std::optional<int> Cli::parse(int argc, char** argv) {
+    std::vector<std::string> debs;
+    po::options_description options("Options");
+    options.add_options()("manifest", po::value<std::string>()->value_name("FILE"),
+                          "the restore manifest of the backup (DIR/manifest of the plan)")(
+        "manifest-sha256", po::value<std::string>()->value_name("HASH"),
+        "its SHA-256, as pkgdesc-verify --backup-plan printed it (kept apart from the backup)")(
+        "root", po::value<std::string>()->value_name("DIR"),
+        "the system to restore into: the restored backup, or an empty directory")(
+        "debs", po::value<std::vector<std::string>>(&debs)->value_name("DIR"),
+        "look for .debs in DIR first (then apt's archives cache and pkgdesc's); repeatable")(
+        "apply", po::bool_switch(&m_opts.restore.apply),
+        "write the files (without it, nothing is written)")(
+        "quiet,q", po::bool_switch(&m_opts.quiet),
+        "no summary")("verbose,v", po::bool_switch(&m_opts.verbose), "every step, file by file")(
+        "help,h", "show this help and exit")("version", "show the version and exit");
+    po::variables_map vm;
+    auto usage_error = [](const std::string& message) {
+        print_message("error", message);
+        std::cerr << "Try 'pkgdesc-restore --help' for more information.\n";
+        return to_int(ExitCode::error);
+    };
+    try {
+        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return usage_error(e.what());
+    }
+    if (vm.count("help") != 0) {
+        std::cout << k_usage << "\n\n" << options << "\n" << k_exit_codes << "\n";
+        return std::cout.flush() ? 0 : to_int(ExitCode::error);
+    }
+    if (vm.count("version") != 0) {
+        std::cout << "pkgdesc-restore " << PKGDESC_VERSION << "\n";
+        return std::cout.flush() ? 0 : to_int(ExitCode::error);
+    }
+    for (const char* needed : {"manifest", "manifest-sha256", "root"}) {
+        if (vm.count(needed) == 0) {
+            return usage_error(std::string("--") + needed + " is needed");
+        }
+    }
+    m_opts.manifest = vm["manifest"].as<std::string>();
+    m_opts.manifest_sha256 = vm["manifest-sha256"].as<std::string>();
+    m_opts.restore.root = vm["root"].as<std::string>();
+    if (m_opts.manifest_sha256.size() != 64 ||
+        m_opts.manifest_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        return usage_error("--manifest-sha256 '" + m_opts.manifest_sha256 +
+                           "' is not a SHA-256 in hexadecimal");
+    }
+    m_opts.restore.debs_dirs = debs;
+    for (const std::string& dir : default_debs_dirs()) {
+        m_opts.restore.debs_dirs.push_back(dir);
+    }
+    return std::nullopt;
+}
+
+int Cli::run(int argc, char** argv) {
+    if (const std::optional<int> early = parse(argc, argv)) {
+        return *early;
+    }
+    try {
+        // The manifest, only if it is the one the plan wrote.
+        const std::string text = read_input(m_opts.manifest, k_max_manifest);
+        const std::string actual = to_hex(Sha256::digest(text));
+        if (actual != m_opts.manifest_sha256) {
+            throw TrustError(m_opts.manifest, "SHA-256 " + actual + " is not " +
+                                                  m_opts.manifest_sha256 +
+                                                  ": not the manifest the plan wrote, refused");
+        }
+        const RestoreManifest manifest = RestoreManifest::parse(text, m_opts.manifest);
+        // The proof, then the files.
+        const bool verbose = m_opts.verbose;
+        const RestoreResult result =
+            restore_from_manifest(manifest, m_opts.restore, [verbose](const std::string& step) {
+                if (verbose) {
+                    print_message("", step);
+                }
+            });
+        if (!m_opts.quiet) {
+            print_message(
+                "", std::string(m_opts.restore.apply ? "restored " : "would restore ") +
+                        std::to_string(result.files) + " files (" + std::to_string(result.links) +
+                        " hard links, " + std::to_string(result.bytes) + " bytes) of " +
+                        std::to_string(result.packages) + " packages" +
+                        (result.directories != 0 ? "; made " + std::to_string(result.directories) +
+                                                       " missing directories"
+                                                 : "") +
+                        (m_opts.restore.apply ? "" : " (--apply writes them)"));
+        }
+        return to_int(ExitCode::ok);
+    } catch (const TrustError& e) {
+        print_message("error", e.what());
+        return to_int(ExitCode::untrusted);
+    } catch (const std::exception& e) {
+        print_message("error", e.what());
+        return to_int(ExitCode::error);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::ios::sync_with_stdio(false);
+    return Cli().run(argc, argv);
+}
