@@ -2,14 +2,17 @@
 // the backup's restore manifest proves.
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/exit_code.hpp>
+#include <libpkgdesc/fs/atomic_file.hpp>
 #include <libpkgdesc/report/reporter.hpp>
 #include <libpkgdesc/restore/restore.hpp>
 #include <libpkgdesc/restore/restore_manifest.hpp>
+#include <libpkgdesc/trust/reference_sources.hpp>
 #include <libpkgdesc/util/file_io.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 
 #include <boost/program_options.hpp>
 
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -22,18 +25,22 @@ namespace {
 
 constexpr const char* k_usage =
     R"(Usage: pkgdesc-restore --manifest FILE --manifest-sha256 HASH --root DIR [--debs DIR]... [--apply]
+       pkgdesc-restore --extract PATH [-o FILE] [--root DIR] [reference options]
 
 Put back the pristine package files that a backup made with pkgdesc-verify --backup-plan left
 out, from .debs whose content the manifest proves, with the mode, owner, group and mtime of
-their packages. Without --apply, only the proof and what would be done.)";
+their packages. Without --apply, only the proof and what would be done.
+With --extract, print (or write to FILE) the pristine content of one package file, such as an
+edited conffile, as its reference data proves it.)";
 
 constexpr const char* k_exit_codes = R"(Exit status:
-  0  every file of the manifest is restored (or, without --apply, can be)
+  0  every file of the manifest is restored (or, without --apply, can be); the file extracted
   2  usage error, or input that cannot be read or is refused: a manifest that does not parse, a
      root to write to through a symlink, an owner the root's accounts do not know, a write that
      fails
   3  untrusted: the manifest is not the one whose SHA-256 was given, or no .deb proves a
-     package; nothing is written)";
+     package (or holds the pristine content to extract), or unsigned reference data without
+     --trust-unsigned; nothing is written)";
 
 // The manifests --backup-plan writes are far smaller.
 constexpr std::size_t k_max_manifest = std::size_t{1} << 30;
@@ -49,6 +56,10 @@ struct Options {
     RestoreOptions restore;
     bool quiet = false;
     bool verbose = false;
+    // --extract
+    std::optional<std::string> extract;
+    std::optional<std::string> output;
+    ReferenceSources sources;
 };
 
 class Cli {
@@ -57,6 +68,7 @@ public:
 
 private:
     std::optional<int> parse(int argc, char** argv);
+    int extract() const;
     Options m_opts;
 };
 
@@ -73,6 +85,20 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "look for .debs in DIR first (then apt's archives cache and pkgdesc's); repeatable")(
         "apply", po::bool_switch(&m_opts.restore.apply),
         "write the files (without it, nothing is written)")(
+        "extract", po::value<std::string>()->value_name("PATH"),
+        "print the pristine content of the package file PATH of the system under --root "
+        "(default /), proven by its reference data")(
+        "output,o", po::value<std::string>()->value_name("FILE"),
+        "with --extract: write it to FILE (atomically) instead of standard output")(
+        "pkgdesc", po::value<std::vector<std::string>>(&m_opts.sources.pkgdesc)->value_name("PATH"),
+        "with --extract: reference stanzas (a file, or a directory of *.pkgdesc); repeatable")(
+        "trust-unsigned", po::bool_switch(&m_opts.sources.trust_unsigned),
+        "use --pkgdesc data, which carries no signature")(
+        "repo", po::value<std::vector<std::string>>(&m_opts.sources.repos)->value_name("DIR"),
+        "with --extract: a signed pkgdesc repository; repeatable")(
+        "keyring",
+        po::value<std::vector<std::string>>(&m_opts.sources.keyrings)->value_name("FILE"),
+        "trust --repo signatures by the keys in FILE; repeatable")(
         "quiet,q", po::bool_switch(&m_opts.quiet),
         "no summary")("verbose,v", po::bool_switch(&m_opts.verbose), "every step, file by file")(
         "help,h", "show this help and exit")("version", "show the version and exit");
@@ -96,6 +122,38 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         std::cout << "pkgdesc-restore " << PKGDESC_VERSION << "\n";
         return std::cout.flush() ? 0 : to_int(ExitCode::error);
     }
+    m_opts.restore.debs_dirs = debs;
+    for (const std::string& dir : default_debs_dirs()) {
+        m_opts.restore.debs_dirs.push_back(dir);
+    }
+    if (vm.count("extract") != 0) {
+        for (const char* other : {"manifest", "manifest-sha256"}) {
+            if (vm.count(other) != 0) {
+                return usage_error(std::string("--") + other + " does not apply to --extract");
+            }
+        }
+        if (m_opts.restore.apply) {
+            return usage_error("--apply does not apply to --extract, which writes no root");
+        }
+        m_opts.extract = vm["extract"].as<std::string>();
+        m_opts.restore.root = vm.count("root") != 0 ? vm["root"].as<std::string>() : "/";
+        if (vm.count("output") != 0) {
+            m_opts.output = vm["output"].as<std::string>();
+        }
+        if (!m_opts.sources.repos.empty() && m_opts.sources.keyrings.empty()) {
+            return usage_error("--repo needs --keyring FILE: the keys its signature must be made "
+                               "by");
+        }
+        return std::nullopt;
+    }
+    for (const char* only : {"output", "pkgdesc", "repo", "keyring"}) {
+        if (vm.count(only) != 0) {
+            return usage_error(std::string("--") + only + " applies to --extract");
+        }
+    }
+    if (m_opts.sources.trust_unsigned) {
+        return usage_error("--trust-unsigned applies to --extract");
+    }
     for (const char* needed : {"manifest", "manifest-sha256", "root"}) {
         if (vm.count(needed) == 0) {
             return usage_error(std::string("--") + needed + " is needed");
@@ -109,11 +167,41 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         return usage_error("--manifest-sha256 '" + m_opts.manifest_sha256 +
                            "' is not a SHA-256 in hexadecimal");
     }
-    m_opts.restore.debs_dirs = debs;
-    for (const std::string& dir : default_debs_dirs()) {
-        m_opts.restore.debs_dirs.push_back(dir);
-    }
     return std::nullopt;
+}
+
+// The pristine content of one file: its owner in the root's dpkg database, that version's
+// reference data, then the .deb that holds exactly that content.
+int Cli::extract() const {
+    const std::string& path = *m_opts.extract;
+    check_vouched(m_opts.sources);
+    const PackageVersion owner = owner_of(m_opts.restore.root, path);
+    ReferenceSources sources = m_opts.sources;
+    sources.debs_dirs = m_opts.restore.debs_dirs;
+    ReferenceLog log;
+    log.warning = [](const std::string& text) { print_message("warning", text); };
+    const ReferenceSet references = load_references(
+        sources, [&] { return std::vector<PackageVersion>{owner}; }, log, std::time(nullptr));
+    std::string content;
+    const ExtractedFile file =
+        extract_pristine(owner, path, references, m_opts.restore.debs_dirs,
+                         [&](std::string_view data) { content.assign(data); });
+    if (m_opts.output) {
+        AtomicFile out(*m_opts.output);
+        out.write(content);
+        out.commit();
+    } else {
+        std::cout << content;
+        if (!std::cout.flush()) {
+            print_message("error", "cannot write to standard output");
+            return to_int(ExitCode::error);
+        }
+    }
+    if (!m_opts.quiet) {
+        print_message("", "pristine " + path + " of " + file.package + " " + file.version +
+                              ", from " + file.deb);
+    }
+    return to_int(ExitCode::ok);
 }
 
 int Cli::run(int argc, char** argv) {
@@ -121,6 +209,9 @@ int Cli::run(int argc, char** argv) {
         return *early;
     }
     try {
+        if (m_opts.extract) {
+            return extract();
+        }
         // The manifest, only if it is the one the plan wrote.
         const std::string text = read_input(m_opts.manifest, k_max_manifest);
         const std::string actual = to_hex(Sha256::digest(text));

@@ -20,6 +20,7 @@
 #include <ctime>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -32,7 +33,8 @@ struct Restorable {
     std::string package; // dpkg name: "name" or "name:arch"
     std::string sha256;
     std::uint64_t size = 0;
-    std::string listed; // the name in the package ("/bin/ls" for /usr/bin/ls)
+    std::string listed;         // the name in the package ("/bin/ls" for /usr/bin/ls)
+    Finding::Identity identity; // the inode proven
 };
 
 class PlanSink : public FindingSink {
@@ -42,7 +44,8 @@ public:
             m_restorable.emplace(
                 finding.path,
                 Restorable{finding.package, finding.proven_sha256, finding.proven_size,
-                           finding.listed_path.empty() ? finding.path : finding.listed_path});
+                           finding.listed_path.empty() ? finding.path : finding.listed_path,
+                           *finding.proven_identity});
         } else {
             // Two claims on one path (a control member and a file, two packages): any doubt
             // keeps it.
@@ -61,6 +64,15 @@ private:
     std::unordered_map<std::string, Restorable> m_restorable;
     std::unordered_set<std::string> m_doubted;
 };
+
+Finding::Identity identity_of(const struct stat& st) {
+    return {static_cast<std::uint64_t>(st.st_dev),
+            static_cast<std::uint64_t>(st.st_ino),
+            st.st_mtim.tv_sec,
+            st.st_mtim.tv_nsec,
+            st.st_ctim.tv_sec,
+            st.st_ctim.tv_nsec};
+}
 
 // File systems whose content is made by the kernel or lives in memory: a plan neither walks
 // nor backs up their mount points (they are made anew at boot).
@@ -145,6 +157,10 @@ long last_code_point_of_utf8(std::string_view s) {
 // str.strip()) from both ends of each line.
 bool borg_can_name(std::string_view path) {
     if (path.find_first_of("\n\r") != std::string_view::npos) {
+        return false;
+    }
+    // Read in a Latin-1 locale after all, a last byte 0x85 or 0xa0 is white space too.
+    if (!path.empty() && (path.back() == '\x85' || path.back() == '\xa0')) {
         return false;
     }
     const long last = last_code_point_of_utf8(path);
@@ -268,12 +284,14 @@ private:
         restic.push_back('\0');
     }
 
-    // Leaves out a file proven pristine that is still what was proven: a regular file of the
-    // size proven (a file replaced since is backed up).
+    // Leaves out a file proven pristine that is still what was proven: the same inode, of the
+    // size proven, with the same mtime and ctime to the nanosecond (a file changed or replaced
+    // since, even to the same size, is backed up).
     bool leave_out(const std::string& path, const struct stat& st) {
         const auto it = m_restorable.find(path);
         if (it == m_restorable.end() || !S_ISREG(st.st_mode) ||
-            static_cast<std::uint64_t>(st.st_size) != it->second.size) {
+            static_cast<std::uint64_t>(st.st_size) != it->second.size ||
+            !(identity_of(st) == it->second.identity)) {
             return false;
         }
         if (!m_left.insert(path).second) {
@@ -282,11 +300,13 @@ private:
         m_left_out[it->second.package].emplace_back(path, &it->second);
         // Hard links of a package are one inode on disk (the verifier proved the link count):
         // the restore makes them one again.
-        auto [group, fresh] = m_inodes.emplace(std::make_pair(st.st_dev, st.st_ino), path);
+        // Only within one package: an inode that two packages' files share was made so by hand.
+        auto [group, fresh] =
+            m_inodes.emplace(InodeKey{it->second.package, st.st_dev, st.st_ino}, path);
         if (!fresh && path < group->second) {
             group->second = path;
         }
-        m_inode_of[path] = {st.st_dev, st.st_ino};
+        m_inode_of.emplace(path, InodeKey{it->second.package, st.st_dev, st.st_ino});
         ++m_result.left_out;
         m_result.left_out_bytes += it->second.size;
         const std::string host = m_host_root == "/" ? path : m_host_root + path;
@@ -375,8 +395,9 @@ private:
     std::unordered_set<std::string> m_emitted;
     std::unordered_set<std::string> m_left;
     std::map<std::string, std::vector<std::pair<std::string, const Restorable*>>> m_left_out;
-    std::map<std::pair<dev_t, ino_t>, std::string> m_inodes;
-    std::unordered_map<std::string, std::pair<dev_t, ino_t>> m_inode_of;
+    using InodeKey = std::tuple<std::string, dev_t, ino_t>;
+    std::map<InodeKey, std::string> m_inodes;
+    std::unordered_map<std::string, InodeKey> m_inode_of;
     std::vector<std::pair<std::string, struct stat>> m_virtual_mounts;
     BackupPlanResult m_result;
 };
@@ -521,7 +542,7 @@ bool restorable_from_package(const Finding& finding) {
            !finding.md5sums && finding.failed.empty() && finding.reason.empty() &&
            finding.diverted_by.empty() && finding.statoverride.empty() &&
            finding.explained_by.empty() && !finding.package.empty() &&
-           finding.proven_sha256.size() == 64 && finding.proven_mode &&
+           finding.proven_sha256.size() == 64 && finding.proven_identity && finding.proven_mode &&
            S_ISREG(*finding.proven_mode);
 }
 
@@ -556,7 +577,8 @@ BackupPlanResult write_backup_plan(const BackupPlanOptions& options, const Verif
     result.packages = plan.left_out().size();
 
     std::string borg = "# pkgdesc backup plan for " + host_root +
-                       ": borg create --patterns-from THIS_FILE REPO::NAME\n";
+                       ": borg create --patterns-from THIS_FILE REPO::NAME\n"
+                       "# UTF-8: run borg in a UTF-8 or the C locale (or with PYTHONUTF8=1)\n";
     for (const std::string& tree : trees) {
         const std::string host =
             host_root == "/" ? tree : (tree == "/" ? host_root : host_root + tree);

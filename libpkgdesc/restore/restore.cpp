@@ -2,6 +2,7 @@
 #include <libpkgdesc/restore/restore.hpp>
 
 #include <libpkgdesc/archive/deb_reader.hpp>
+#include <libpkgdesc/dpkg/database.hpp>
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/format/deb822.hpp>
 #include <libpkgdesc/format/path.hpp>
@@ -14,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -36,28 +38,14 @@ std::string base_name(const std::string& path) {
     return path.substr(path.rfind('/') + 1);
 }
 
-// The .deb names of a version: pkgdesc's cache leaves the epoch out, apt's writes it "%3a".
-std::vector<std::string> deb_names(const ManifestPackage& package) {
-    const std::size_t colon = package.version.find(':');
-    std::vector<std::string> names;
-    const std::string tail = "_" + package.architecture + ".deb";
-    if (colon == std::string::npos) {
-        names.push_back(package.name + "_" + package.version + tail);
-    } else {
-        names.push_back(package.name + "_" + package.version.substr(colon + 1) + tail);
-        names.push_back(package.name + "_" + package.version.substr(0, colon) + "%3a" +
-                        package.version.substr(colon + 1) + tail);
-    }
-    return names;
-}
-
 // "#123" or a name, as the root's accounts know it.
 std::uint32_t resolve_id(const std::string& name, const RootAccounts& accounts, bool user,
                          const RootDir& root, const std::string& path) {
     if (name.size() > 1 && name.front() == '#') {
         std::uint32_t id = 0;
         const auto [end, error] = std::from_chars(name.data() + 1, name.data() + name.size(), id);
-        if (error == std::errc() && end == name.data() + name.size()) {
+        // (uint32_t)-1 tells chown(2) to leave the id as it is.
+        if (error == std::errc() && end == name.data() + name.size() && id != 0xFFFFFFFFu) {
             return id;
         }
     }
@@ -106,7 +94,8 @@ ProvenPackage prove(const ManifestPackage& package, const std::vector<std::strin
     proven.package = &package;
     bool seen = false;
     for (const std::string& dir : dirs) {
-        for (const std::string& name : deb_names(package)) {
+        for (const std::string& name :
+             deb_file_names(package.name, package.version, package.architecture)) {
             const std::string path = dir + "/" + name;
             struct stat st {};
             if (::stat(path.c_str(), &st) != 0) {
@@ -170,9 +159,10 @@ ProvenPackage prove(const ManifestPackage& package, const std::vector<std::strin
         }
     }
     if (!seen) {
-        problems.push_back(package.name + " " + package.version + " (" + package.architecture +
-                           "): no " + deb_names(package).front() +
-                           " in the .deb directories (--debs DIR)");
+        problems.push_back(
+            package.name + " " + package.version + " (" + package.architecture + "): no " +
+            deb_file_names(package.name, package.version, package.architecture).front() +
+            " in the .deb directories (--debs DIR)");
     }
     return proven;
 }
@@ -218,6 +208,8 @@ UniqueFd open_directory(const RootDir& root, const std::string& dir) {
     return std::move(opened.fd);
 }
 
+using Inode = std::pair<dev_t, ino_t>;
+
 // A temporary file in a directory, removed unless committed.
 class TempFile {
 public:
@@ -239,8 +231,10 @@ public:
         }
         throw IoError(root.display(path), "cannot create a temporary file");
     }
-    // A temporary hard link to another file of the root (already written).
-    TempFile(const RootDir& root, const std::string& path, const std::string& link_to)
+    // A temporary hard link to a file this restore wrote, which must still be that inode (a
+    // regular file, never a symlink put there meanwhile).
+    TempFile(const RootDir& root, const std::string& path, const std::string& link_to,
+             const Inode& written)
         : m_root(root), m_path(path), m_dir(open_directory(root, parent_of(path))) {
         const UniqueFd from = open_directory(root, parent_of(link_to));
         static thread_local std::mt19937_64 random{std::random_device{}()};
@@ -248,6 +242,13 @@ public:
             m_name = ".pkgdesc-restore-" + std::to_string(random());
             if (::linkat(from.get(), base_name(link_to).c_str(), m_dir.get(), m_name.c_str(), 0) ==
                 0) {
+                struct stat st {};
+                if (::fstatat(m_dir.get(), m_name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+                    !S_ISREG(st.st_mode) || Inode{st.st_dev, st.st_ino} != written) {
+                    throw IoError(root.display(path), escape(link_to) +
+                                                          " is no longer the file restored there: "
+                                                          "not linked");
+                }
                 return;
             }
             if (errno != EEXIST) {
@@ -288,6 +289,14 @@ public:
         }
     }
 
+    Inode inode() const {
+        struct stat st {};
+        if (::fstat(m_fd.get(), &st) != 0) {
+            throw IoError::from_errno(m_root.display(m_path), "cannot stat", errno);
+        }
+        return {st.st_dev, st.st_ino};
+    }
+
     void commit() {
         if (::renameat(m_dir.get(), m_name.c_str(), m_dir.get(), base_name(m_path).c_str()) != 0) {
             throw IoError::from_errno(m_root.display(m_path), "cannot put in place", errno);
@@ -323,7 +332,8 @@ void make_missing_directories(const RootDir& root, const Place& place, std::set<
 // Writes the files of one proven package: the members streamed from its .deb into temporary
 // files, checked against the manifest's SHA-256 and size, given the manifest's metadata, renamed
 // into place; then its hard links.
-void write_package(const RootDir& root, const ProvenPackage& proven, RestoreResult& result,
+void write_package(const RootDir& root, const ProvenPackage& proven,
+                   std::map<std::string, Inode>& written_inodes, RestoreResult& result,
                    const std::function<void(const std::string&)>& step) {
     std::map<std::string, std::vector<const Target*>> by_member;
     for (const Target& target : proven.targets) {
@@ -347,6 +357,7 @@ void write_package(const RootDir& root, const ProvenPackage& proven, RestoreResu
                                               "written from it");
             }
             o.file->set_metadata(*o.target);
+            written_inodes[o.target->file->path] = o.file->inode();
             o.file->commit();
             written.insert(o.target->file->path);
             ++result.files;
@@ -391,8 +402,20 @@ void write_package(const RootDir& root, const ProvenPackage& proven, RestoreResu
             }
         }
     }
+}
+
+// The hard links of the packages, once every file is written: each to the file of its own
+// package that this restore wrote.
+void write_links(const RootDir& root, const ProvenPackage& proven,
+                 const std::map<std::string, Inode>& written_inodes, RestoreResult& result,
+                 const std::function<void(const std::string&)>& step) {
     for (const Target& link : proven.links) {
-        TempFile file(root, link.file->path, link.file->first_link);
+        const auto written = written_inodes.find(link.file->first_link);
+        if (written == written_inodes.end()) {
+            throw IoError(root.display(link.file->path),
+                          escape(link.file->first_link) + " was not restored: not linked");
+        }
+        TempFile file(root, link.file->path, link.file->first_link, written->second);
         file.commit();
         ++result.files;
         ++result.links;
@@ -404,6 +427,101 @@ void write_package(const RootDir& root, const ProvenPackage& proven, RestoreResu
 
 std::vector<std::string> default_debs_dirs() {
     return {"/var/cache/apt/archives", default_cache_dir() + "/debs"};
+}
+
+std::vector<std::string> deb_file_names(const std::string& name, const std::string& version,
+                                        const std::string& architecture) {
+    const std::size_t colon = version.find(':');
+    const std::string tail = "_" + architecture + ".deb";
+    if (colon == std::string::npos) {
+        return {name + "_" + version + tail};
+    }
+    return {name + "_" + version.substr(colon + 1) + tail,
+            name + "_" + version.substr(0, colon) + "%3a" + version.substr(colon + 1) + tail};
+}
+
+PackageVersion owner_of(const std::string& root_path, const std::string& path) {
+    const RootDir root = RootDir::open(root_path);
+    const RootDir admindir = RootDir::open_inside(root, "/var/lib/dpkg");
+    DpkgDatabase db = DpkgDatabase::load(admindir);
+    db.read_file_lists(admindir,
+                       [](const InstalledPackage& pkg) { return pkg.has_unpacked_files(); });
+    for (const InstalledPackage& pkg : db.packages()) {
+        if (pkg.has_unpacked_files() &&
+            std::find(pkg.files.begin(), pkg.files.end(), path) != pkg.files.end()) {
+            return {pkg.name, pkg.architecture, pkg.version};
+        }
+    }
+    throw Error(root.display(path), "no installed package lists it");
+}
+
+ExtractedFile extract_pristine(const PackageVersion& owner, const std::string& path,
+                               const ReferenceSet& references,
+                               const std::vector<std::string>& debs_dirs,
+                               const std::function<void(std::string_view)>& sink) {
+    const std::string label = owner.name + " " + owner.version + " (" + owner.architecture + ")";
+    const Pkgdesc* desc = references.find(owner.name, owner.architecture, owner.version);
+    if (desc == nullptr) {
+        throw Error(label,
+                    "no reference data: " +
+                        references.missing_reason(owner.name, owner.architecture, owner.version));
+    }
+    const Entry* entry = desc->find(path);
+    std::string member = path;
+    if (entry != nullptr && entry->type == EntryType::hardlink) {
+        member = entry->link;
+        entry = desc->find(entry->link);
+    }
+    if (entry == nullptr || entry->type != EntryType::file || !entry->sha256) {
+        throw Error(escape(path), "not a regular file of " + label + "'s reference data");
+    }
+    std::vector<std::string> problems;
+    for (const std::string& dir : debs_dirs) {
+        for (const std::string& name :
+             deb_file_names(owner.name, owner.version, owner.architecture)) {
+            const std::string deb = dir + "/" + name;
+            struct stat st {};
+            if (::stat(deb.c_str(), &st) != 0) {
+                continue;
+            }
+            // The content goes to the sink only once a .deb holds it exactly: it is read into
+            // memory first (a package file that fits; the limit keeps memory bounded).
+            constexpr std::uint64_t k_limit = std::uint64_t{1} << 30;
+            if (entry->size > k_limit) {
+                throw Error(escape(path), "larger than " + std::to_string(k_limit) + " bytes");
+            }
+            std::string content;
+            Sha256 hash;
+            DebReaderOptions options;
+            options.wants_data = [&](const std::string& p) { return p == member; };
+            options.data = [&](const std::string&, std::string_view chunk) {
+                if (content.size() + chunk.size() > entry->size) {
+                    throw ArchiveError(deb, escape(member) + ": larger than its reference");
+                }
+                content.append(chunk);
+                hash.update(chunk);
+            };
+            try {
+                DebReader(options).read(deb);
+            } catch (const Error& e) {
+                problems.push_back(e.what());
+                continue;
+            }
+            if (content.size() != entry->size || hash.finish() != *entry->sha256) {
+                problems.push_back(deb + ": " + escape(member) +
+                                   " is not the content its reference describes");
+                continue;
+            }
+            sink(content);
+            return {owner.name, owner.version, deb, *entry};
+        }
+    }
+    std::string reason;
+    for (const std::string& problem : problems) {
+        reason += "; " + problem;
+    }
+    throw TrustError(escape(path), "no .deb of " + label + " holds its pristine content" +
+                                       (problems.empty() ? " (none found; --debs DIR)" : reason));
 }
 
 RestoreResult restore_from_manifest(const RestoreManifest& manifest, const RestoreOptions& options,
@@ -478,8 +596,12 @@ RestoreResult restore_from_manifest(const RestoreManifest& manifest, const Resto
     for (const auto& [path, place] : places) {
         make_missing_directories(root, place, made, result, step);
     }
+    std::map<std::string, Inode> written_inodes;
     for (const ProvenPackage& p : proven) {
-        write_package(root, p, result, step);
+        write_package(root, p, written_inodes, result, step);
+    }
+    for (const ProvenPackage& p : proven) {
+        write_links(root, p, written_inodes, result, step);
     }
     for (const auto& [dir, st] : directory_times) {
         const UniqueFd fd = open_directory(root, dir);

@@ -5,11 +5,14 @@
 #pragma once
 
 #include <libpkgdesc/export.hpp>
+#include <libpkgdesc/format/pkgdesc.hpp>
 #include <libpkgdesc/restore/restore_manifest.hpp>
+#include <libpkgdesc/verify/reference_set.hpp>
 
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pkgdesc {
@@ -34,6 +37,33 @@ struct PKGDESC_EXPORT RestoreResult {
 
 // The default places of .debs: apt's archives cache and pkgdesc's (CACHE/debs).
 PKGDESC_EXPORT std::vector<std::string> default_debs_dirs();
+
+// The names a .deb of this version has in a directory: NAME_VERSION_ARCH.deb with the epoch
+// left out (pkgdesc's cache, dpkg-deb --build) and, for a version with an epoch, with it
+// written "%3a" (apt's archives cache).
+PKGDESC_EXPORT std::vector<std::string> deb_file_names(const std::string& name,
+                                                       const std::string& version,
+                                                       const std::string& architecture);
+
+// The installed package version whose file list names `path` (as dpkg lists it), on the system
+// under `root`. Throws Error when no installed package lists it.
+PKGDESC_EXPORT PackageVersion owner_of(const std::string& root, const std::string& path);
+
+struct PKGDESC_EXPORT ExtractedFile {
+    std::string package; // dpkg's name
+    std::string version;
+    std::string deb; // the .deb it was read from
+    Entry entry;     // its reference entry (a hard link: its target's)
+};
+
+// The pristine content of the regular file `path` of `owner`, as its reference describes it,
+// from the first .deb in `debs_dirs` whose member holds exactly that content: handed to `sink`
+// once proven (read into memory first; at most 1 GiB). Throws Error when the reference has no
+// such regular file, TrustError when no .deb holds the content.
+PKGDESC_EXPORT ExtractedFile extract_pristine(const PackageVersion& owner, const std::string& path,
+                                              const ReferenceSet& references,
+                                              const std::vector<std::string>& debs_dirs,
+                                              const std::function<void(std::string_view)>& sink);
 
 // Proves every package first: a .deb of its name, version and architecture whose SHA-256 is the
 // manifest's Deb-SHA256 (when it has one) and that holds a member of each file's SHA-256 and

@@ -6,7 +6,9 @@
 #include <libpkgdesc/format/path.hpp>
 #include <libpkgdesc/format/pkgdesc.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -81,7 +83,8 @@ public:
             }
             (k == 3 ? file.owner : file.group) = *name;
         }
-        if (!parse_number(words[5], file.mtime)) {
+        // From 1901 to 9999: what a file system keeps (and a .deb can say).
+        if (!parse_number(words[5], file.mtime) || file.mtime > 253402300799) {
             fail(line, "'" + words[5] + "' is not an mtime in seconds");
         }
         file.path = path(line, words[6]);
@@ -154,11 +157,36 @@ RestoreManifest RestoreManifest::parse(std::string_view text, const std::string&
         }
         manifest.packages.push_back(std::move(package));
     }
+    // A hard link is one of its package's files, of the very same content and metadata.
     for (const ManifestPackage& package : manifest.packages) {
+        std::map<std::string, const ManifestFile*> own;
         for (const ManifestFile& file : package.files) {
-            if (!file.first_link.empty() && !paths.contains(file.first_link)) {
+            own.emplace(file.path, &file);
+        }
+        for (const ManifestFile& file : package.files) {
+            if (file.first_link.empty()) {
+                continue;
+            }
+            const auto first = own.find(file.first_link);
+            if (first == own.end() || !first->second->first_link.empty()) {
                 reader.fail(0, escape(file.path) + ": its hard-link group's first path " +
-                                   escape(file.first_link) + " is not in the manifest");
+                                   escape(file.first_link) + " is not a file of " + package.name +
+                                   " in the manifest");
+            }
+            const ManifestFile& data = *first->second;
+            if (data.sha256 != file.sha256 || data.size != file.size || data.mode != file.mode ||
+                data.owner != file.owner || data.group != file.group || data.mtime != file.mtime) {
+                reader.fail(0, escape(file.path) + ": a hard link of " + escape(file.first_link) +
+                                   " with other content or metadata");
+            }
+        }
+    }
+    // A file is no directory of another.
+    for (const std::string& path : paths) {
+        for (std::string dir = path; dir != "/";) {
+            dir = dir.substr(0, std::max<std::size_t>(dir.rfind('/'), 1));
+            if (paths.contains(dir)) {
+                reader.fail(0, escape(dir) + " is a file, and " + escape(path) + " is below it");
             }
         }
     }

@@ -29,9 +29,8 @@ enum class FileStatus {
 };
 
 inline constexpr std::array<FileStatus, 8> k_file_statuses{
-    FileStatus::pristine,     FileStatus::modified, FileStatus::metadata, FileStatus::missing,
-    FileStatus::unowned,      FileStatus::unverifiable, FileStatus::allowed,
-    FileStatus::unproven};
+    FileStatus::pristine, FileStatus::modified,     FileStatus::metadata, FileStatus::missing,
+    FileStatus::unowned,  FileStatus::unverifiable, FileStatus::allowed,  FileStatus::unproven};
 
 PKGDESC_EXPORT std::string_view status_name(FileStatus status);
 // Whether a status makes the verification unclean (exit status 1): all but pristine, allowed
@@ -102,6 +101,19 @@ struct PKGDESC_EXPORT Finding {
     // allow-lists that name files by content (fapolicyd, sha256sum lists).
     std::string proven_sha256;
     std::uint64_t proven_size = 0;
+    // For a pristine regular file: the inode proven and its times to the nanosecond, so that a
+    // later reader (the backup plan) can tell the file is still the one proven (a change, even
+    // of the same size, moves the ctime, which no program can set back).
+    struct Identity {
+        std::uint64_t device = 0;
+        std::uint64_t inode = 0;
+        std::int64_t mtime_sec = 0;
+        std::int64_t mtime_nsec = 0;
+        std::int64_t ctime_sec = 0;
+        std::int64_t ctime_nsec = 0;
+        friend bool operator==(const Identity&, const Identity&) = default;
+    };
+    std::optional<Identity> proven_identity;
     // For a pristine file or directory: the mode (type and permission bits) it was proven to
     // have.
     std::optional<std::uint32_t> proven_mode;

@@ -50,6 +50,15 @@ struct Candidate {
     std::uint32_t links = 1;
 };
 
+Finding::Identity identity_of(const struct stat& st) {
+    return {static_cast<std::uint64_t>(st.st_dev),
+            static_cast<std::uint64_t>(st.st_ino),
+            st.st_mtim.tv_sec,
+            st.st_mtim.tv_nsec,
+            st.st_ctim.tv_sec,
+            st.st_ctim.tv_nsec};
+}
+
 // For each path that hard links of a package point to, how many do.
 using HardlinkCounts = std::unordered_map<std::string_view, std::uint32_t>;
 
@@ -361,6 +370,9 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
                 observation->sha256) {
                 finding.proven_sha256 = to_hex(*observation->sha256);
                 finding.proven_size = static_cast<std::uint64_t>(observation->st.st_size);
+                if (context.observer == nullptr) {
+                    finding.proven_identity = identity_of(observation->st);
+                }
             }
             if (finding.status == FileStatus::pristine && observation->found) {
                 finding.proven_mode = static_cast<std::uint32_t>(observation->st.st_mode);

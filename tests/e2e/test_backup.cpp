@@ -320,6 +320,7 @@ class BackupRestoreTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRefusesAnEditedManifest);
     CPPUNIT_TEST(testRefusesADebThatIsNotTheProvenOne);
     CPPUNIT_TEST(testRefusesToWriteThroughASymlink);
+    CPPUNIT_TEST(testExtractsThePristineCopyOfAnEditedConffile);
     CPPUNIT_TEST_SUITE_END();
 
     RunResult restore(const PlanRoot& sys, const std::string& root, const std::string& sha256,
@@ -487,6 +488,61 @@ public:
                                                           "/usr/bin/keeper") != std::string::npos);
         CPPUNIT_ASSERT(tree_paths(outside) == Paths{"/"});
         CPPUNIT_ASSERT_EQUAL(readable(before), readable(tree_metadata(target)));
+    }
+
+    void testExtractsThePristineCopyOfAnEditedConffile() {
+        PlanRoot sys;
+        auto extract = [&](const std::vector<std::string>& extra) {
+            std::vector<std::string> argv{program("PKGDESC_RESTORE"),
+                                          "--root",
+                                          sys.root.dir(),
+                                          "--pkgdesc",
+                                          sys.ref,
+                                          "--debs",
+                                          sys.tmp.path()};
+            argv.insert(argv.end(), extra.begin(), extra.end());
+            return run(argv);
+        };
+        const RunResult r = extract({"--trust-unsigned", "--extract", "/etc/keeper.conf"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("setting=1\n"), r.out);
+        CPPUNIT_ASSERT_EQUAL(std::string("setting=2\n"), read_file(sys.root / "/etc/keeper.conf"));
+        CPPUNIT_ASSERT_EQUAL("pkgdesc-restore: pristine /etc/keeper.conf of keeper 1.0, from " +
+                                 sys.tmp / "keeper_1.0_amd64.deb\n",
+                             r.err);
+        // To a file, as diff takes it.
+        const RunResult to_file = extract({"--trust-unsigned", "--extract", "/etc/keeper.conf",
+                                           "-q", "-o", sys.tmp / "pristine.conf"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(to_file.err, 0, to_file.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("setting=1\n"), read_file(sys.tmp / "pristine.conf"));
+        // A hard link gives its target's content.
+        const RunResult link =
+            extract({"--trust-unsigned", "--extract", "/usr/bin/keeper-again", "-q"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(link.err, 0, link.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("#!/bin/sh\necho keep\n"), link.out);
+        // Unsigned reference data is used only when vouched for; a path no package lists is
+        // no package's.
+        const RunResult unsigned_data = extract({"--extract", "/etc/keeper.conf"});
+        CPPUNIT_ASSERT_EQUAL(3, unsigned_data.status);
+        const RunResult unowned = extract({"--trust-unsigned", "--extract", "/etc/trail "});
+        CPPUNIT_ASSERT_EQUAL(2, unowned.status);
+        CPPUNIT_ASSERT_EQUAL("pkgdesc-restore: error: " + sys.root.dir() +
+                                 "/etc/trail : no installed package lists it\n",
+                             unowned.err);
+        // A .deb of the same version whose member is not the proven content: nothing is given.
+        const std::string other = sys.tmp / "other-build";
+        write_control(other, "keeper", "1.0", "amd64");
+        build_deb(other, sys.tmp / "elsewhere.deb", "xz",
+                  "mkdir -p etc && printf 'setting=evil\\n' > etc/keeper.conf");
+        must_sh("mv " + shell_quote(sys.tmp / "elsewhere.deb") + " " + shell_quote(sys.deb));
+        const RunResult forged = extract(
+            {"--trust-unsigned", "--extract", "/etc/keeper.conf", "-o", sys.tmp / "forged"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(forged.err, 3, forged.status);
+        CPPUNIT_ASSERT(forged.out.empty() && !exists(sys.tmp / "forged"));
+        CPPUNIT_ASSERT_MESSAGE(
+            forged.err,
+            forged.err.find("no .deb of keeper 1.0 (amd64) holds its pristine content") !=
+                std::string::npos);
     }
 };
 
