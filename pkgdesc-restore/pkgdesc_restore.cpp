@@ -4,6 +4,7 @@
 #include <libpkgdesc/exit_code.hpp>
 #include <libpkgdesc/fs/atomic_file.hpp>
 #include <libpkgdesc/report/reporter.hpp>
+#include <libpkgdesc/restore/repair.hpp>
 #include <libpkgdesc/restore/restore.hpp>
 #include <libpkgdesc/restore/restore_manifest.hpp>
 #include <libpkgdesc/trust/reference_sources.hpp>
@@ -26,15 +27,21 @@ namespace {
 constexpr const char* k_usage =
     R"(Usage: pkgdesc-restore --manifest FILE --manifest-sha256 HASH --root DIR [--debs DIR]... [--apply]
        pkgdesc-restore --extract PATH [-o FILE] [--root DIR] [reference options]
+       pkgdesc-restore --repair --root DIR [--conffiles] [--apply] [reference options] [PACKAGE...]
 
 Put back the pristine package files that a backup made with pkgdesc-verify --backup-plan left
 out, from .debs whose content the manifest proves, with the mode, owner, group and mtime of
 their packages. Without --apply, only the proof and what would be done.
 With --extract, print (or write to FILE) the pristine content of one package file, such as an
-edited conffile, as its reference data proves it.)";
+edited conffile, as its reference data proves it.
+With --repair, put back every modified, missing or metadata-deviating regular file of the
+installed PACKAGEs (default: all) of the system under --root, as its reference describes it;
+without --apply, only the plan.)";
 
 constexpr const char* k_exit_codes = R"(Exit status:
-  0  every file of the manifest is restored (or, without --apply, can be); the file extracted
+  0  every file of the manifest is restored (or, without --apply, can be); the file extracted;
+     every deviating file repaired (or, without --apply, repairable)
+  1  --repair: deviating files that it does not repair (named on standard error))
   2  usage error, or input that cannot be read or is refused: a manifest that does not parse, a
      root to write to through a symlink, an owner the root's accounts do not know, a write that
      fails
@@ -60,6 +67,10 @@ struct Options {
     std::optional<std::string> extract;
     std::optional<std::string> output;
     ReferenceSources sources;
+    // --repair
+    bool repair = false;
+    RepairOptions repairing;
+    std::vector<std::string> packages;
 };
 
 class Cli {
@@ -69,6 +80,7 @@ public:
 private:
     std::optional<int> parse(int argc, char** argv);
     int extract() const;
+    int repair() const;
     Options m_opts;
 };
 
@@ -99,9 +111,20 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "keyring",
         po::value<std::vector<std::string>>(&m_opts.sources.keyrings)->value_name("FILE"),
         "trust --repo signatures by the keys in FILE; repeatable")(
+        "repair", po::bool_switch(&m_opts.repair),
+        "put back the deviating regular files of the installed PACKAGEs (default: all) of the "
+        "system under --root, from their .debs")(
+        "conffiles", po::bool_switch(&m_opts.repairing.conffiles),
+        "with --repair: conffiles too (the admin's edits are lost)")(
         "quiet,q", po::bool_switch(&m_opts.quiet),
         "no summary")("verbose,v", po::bool_switch(&m_opts.verbose), "every step, file by file")(
         "help,h", "show this help and exit")("version", "show the version and exit");
+    po::options_description hidden;
+    hidden.add_options()("package", po::value<std::vector<std::string>>(&m_opts.packages));
+    po::positional_options_description positional;
+    positional.add("package", -1);
+    po::options_description all;
+    all.add(options).add(hidden);
     po::variables_map vm;
     auto usage_error = [](const std::string& message) {
         print_message("error", message);
@@ -109,7 +132,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         return to_int(ExitCode::error);
     };
     try {
-        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(),
+                  vm);
         po::notify(vm);
     } catch (const po::error& e) {
         return usage_error(e.what());
@@ -125,6 +149,28 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     m_opts.restore.debs_dirs = debs;
     for (const std::string& dir : default_debs_dirs()) {
         m_opts.restore.debs_dirs.push_back(dir);
+    }
+    if (!m_opts.packages.empty() && !m_opts.repair) {
+        return usage_error("PACKAGE arguments apply to --repair");
+    }
+    if (m_opts.repairing.conffiles && !m_opts.repair) {
+        return usage_error("--conffiles applies to --repair");
+    }
+    if (m_opts.repair) {
+        for (const char* other : {"manifest", "manifest-sha256", "extract", "output"}) {
+            if (vm.count(other) != 0) {
+                return usage_error(std::string("--") + other + " does not apply to --repair");
+            }
+        }
+        if (vm.count("root") == 0) {
+            return usage_error("--repair needs --root DIR (/ for this very system)");
+        }
+        m_opts.restore.root = vm["root"].as<std::string>();
+        if (!m_opts.sources.repos.empty() && m_opts.sources.keyrings.empty()) {
+            return usage_error("--repo needs --keyring FILE: the keys its signature must be made "
+                               "by");
+        }
+        return std::nullopt;
     }
     if (vm.count("extract") != 0) {
         for (const char* other : {"manifest", "manifest-sha256"}) {
@@ -148,11 +194,11 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     }
     for (const char* only : {"output", "pkgdesc", "repo", "keyring"}) {
         if (vm.count(only) != 0) {
-            return usage_error(std::string("--") + only + " applies to --extract");
+            return usage_error(std::string("--") + only + " applies to --extract and --repair");
         }
     }
     if (m_opts.sources.trust_unsigned) {
-        return usage_error("--trust-unsigned applies to --extract");
+        return usage_error("--trust-unsigned applies to --extract and --repair");
     }
     for (const char* needed : {"manifest", "manifest-sha256", "root"}) {
         if (vm.count(needed) == 0) {
@@ -204,6 +250,46 @@ int Cli::extract() const {
     return to_int(ExitCode::ok);
 }
 
+// The repair of a system: verified, the deviating regular files planned, then put back from
+// their proven .debs.
+int Cli::repair() const {
+    check_vouched(m_opts.sources);
+    VerifyOptions verify;
+    verify.root = m_opts.restore.root;
+    verify.packages = m_opts.packages;
+    ReferenceSources sources = m_opts.sources;
+    sources.debs_dirs = m_opts.restore.debs_dirs;
+    ReferenceLog log;
+    log.warning = [](const std::string& text) { print_message("warning", text); };
+    const ReferenceSet references = load_references(
+        sources, [&] { return selected_versions(verify); }, log, std::time(nullptr));
+    const RepairPlan plan = plan_repair(verify, references, m_opts.repairing);
+    for (const std::string& left : plan.left) {
+        print_message("not repaired", left);
+    }
+    for (const Summary::Package& pkg : plan.verification.unreferenced) {
+        print_message("not repaired",
+                      pkg.name + " " + pkg.version + ": no reference data (" + pkg.reason + ")");
+    }
+    const bool verbose = m_opts.verbose || !m_opts.restore.apply;
+    const RestoreResult result = restore_from_manifest(plan.manifest, m_opts.restore,
+                                                       [verbose, this](const std::string& step) {
+                                                           if (verbose && !m_opts.quiet) {
+                                                               print_message("", step);
+                                                           }
+                                                       });
+    if (!m_opts.quiet) {
+        print_message("", std::string(m_opts.restore.apply ? "repaired " : "would repair ") +
+                              std::to_string(result.files) + " files of " +
+                              std::to_string(result.packages) + " packages; " +
+                              std::to_string(plan.left.size()) + " deviating files left" +
+                              (m_opts.restore.apply ? "" : " (--apply writes them)"));
+    }
+    return to_int(plan.left.empty() && plan.verification.unreferenced.empty()
+                      ? ExitCode::ok
+                      : ExitCode::differences);
+}
+
 int Cli::run(int argc, char** argv) {
     if (const std::optional<int> early = parse(argc, argv)) {
         return *early;
@@ -211,6 +297,9 @@ int Cli::run(int argc, char** argv) {
     try {
         if (m_opts.extract) {
             return extract();
+        }
+        if (m_opts.repair) {
+            return repair();
         }
         // The manifest, only if it is the one the plan wrote.
         const std::string text = read_input(m_opts.manifest, k_max_manifest);

@@ -65,15 +65,6 @@ private:
     std::unordered_set<std::string> m_doubted;
 };
 
-Finding::Identity identity_of(const struct stat& st) {
-    return {static_cast<std::uint64_t>(st.st_dev),
-            static_cast<std::uint64_t>(st.st_ino),
-            st.st_mtim.tv_sec,
-            st.st_mtim.tv_nsec,
-            st.st_ctim.tv_sec,
-            st.st_ctim.tv_nsec};
-}
-
 // File systems whose content is made by the kernel or lives in memory: a plan neither walks
 // nor backs up their mount points (they are made anew at boot).
 bool is_virtual_file_system(int fd) {

@@ -121,12 +121,17 @@ RestoreManifest RestoreManifest::parse(std::string_view text, const std::string&
         manifest.trees.push_back(reader.path(head.line, tree));
     }
     std::set<std::string> paths;
+    std::set<std::string> packages;
     for (std::size_t i = 1; i < stanzas.size(); ++i) {
         const Deb822Stanza& stanza = stanzas[i];
         ManifestPackage package;
         package.name = reader.need(stanza, "Package").value;
         package.architecture = reader.need(stanza, "Architecture").value;
         package.version = reader.need(stanza, "Version").value;
+        if (!packages.insert(package.name + ":" + package.architecture).second) {
+            reader.fail(stanza.line,
+                        package.name + " (" + package.architecture + ") has two stanzas");
+        }
         for (const auto& [value, problem] :
              {std::pair{&package.name, check_package_name(package.name)},
               std::pair{&package.architecture, check_architecture(package.architecture)},

@@ -1,6 +1,8 @@
 // Names and totals of findings.
 #include <libpkgdesc/verify/finding.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <numeric>
 
@@ -51,6 +53,15 @@ bool Summary::clean() const {
            std::none_of(k_file_statuses.begin(), k_file_statuses.end(), [&](FileStatus status) {
                return is_deviation(status) && (count(status) > 0 || md5sums_count(status) > 0);
            });
+}
+
+Finding::Identity identity_of(const struct stat& st) {
+    return {static_cast<std::uint64_t>(st.st_dev),
+            static_cast<std::uint64_t>(st.st_ino),
+            st.st_mtim.tv_sec,
+            st.st_mtim.tv_nsec,
+            st.st_ctim.tv_sec,
+            st.st_ctim.tv_nsec};
 }
 
 } // namespace pkgdesc

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+struct stat;
+
 namespace pkgdesc {
 
 enum class FileStatus {
@@ -120,6 +122,9 @@ struct PKGDESC_EXPORT Finding {
 
     bool has_failed(std::string_view name) const;
 };
+
+// The identity of what stat(2) describes (Finding::Identity).
+PKGDESC_EXPORT Finding::Identity identity_of(const struct stat& st);
 
 // Totals of a verification, for summaries and exit codes.
 struct PKGDESC_EXPORT Summary {

@@ -50,15 +50,6 @@ struct Candidate {
     std::uint32_t links = 1;
 };
 
-Finding::Identity identity_of(const struct stat& st) {
-    return {static_cast<std::uint64_t>(st.st_dev),
-            static_cast<std::uint64_t>(st.st_ino),
-            st.st_mtim.tv_sec,
-            st.st_mtim.tv_nsec,
-            st.st_ctim.tv_sec,
-            st.st_ctim.tv_nsec};
-}
-
 // For each path that hard links of a package point to, how many do.
 using HardlinkCounts = std::unordered_map<std::string_view, std::uint32_t>;
 

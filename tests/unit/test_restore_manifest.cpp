@@ -92,6 +92,9 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("manifest:0: /usr/b: its hard-link group's first path "
                                          "/usr/a is not a file of two in the manifest"),
                              error_of(k_head + package("one", a) + package("two", b)));
+        // Nor may a package come twice, its link in one stanza, its file in the other.
+        CPPUNIT_ASSERT_EQUAL(std::string("manifest:14: one (amd64) has two stanzas"),
+                             error_of(k_head + package("one", a) + package("one", b)));
         // The link claims another mode than the file it shares its inode with.
         const std::string setuid = " " + k_sha_a + " 20 4755 root root 1000 /usr/b /usr/a\n";
         CPPUNIT_ASSERT_EQUAL(std::string("manifest:0: /usr/b: a hard link of /usr/a with other "

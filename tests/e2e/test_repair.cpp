@@ -1,0 +1,124 @@
+// End-to-end tests of pkgdesc-restore --repair: a root tampered with in the ways the tamper
+// suite checks, repaired from the package's .deb, then verified pristine by pkgdesc-verify.
+#include "../support/fixtures.hpp"
+#include "../support/support.hpp"
+#include "../support/system_root.hpp"
+#include "../support/verify_fixture.hpp"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+using namespace pkgdesc::test;
+using json = nlohmann::json;
+
+namespace {
+
+class RepairTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(RepairTest);
+    CPPUNIT_TEST(testRepairsEveryTamperingOfRegularFiles);
+    CPPUNIT_TEST(testShowsThePlanAndChangesNothingWithoutApply);
+    CPPUNIT_TEST(testRefusesADebOfOtherContent);
+    CPPUNIT_TEST_SUITE_END();
+
+    static RunResult repair(const Installed& sys, const std::vector<std::string>& extra) {
+        std::vector<std::string> argv{program("PKGDESC_RESTORE"),
+                                      "--repair",
+                                      "--root",
+                                      sys.root.dir(),
+                                      "--pkgdesc",
+                                      sys.ref,
+                                      "--trust-unsigned",
+                                      "--debs",
+                                      sys.tmp.path()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return run(argv);
+    }
+
+    // Content, size, mode, setuid, owner, a capability, an ACL, the mtime alone, a symlink and a
+    // FIFO in a file's place, a deleted file, a broken hard link, an edited conffile.
+    static void tamper(const Installed& sys) {
+        must_sh("set -e\n"
+                "m=$(stat -c %Y " +
+                sys.q("/usr/lib/hello/data.bin") +
+                ")\n"
+                "printf y | dd of=" +
+                sys.q("/usr/lib/hello/data.bin") +
+                " bs=1 seek=5000 conv=notrunc status=none\n"
+                "touch -d @$m " +
+                sys.q("/usr/lib/hello/data.bin") +
+                "\n"
+                "chmod 4755 " +
+                sys.q("/usr/sbin/hellod") +
+                "\n"
+                "chown 65534:65534 " +
+                sys.q("/usr/share/doc/hello/README") +
+                "\n"
+                "touch -d @1 " +
+                sys.q("/usr/bin/hello") +
+                "\n"
+                "rm " +
+                sys.q("/usr/bin/hello-again") + " && cp -p " + sys.q("/usr/bin/hello") + " " +
+                sys.q("/usr/bin/hello-again") +
+                "\n"
+                "printf 'greeting=evil\\n' > " +
+                sys.q("/etc/hello.conf") + "\n");
+        // Where the tools and the file system allow it.
+        sh("setcap cap_net_raw+ep " + sys.q("/usr/sbin/hellod"));
+        sh("setfacl -m u:65534:rwx " + sys.q("/usr/lib/hello/data.bin"));
+    }
+
+public:
+    void testRepairsEveryTamperingOfRegularFiles() {
+        Installed sys;
+        tamper(sys);
+        const json before = verify_json(sys.root, sys.ref, {}, 1);
+        CPPUNIT_ASSERT(deviations(before).size() >= 6);
+        // The conffile stays the admin's unless asked.
+        const RunResult r = repair(sys, {"--apply"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 1, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err,
+                               r.err.find("pkgdesc-restore: not repaired: /etc/hello.conf "
+                                          "(hello): a conffile (--conffiles repairs it)\n") !=
+                                   std::string::npos);
+        assert_deviations({{"/etc/hello.conf", "modified size,sha256 conffile"}},
+                          verify_json(sys.root, sys.ref, {}, 1));
+        const RunResult all = repair(sys, {"--apply", "--conffiles"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(all.err, 0, all.status);
+        assert_deviations({}, verify_json(sys.root, sys.ref, {}, 0));
+        // Then there is nothing left to do.
+        const RunResult again = repair(sys, {"--apply", "--conffiles"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(again.err, 0, again.status);
+        CPPUNIT_ASSERT_MESSAGE(again.err, again.err.find("repaired 0 files") != std::string::npos);
+    }
+
+    void testShowsThePlanAndChangesNothingWithoutApply() {
+        Installed sys;
+        must_sh("rm " + sys.q("/usr/sbin/hellod") + " && chmod 0600 " +
+                sys.q("/usr/share/doc/hello/README"));
+        const json before = verify_json(sys.root, sys.ref, {}, 1);
+        const RunResult r = repair(sys, {});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("would restore /usr/sbin/hellod from ") !=
+                                          std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("would restore /usr/share/doc/hello/README") !=
+                                          std::string::npos);
+        CPPUNIT_ASSERT(!exists(sys.root / "/usr/sbin/hellod"));
+        CPPUNIT_ASSERT(deviations(before) == deviations(verify_json(sys.root, sys.ref, {}, 1)));
+    }
+
+    void testRefusesADebOfOtherContent() {
+        Installed sys;
+        must_sh("printf 'evil\\n' > " + sys.q("/usr/sbin/hellod"));
+        const std::string other = sys.tmp / "other-build";
+        write_control(other, "hello", "1.0", "amd64");
+        build_deb(other, sys.tmp / "elsewhere.deb", "xz",
+                  "mkdir -p usr/sbin && printf 'evil\\\\n' > usr/sbin/hellod");
+        must_sh("mv " + shell_quote(sys.tmp / "elsewhere.deb") + " " + shell_quote(sys.deb));
+        const RunResult r = repair(sys, {"--apply"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("evil\n"), read_file(sys.root / "/usr/sbin/hellod"));
+    }
+};
+
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(RepairTest, "e2e.restore.repair");
+
+} // namespace
