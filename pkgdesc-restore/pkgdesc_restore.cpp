@@ -13,6 +13,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <sys/stat.h>
+
 #include <ctime>
 #include <iostream>
 #include <optional>
@@ -221,18 +223,39 @@ std::optional<int> Cli::parse(int argc, char** argv) {
 int Cli::extract() const {
     const std::string& path = *m_opts.extract;
     check_vouched(m_opts.sources);
-    const PackageVersion owner = owner_of(m_opts.restore.root, path);
+    // Every package that lists it, in turn: a planted list naming the path proves nothing.
+    const std::vector<PackageVersion> owners = owners_of(m_opts.restore.root, path);
     ReferenceSources sources = m_opts.sources;
     sources.debs_dirs = m_opts.restore.debs_dirs;
     ReferenceLog log;
     log.warning = [](const std::string& text) { print_message("warning", text); };
     const ReferenceSet references = load_references(
-        sources, [&] { return std::vector<PackageVersion>{owner}; }, log, std::time(nullptr));
+        sources, [&] { return owners; }, log, std::time(nullptr));
     std::string content;
-    const ExtractedFile file =
-        extract_pristine(owner, path, references, m_opts.restore.debs_dirs,
-                         [&](std::string_view data) { content.assign(data); });
+    std::optional<ExtractedFile> file;
+    std::string problems;
+    for (const PackageVersion& owner : owners) {
+        try {
+            file = extract_pristine(owner, path, references, m_opts.restore.debs_dirs,
+                                    [&](std::string_view data) { content.assign(data); });
+            break;
+        } catch (const Error& e) {
+            if (owners.size() == 1) {
+                throw;
+            }
+            problems += std::string(problems.empty() ? "" : "; ") + e.what();
+        }
+    }
+    if (!file) {
+        throw TrustError(path, "listed by " + std::to_string(owners.size()) +
+                                   " packages, none of which proves it: " + problems);
+    }
     if (m_opts.output) {
+        // A regular file or nothing: a device or a symlink there is not replaced.
+        struct stat st {};
+        if (::lstat(m_opts.output->c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+            throw IoError(*m_opts.output, "not a regular file: refused (-o writes one)");
+        }
         AtomicFile out(*m_opts.output);
         out.write(content);
         out.commit();
@@ -244,8 +267,8 @@ int Cli::extract() const {
         }
     }
     if (!m_opts.quiet) {
-        print_message("", "pristine " + path + " of " + file.package + " " + file.version +
-                              ", from " + file.deb);
+        print_message("", "pristine " + path + " of " + file->package + " " + file->version +
+                              ", from " + file->deb);
     }
     return to_int(ExitCode::ok);
 }

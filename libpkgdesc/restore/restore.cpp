@@ -440,19 +440,23 @@ std::vector<std::string> deb_file_names(const std::string& name, const std::stri
             name + "_" + version.substr(0, colon) + "%3a" + version.substr(colon + 1) + tail};
 }
 
-PackageVersion owner_of(const std::string& root_path, const std::string& path) {
+std::vector<PackageVersion> owners_of(const std::string& root_path, const std::string& path) {
     const RootDir root = RootDir::open(root_path);
     const RootDir admindir = RootDir::open_inside(root, "/var/lib/dpkg");
     DpkgDatabase db = DpkgDatabase::load(admindir);
     db.read_file_lists(admindir,
                        [](const InstalledPackage& pkg) { return pkg.has_unpacked_files(); });
+    std::vector<PackageVersion> owners;
     for (const InstalledPackage& pkg : db.packages()) {
         if (pkg.has_unpacked_files() &&
             std::find(pkg.files.begin(), pkg.files.end(), path) != pkg.files.end()) {
-            return {pkg.name, pkg.architecture, pkg.version};
+            owners.push_back({pkg.name, pkg.architecture, pkg.version});
         }
     }
-    throw Error(root.display(path), "no installed package lists it");
+    if (owners.empty()) {
+        throw Error(root.display(path), "no installed package lists it");
+    }
+    return owners;
 }
 
 ExtractedFile extract_pristine(const PackageVersion& owner, const std::string& path,

@@ -45,9 +45,10 @@ PKGDESC_EXPORT std::vector<std::string> deb_file_names(const std::string& name,
                                                        const std::string& version,
                                                        const std::string& architecture);
 
-// The installed package version whose file list names `path` (as dpkg lists it), on the system
-// under `root`. Throws Error when no installed package lists it.
-PKGDESC_EXPORT PackageVersion owner_of(const std::string& root, const std::string& path);
+// The installed package versions whose file lists name `path` (as dpkg lists it), on the system
+// under `root`, in database order. Throws Error when no installed package lists it.
+PKGDESC_EXPORT std::vector<PackageVersion> owners_of(const std::string& root,
+                                                     const std::string& path);
 
 struct PKGDESC_EXPORT ExtractedFile {
     std::string package; // dpkg's name

