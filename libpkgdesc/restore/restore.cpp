@@ -87,78 +87,85 @@ bool describes(const DebContents& contents, const ManifestPackage& package) {
            value("Architecture") == package.architecture;
 }
 
+// The .debs of a version that the directories hold, in the order of the directories.
+std::vector<std::string> debs_present(const std::vector<std::string>& dirs, const std::string& name,
+                                      const std::string& version, const std::string& architecture) {
+    std::vector<std::string> found;
+    for (const std::string& dir : dirs) {
+        for (const std::string& file : deb_file_names(name, version, architecture)) {
+            const std::string path = dir + "/" + file;
+            struct stat st {};
+            if (::stat(path.c_str(), &st) == 0) {
+                found.push_back(path);
+            }
+        }
+    }
+    return found;
+}
+
 // The first .deb of the directories that proves the package, or why none does.
 ProvenPackage prove(const ManifestPackage& package, const std::vector<std::string>& dirs,
                     std::vector<std::string>& problems) {
     ProvenPackage proven;
     proven.package = &package;
-    bool seen = false;
-    for (const std::string& dir : dirs) {
-        for (const std::string& name :
-             deb_file_names(package.name, package.version, package.architecture)) {
-            const std::string path = dir + "/" + name;
-            struct stat st {};
-            if (::stat(path.c_str(), &st) != 0) {
-                continue;
-            }
-            seen = true;
-            DebReaderOptions options;
-            options.hash_file = true;
-            DebContents contents;
-            try {
-                contents = DebReader(options).read(path);
-            } catch (const Error& e) {
-                problems.push_back(e.what());
-                continue;
-            }
-            if (!package.deb_sha256.empty() && contents.file_sha256 != package.deb_sha256) {
-                problems.push_back(path + ": SHA-256 " + contents.file_sha256 +
-                                   " is not the manifest's Deb-SHA256 " + package.deb_sha256 +
-                                   ": refused");
-                continue;
-            }
-            if (!describes(contents, package)) {
-                problems.push_back(path + ": not " + package.name + " " + package.version + " (" +
-                                   package.architecture + ")");
-                continue;
-            }
-            // Any member with the file's content will do: the metadata is the manifest's.
-            std::map<std::pair<std::string, std::uint64_t>, std::string> by_content;
-            for (const Entry& entry : contents.entries) {
-                if (entry.type == EntryType::file && entry.sha256) {
-                    by_content.emplace(std::make_pair(to_hex(*entry.sha256), entry.size),
-                                       entry.path);
-                }
-            }
-            std::vector<Target> targets;
-            std::vector<Target> links;
-            std::string lacking;
-            for (const ManifestFile& file : package.files) {
-                Target target;
-                target.file = &file;
-                if (!file.first_link.empty()) {
-                    links.push_back(target);
-                    continue;
-                }
-                const auto member = by_content.find({file.sha256, file.size});
-                if (member == by_content.end()) {
-                    lacking = escape(file.path);
-                    break;
-                }
-                target.member = member->second;
-                targets.push_back(target);
-            }
-            if (!lacking.empty()) {
-                problems.push_back(path + ": holds no member with the content of " + lacking);
-                continue;
-            }
-            proven.deb = path;
-            proven.targets = std::move(targets);
-            proven.links = std::move(links);
-            return proven;
+    const std::vector<std::string> found =
+        debs_present(dirs, package.name, package.version, package.architecture);
+    for (const std::string& path : found) {
+        DebReaderOptions options;
+        options.hash_file = true;
+        DebContents contents;
+        try {
+            contents = DebReader(options).read(path);
+        } catch (const Error& e) {
+            problems.push_back(e.what());
+            continue;
         }
+        if (!package.deb_sha256.empty() && contents.file_sha256 != package.deb_sha256) {
+            problems.push_back(path + ": SHA-256 " + contents.file_sha256 +
+                               " is not the manifest's Deb-SHA256 " + package.deb_sha256 +
+                               ": refused");
+            continue;
+        }
+        if (!describes(contents, package)) {
+            problems.push_back(path + ": not " + package.name + " " + package.version + " (" +
+                               package.architecture + ")");
+            continue;
+        }
+        // Any member with the file's content will do: the metadata is the manifest's.
+        std::map<std::pair<std::string, std::uint64_t>, std::string> by_content;
+        for (const Entry& entry : contents.entries) {
+            if (entry.type == EntryType::file && entry.sha256) {
+                by_content.emplace(std::make_pair(to_hex(*entry.sha256), entry.size), entry.path);
+            }
+        }
+        std::vector<Target> targets;
+        std::vector<Target> links;
+        std::string lacking;
+        for (const ManifestFile& file : package.files) {
+            Target target;
+            target.file = &file;
+            if (!file.first_link.empty()) {
+                links.push_back(target);
+                continue;
+            }
+            const auto member = by_content.find({file.sha256, file.size});
+            if (member == by_content.end()) {
+                lacking = escape(file.path);
+                break;
+            }
+            target.member = member->second;
+            targets.push_back(target);
+        }
+        if (!lacking.empty()) {
+            problems.push_back(path + ": holds no member with the content of " + lacking);
+            continue;
+        }
+        proven.deb = path;
+        proven.targets = std::move(targets);
+        proven.links = std::move(links);
+        return proven;
     }
-    if (!seen) {
+    if (found.empty()) {
         problems.push_back(
             package.name + " " + package.version + " (" + package.architecture + "): no " +
             deb_file_names(package.name, package.version, package.architecture).front() +
@@ -480,45 +487,38 @@ ExtractedFile extract_pristine(const PackageVersion& owner, const std::string& p
         throw Error(escape(path), "not a regular file of " + label + "'s reference data");
     }
     std::vector<std::string> problems;
-    for (const std::string& dir : debs_dirs) {
-        for (const std::string& name :
-             deb_file_names(owner.name, owner.version, owner.architecture)) {
-            const std::string deb = dir + "/" + name;
-            struct stat st {};
-            if (::stat(deb.c_str(), &st) != 0) {
-                continue;
-            }
-            // The content goes to the sink only once a .deb holds it exactly: it is read into
-            // memory first (a package file that fits; the limit keeps memory bounded).
-            constexpr std::uint64_t k_limit = std::uint64_t{1} << 30;
-            if (entry->size > k_limit) {
-                throw Error(escape(path), "larger than " + std::to_string(k_limit) + " bytes");
-            }
-            std::string content;
-            Sha256 hash;
-            DebReaderOptions options;
-            options.wants_data = [&](const std::string& p) { return p == member; };
-            options.data = [&](const std::string&, std::string_view chunk) {
-                if (content.size() + chunk.size() > entry->size) {
-                    throw ArchiveError(deb, escape(member) + ": larger than its reference");
-                }
-                content.append(chunk);
-                hash.update(chunk);
-            };
-            try {
-                DebReader(options).read(deb);
-            } catch (const Error& e) {
-                problems.push_back(e.what());
-                continue;
-            }
-            if (content.size() != entry->size || hash.finish() != *entry->sha256) {
-                problems.push_back(deb + ": " + escape(member) +
-                                   " is not the content its reference describes");
-                continue;
-            }
-            sink(content);
-            return {owner.name, owner.version, deb, *entry};
+    for (const std::string& deb :
+         debs_present(debs_dirs, owner.name, owner.version, owner.architecture)) {
+        // The content goes to the sink only once a .deb holds it exactly: it is read into
+        // memory first (a package file that fits; the limit keeps memory bounded).
+        constexpr std::uint64_t k_limit = std::uint64_t{1} << 30;
+        if (entry->size > k_limit) {
+            throw Error(escape(path), "larger than " + std::to_string(k_limit) + " bytes");
         }
+        std::string content;
+        Sha256 hash;
+        DebReaderOptions options;
+        options.wants_data = [&](const std::string& p) { return p == member; };
+        options.data = [&](const std::string&, std::string_view chunk) {
+            if (content.size() + chunk.size() > entry->size) {
+                throw ArchiveError(deb, escape(member) + ": larger than its reference");
+            }
+            content.append(chunk);
+            hash.update(chunk);
+        };
+        try {
+            DebReader(options).read(deb);
+        } catch (const Error& e) {
+            problems.push_back(e.what());
+            continue;
+        }
+        if (content.size() != entry->size || hash.finish() != *entry->sha256) {
+            problems.push_back(deb + ": " + escape(member) +
+                               " is not the content its reference describes");
+            continue;
+        }
+        sink(content);
+        return {owner.name, owner.version, deb, *entry};
     }
     std::string reason;
     for (const std::string& problem : problems) {
