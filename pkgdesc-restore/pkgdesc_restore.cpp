@@ -1,5 +1,7 @@
 // pkgdesc-restore: puts the pristine package files that a backup left out back, from .debs that
 // the backup's restore manifest proves.
+#include "reference_options.hpp"
+
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/exit_code.hpp>
 #include <libpkgdesc/fs/atomic_file.hpp>
@@ -9,6 +11,7 @@
 #include <libpkgdesc/restore/restore_manifest.hpp>
 #include <libpkgdesc/trust/reference_sources.hpp>
 #include <libpkgdesc/util/file_io.hpp>
+#include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 
 #include <boost/program_options.hpp>
@@ -27,18 +30,20 @@ using namespace pkgdesc;
 namespace {
 
 constexpr const char* k_usage =
-    R"(Usage: pkgdesc-restore --manifest FILE --manifest-sha256 HASH --root DIR [--debs DIR]... [--apply]
+    R"(Usage: pkgdesc-restore --manifest FILE --manifest-sha256 HASH --root DIR [--apply]
+                       [--debs DIR]... [--fetch]
        pkgdesc-restore --extract PATH [-o FILE] [--root DIR] [reference options]
        pkgdesc-restore --repair --root DIR [--conffiles] [--apply] [reference options] [PACKAGE...]
 
 Put back the pristine package files that a backup made with pkgdesc-verify --backup-plan left
-out, from .debs whose content the manifest proves, with the mode, owner, group and mtime of
-their packages. Without --apply, only the proof and what would be done.
+out, from .debs whose content the manifest proves (--fetch downloads the ones found nowhere
+from where the manifest says), with the mode, owner, group and mtime of their packages.
+Without --apply, only the proof and what would be done.
 With --extract, print (or write to FILE) the pristine content of one package file, such as an
 edited conffile, as its reference data proves it.
-With --repair, put back every modified, missing or metadata-deviating regular file of the
-installed PACKAGEs (default: all) of the system under --root, as its reference describes it;
-without --apply, only the plan.)";
+With --repair, put back every modified, missing or metadata-deviating regular file, directory
+and symbolic link of the installed PACKAGEs (default: all) of the system under --root, as its
+reference (or an accepted statoverride) describes it; without --apply, only the plan.)";
 
 constexpr const char* k_exit_codes = R"(Exit status:
   0  every file of the manifest is restored (or, without --apply, can be); the file extracted;
@@ -54,9 +59,10 @@ constexpr const char* k_exit_codes = R"(Exit status:
 // The manifests --backup-plan writes are far smaller.
 constexpr std::size_t k_max_manifest = std::size_t{1} << 30;
 
+constexpr std::string_view k_program = "pkgdesc-restore";
+
 void print_message(std::string_view kind, std::string_view message) {
-    std::cerr << "pkgdesc-restore: " << kind << (kind.empty() ? "" : ": ")
-              << escape_text(message, Backslashes::keep) << "\n";
+    cli::print_message(k_program, kind, message);
 }
 
 struct Options {
@@ -81,52 +87,49 @@ public:
 
 private:
     std::optional<int> parse(int argc, char** argv);
+    int restore() const;
     int extract() const;
     int repair() const;
+    ReferenceLog reference_log() const;
     Options m_opts;
 };
 
 std::optional<int> Cli::parse(int argc, char** argv) {
-    std::vector<std::string> debs;
-    po::options_description options("Options");
-    options.add_options()("manifest", po::value<std::string>()->value_name("FILE"),
-                          "the restore manifest of the backup (DIR/manifest of the plan)")(
-        "manifest-sha256", po::value<std::string>()->value_name("HASH"),
-        "its SHA-256, as pkgdesc-verify --backup-plan printed it (kept apart from the backup)")(
-        "root", po::value<std::string>()->value_name("DIR"),
-        "the system to restore into: the restored backup, or an empty directory")(
-        "debs", po::value<std::vector<std::string>>(&debs)->value_name("DIR"),
-        "look for .debs in DIR first (then apt's archives cache and pkgdesc's); repeatable")(
-        "apply", po::bool_switch(&m_opts.restore.apply),
-        "write the files (without it, nothing is written)")(
+    po::options_description modes("Modes (one of them)");
+    modes.add_options()("manifest", po::value<std::string>()->value_name("FILE"),
+                        "restore: the restore manifest of the backup (DIR/manifest of the plan)")(
         "extract", po::value<std::string>()->value_name("PATH"),
         "print the pristine content of the package file PATH of the system under --root "
         "(default /), proven by its reference data")(
+        "repair", po::bool_switch(&m_opts.repair),
+        "put back the deviating files, directories and symbolic links of the installed PACKAGEs "
+        "(default: all) of the system under --root, files from their .debs");
+    po::options_description options("Options");
+    options.add_options()(
+        "manifest-sha256", po::value<std::string>()->value_name("HASH"),
+        "the manifest's SHA-256, as pkgdesc-verify --backup-plan printed it (kept apart from "
+        "the backup)")("root", po::value<std::string>()->value_name("DIR"),
+                       "the system to restore into (the restored backup, or an empty directory), "
+                       "to repair, or to extract from")(
+        "apply", po::bool_switch(&m_opts.restore.apply),
+        "restore and repair: write (without it, nothing is written)")(
         "output,o", po::value<std::string>()->value_name("FILE"),
         "with --extract: write it to FILE (atomically) instead of standard output")(
-        "pkgdesc", po::value<std::vector<std::string>>(&m_opts.sources.pkgdesc)->value_name("PATH"),
-        "with --extract: reference stanzas (a file, or a directory of *.pkgdesc); repeatable")(
-        "trust-unsigned", po::bool_switch(&m_opts.sources.trust_unsigned),
-        "use --pkgdesc data, which carries no signature")(
-        "repo", po::value<std::vector<std::string>>(&m_opts.sources.repos)->value_name("DIR"),
-        "with --extract: a signed pkgdesc repository; repeatable")(
-        "keyring",
-        po::value<std::vector<std::string>>(&m_opts.sources.keyrings)->value_name("FILE"),
-        "trust --repo signatures by the keys in FILE; repeatable")(
-        "repair", po::bool_switch(&m_opts.repair),
-        "put back the deviating regular files of the installed PACKAGEs (default: all) of the "
-        "system under --root, from their .debs")(
         "conffiles", po::bool_switch(&m_opts.repairing.conffiles),
         "with --repair: conffiles too (the admin's edits are lost)")(
         "quiet,q", po::bool_switch(&m_opts.quiet),
         "no summary")("verbose,v", po::bool_switch(&m_opts.verbose), "every step, file by file")(
         "help,h", "show this help and exit")("version", "show the version and exit");
+    cli::ReferenceOptions sources =
+        cli::reference_options(m_opts.sources, cli::DebsFor::every_source, false);
     po::options_description hidden;
     hidden.add_options()("package", po::value<std::vector<std::string>>(&m_opts.packages));
     po::positional_options_description positional;
     positional.add("package", -1);
+    po::options_description visible;
+    visible.add(modes).add(options).add(sources.reference).add(sources.chain);
     po::options_description all;
-    all.add(options).add(hidden);
+    all.add(visible).add(hidden);
     po::variables_map vm;
     auto usage_error = [](const std::string& message) {
         print_message("error", message);
@@ -141,80 +144,80 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         return usage_error(e.what());
     }
     if (vm.count("help") != 0) {
-        std::cout << k_usage << "\n\n" << options << "\n" << k_exit_codes << "\n";
+        std::cout << k_usage << "\n\n" << visible << "\n" << k_exit_codes << "\n";
         return std::cout.flush() ? 0 : to_int(ExitCode::error);
     }
     if (vm.count("version") != 0) {
         std::cout << "pkgdesc-restore " << PKGDESC_VERSION << "\n";
         return std::cout.flush() ? 0 : to_int(ExitCode::error);
     }
-    m_opts.restore.debs_dirs = debs;
-    for (const std::string& dir : default_debs_dirs()) {
+    if (const std::optional<std::string> message =
+            cli::finish_reference_options(vm, m_opts.sources, cli::DebsFor::every_source)) {
+        return usage_error(*message);
+    }
+    m_opts.restore.debs_dirs = m_opts.sources.debs_dirs;
+    for (const std::string& dir :
+         default_debs_dirs(m_opts.sources.cache_dir.value_or(default_cache_dir()))) {
         m_opts.restore.debs_dirs.push_back(dir);
     }
-    if (!m_opts.packages.empty() && !m_opts.repair) {
-        return usage_error("PACKAGE arguments apply to --repair");
-    }
-    if (m_opts.repairing.conffiles && !m_opts.repair) {
-        return usage_error("--conffiles applies to --repair");
-    }
-    if (m_opts.repair) {
-        for (const char* other : {"manifest", "manifest-sha256", "extract", "output"}) {
-            if (vm.count(other) != 0) {
-                return usage_error(std::string("--") + other + " does not apply to --repair");
+    // The options each mode takes; the others are usage errors.
+    const std::vector<std::string> reference_only{"pkgdesc", "trust-unsigned", "repo",
+                                                  "suite",   "keyring",        "state-dir"};
+    auto refuse = [&](const std::string& mode,
+                      const std::vector<std::string>& others) -> std::optional<std::string> {
+        for (const std::string& other : others) {
+            if (vm.count(other) != 0 && !vm[other].defaulted()) {
+                return "--" + other + " does not apply to " + mode;
             }
-        }
-        if (vm.count("root") == 0) {
-            return usage_error("--repair needs --root DIR (/ for this very system)");
-        }
-        m_opts.restore.root = vm["root"].as<std::string>();
-        if (!m_opts.sources.repos.empty() && m_opts.sources.keyrings.empty()) {
-            return usage_error("--repo needs --keyring FILE: the keys its signature must be made "
-                               "by");
         }
         return std::nullopt;
+    };
+    const int chosen = static_cast<int>(vm.count("manifest")) +
+                       static_cast<int>(vm.count("extract")) + (m_opts.repair ? 1 : 0);
+    if (chosen != 1) {
+        return usage_error("give one of --manifest FILE (restore), --extract PATH and --repair");
     }
-    if (vm.count("extract") != 0) {
-        for (const char* other : {"manifest", "manifest-sha256"}) {
-            if (vm.count(other) != 0) {
-                return usage_error(std::string("--") + other + " does not apply to --extract");
-            }
+    std::optional<std::string> problem;
+    if (m_opts.repair) {
+        problem = refuse("--repair", {"manifest-sha256", "output"});
+        if (!problem && vm.count("root") == 0) {
+            problem = "--repair needs --root DIR (/ for this very system)";
         }
-        if (m_opts.restore.apply) {
-            return usage_error("--apply does not apply to --extract, which writes no root");
+    } else if (vm.count("extract") != 0) {
+        problem = refuse("--extract", {"manifest-sha256", "conffiles"});
+        if (!problem && m_opts.restore.apply) {
+            problem = "--apply does not apply to --extract, which writes no root";
         }
         m_opts.extract = vm["extract"].as<std::string>();
-        m_opts.restore.root = vm.count("root") != 0 ? vm["root"].as<std::string>() : "/";
         if (vm.count("output") != 0) {
             m_opts.output = vm["output"].as<std::string>();
         }
-        if (!m_opts.sources.repos.empty() && m_opts.sources.keyrings.empty()) {
-            return usage_error("--repo needs --keyring FILE: the keys its signature must be made "
-                               "by");
+    } else {
+        std::vector<std::string> others = reference_only;
+        others.insert(others.end(), {"output", "conffiles"});
+        problem = refuse("a restore (--manifest)", others);
+        for (const char* needed : {"manifest-sha256", "root"}) {
+            if (!problem && vm.count(needed) == 0) {
+                problem = std::string("--") + needed + " is needed with --manifest";
+            }
         }
-        return std::nullopt;
-    }
-    for (const char* only : {"output", "pkgdesc", "repo", "keyring"}) {
-        if (vm.count(only) != 0) {
-            return usage_error(std::string("--") + only + " applies to --extract and --repair");
+        if (!problem) {
+            m_opts.manifest = vm["manifest"].as<std::string>();
+            m_opts.manifest_sha256 = vm["manifest-sha256"].as<std::string>();
+            if (m_opts.manifest_sha256.size() != 64 ||
+                m_opts.manifest_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+                problem = "--manifest-sha256 '" + m_opts.manifest_sha256 +
+                          "' is not a SHA-256 in hexadecimal";
+            }
         }
     }
-    if (m_opts.sources.trust_unsigned) {
-        return usage_error("--trust-unsigned applies to --extract and --repair");
+    if (!problem && !m_opts.packages.empty() && !m_opts.repair) {
+        problem = "PACKAGE arguments apply to --repair";
     }
-    for (const char* needed : {"manifest", "manifest-sha256", "root"}) {
-        if (vm.count(needed) == 0) {
-            return usage_error(std::string("--") + needed + " is needed");
-        }
+    if (problem) {
+        return usage_error(*problem);
     }
-    m_opts.manifest = vm["manifest"].as<std::string>();
-    m_opts.manifest_sha256 = vm["manifest-sha256"].as<std::string>();
-    m_opts.restore.root = vm["root"].as<std::string>();
-    if (m_opts.manifest_sha256.size() != 64 ||
-        m_opts.manifest_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
-        return usage_error("--manifest-sha256 '" + m_opts.manifest_sha256 +
-                           "' is not a SHA-256 in hexadecimal");
-    }
+    m_opts.restore.root = vm.count("root") != 0 ? vm["root"].as<std::string>() : "/";
     return std::nullopt;
 }
 
@@ -225,12 +228,8 @@ int Cli::extract() const {
     check_vouched(m_opts.sources);
     // Every package that lists it, in turn: a planted list naming the path proves nothing.
     const std::vector<PackageVersion> owners = owners_of(m_opts.restore.root, path);
-    ReferenceSources sources = m_opts.sources;
-    sources.debs_dirs = m_opts.restore.debs_dirs;
-    ReferenceLog log;
-    log.warning = [](const std::string& text) { print_message("warning", text); };
     const ReferenceSet references = load_references(
-        sources, [&] { return owners; }, log, std::time(nullptr));
+        m_opts.sources, [&] { return owners; }, reference_log(), std::time(nullptr));
     std::string content;
     std::optional<ExtractedFile> file;
     std::string problems;
@@ -280,12 +279,9 @@ int Cli::repair() const {
     VerifyOptions verify;
     verify.root = m_opts.restore.root;
     verify.packages = m_opts.packages;
-    ReferenceSources sources = m_opts.sources;
-    sources.debs_dirs = m_opts.restore.debs_dirs;
-    ReferenceLog log;
-    log.warning = [](const std::string& text) { print_message("warning", text); };
     const ReferenceSet references = load_references(
-        sources, [&] { return selected_versions(verify); }, log, std::time(nullptr));
+        m_opts.sources, [&] { return selected_versions(verify); }, reference_log(),
+        std::time(nullptr));
     const RepairPlan plan = plan_repair(verify, references, m_opts.repairing);
     for (const std::string& left : plan.left) {
         print_message("not repaired", left);
@@ -295,16 +291,17 @@ int Cli::repair() const {
                       pkg.name + " " + pkg.version + ": no reference data (" + pkg.reason + ")");
     }
     const bool verbose = m_opts.verbose || !m_opts.restore.apply;
-    const RestoreResult result = restore_from_manifest(plan.manifest, m_opts.restore,
-                                                       [verbose, this](const std::string& step) {
-                                                           if (verbose && !m_opts.quiet) {
-                                                               print_message("", step);
-                                                           }
-                                                       });
+    const RepairResult result =
+        apply_repair(plan, m_opts.restore, [verbose, this](const std::string& step) {
+            if (verbose && !m_opts.quiet) {
+                print_message("", step);
+            }
+        });
     if (!m_opts.quiet) {
         print_message("", std::string(m_opts.restore.apply ? "repaired " : "would repair ") +
-                              std::to_string(result.files) + " files of " +
-                              std::to_string(result.packages) + " packages; " +
+                              std::to_string(result.files.files) + " files, " +
+                              std::to_string(result.directories) + " directories and " +
+                              std::to_string(result.symlinks) + " symbolic links; " +
                               std::to_string(plan.left.size()) + " deviating files left" +
                               (m_opts.restore.apply ? "" : " (--apply writes them)"));
     }
@@ -313,53 +310,66 @@ int Cli::repair() const {
                       : ExitCode::differences);
 }
 
+// The restore of a backup: the manifest, only if it is the one the plan wrote; the .debs it
+// names, downloaded with --fetch; then the proof, then the files.
+int Cli::restore() const {
+    const std::string text = read_input(m_opts.manifest, k_max_manifest);
+    const std::string actual = to_hex(Sha256::digest(text));
+    if (actual != m_opts.manifest_sha256) {
+        throw TrustError(m_opts.manifest, "SHA-256 " + actual + " is not " +
+                                              m_opts.manifest_sha256 +
+                                              ": not the manifest the plan wrote, refused");
+    }
+    const RestoreManifest manifest = RestoreManifest::parse(text, m_opts.manifest);
+    if (m_opts.sources.fetch) {
+        const FetchResult fetched =
+            fetch_manifest_debs(manifest, m_opts.restore.debs_dirs,
+                                m_opts.sources.cache_dir.value_or(default_cache_dir()) + "/debs",
+                                m_opts.sources.apt_options);
+        for (const std::string& problem : fetched.problems) {
+            print_message("warning", problem);
+        }
+        if (!m_opts.quiet && fetched.fetched != 0) {
+            print_message("", std::to_string(fetched.fetched) + " .debs downloaded");
+        }
+    }
+    const bool verbose = m_opts.verbose;
+    const RestoreResult result =
+        restore_from_manifest(manifest, m_opts.restore, [verbose](const std::string& step) {
+            if (verbose) {
+                print_message("", step);
+            }
+        });
+    if (!m_opts.quiet) {
+        print_message(
+            "", std::string(m_opts.restore.apply ? "restored " : "would restore ") +
+                    std::to_string(result.files) + " files (" + std::to_string(result.links) +
+                    " hard links, " + std::to_string(result.bytes) + " bytes) of " +
+                    std::to_string(result.packages) + " packages" +
+                    (result.directories != 0
+                         ? "; made " + std::to_string(result.directories) + " missing directories"
+                         : "") +
+                    (m_opts.restore.apply ? "" : " (--apply writes them)"));
+    }
+    return to_int(ExitCode::ok);
+}
+
+ReferenceLog Cli::reference_log() const {
+    ReferenceLog log;
+    log.warning = [](const std::string& text) { print_message("warning", text); };
+    if (m_opts.verbose) {
+        log.note = [](const std::string& text) { print_message("", text); };
+    }
+    return log;
+}
+
 int Cli::run(int argc, char** argv) {
     if (const std::optional<int> early = parse(argc, argv)) {
         return *early;
     }
-    try {
-        if (m_opts.extract) {
-            return extract();
-        }
-        if (m_opts.repair) {
-            return repair();
-        }
-        // The manifest, only if it is the one the plan wrote.
-        const std::string text = read_input(m_opts.manifest, k_max_manifest);
-        const std::string actual = to_hex(Sha256::digest(text));
-        if (actual != m_opts.manifest_sha256) {
-            throw TrustError(m_opts.manifest, "SHA-256 " + actual + " is not " +
-                                                  m_opts.manifest_sha256 +
-                                                  ": not the manifest the plan wrote, refused");
-        }
-        const RestoreManifest manifest = RestoreManifest::parse(text, m_opts.manifest);
-        // The proof, then the files.
-        const bool verbose = m_opts.verbose;
-        const RestoreResult result =
-            restore_from_manifest(manifest, m_opts.restore, [verbose](const std::string& step) {
-                if (verbose) {
-                    print_message("", step);
-                }
-            });
-        if (!m_opts.quiet) {
-            print_message(
-                "", std::string(m_opts.restore.apply ? "restored " : "would restore ") +
-                        std::to_string(result.files) + " files (" + std::to_string(result.links) +
-                        " hard links, " + std::to_string(result.bytes) + " bytes) of " +
-                        std::to_string(result.packages) + " packages" +
-                        (result.directories != 0 ? "; made " + std::to_string(result.directories) +
-                                                       " missing directories"
-                                                 : "") +
-                        (m_opts.restore.apply ? "" : " (--apply writes them)"));
-        }
-        return to_int(ExitCode::ok);
-    } catch (const TrustError& e) {
-        print_message("error", e.what());
-        return to_int(ExitCode::untrusted);
-    } catch (const std::exception& e) {
-        print_message("error", e.what());
-        return to_int(ExitCode::error);
-    }
+    return cli::guarded(k_program, [this] {
+        return m_opts.extract ? extract() : m_opts.repair ? repair() : restore();
+    });
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 // pkgdesc-verify: checks the files dpkg installed on a system, live or mounted, against pkgdesc
 // reference data.
+#include "reference_options.hpp"
+
 #include <libpkgdesc/backup/backup_plan.hpp>
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/exit_code.hpp>
@@ -52,9 +54,10 @@ constexpr const char* k_exit_codes = R"(Exit status:
 // Prints "pkgdesc-verify: KIND: MESSAGE" on standard error. Messages quote the checked system's
 // dpkg database and file names: escaped for the terminal (their backslashes are kept, for the
 // library quotes paths escaped already).
+constexpr std::string_view k_program = "pkgdesc-verify";
+
 void print_message(std::string_view kind, std::string_view message) {
-    std::cerr << "pkgdesc-verify: " << kind << (kind.empty() ? "" : ": ")
-              << escape_text(message, Backslashes::keep) << "\n";
+    cli::print_message(k_program, kind, message);
 }
 
 struct Options {
@@ -138,37 +141,8 @@ private:
 std::optional<int> Cli::parse(int argc, char** argv) {
     std::string format = "text";
     std::string list;
-    po::options_description reference("Reference data");
-    reference.add_options()(
-        "pkgdesc", po::value<std::vector<std::string>>(&m_opts.sources.pkgdesc)->value_name("PATH"),
-        "a file of pkgdesc stanzas, or a directory of *.pkgdesc files (as written by "
-        "pkgdesc-gen -o); repeatable")(
-        "trust-unsigned", po::bool_switch(&m_opts.sources.trust_unsigned),
-        "use --pkgdesc data, which carries no signature (otherwise: exit status 3)")(
-        "repo", po::value<std::vector<std::string>>(&m_opts.sources.repos)->value_name("DIR"),
-        "a signed pkgdesc repository (a directory or a file: URI, as pkgdesc-gen --repo "
-        "writes it); repeatable")(
-        "suite", po::value<std::vector<std::string>>(&m_opts.sources.suites)->value_name("SUITE"),
-        "read only this suite of the repositories (default: all); repeatable")(
-        "keyring",
-        po::value<std::vector<std::string>>(&m_opts.sources.keyrings)->value_name("FILE"),
-        "trust signatures by the keys in FILE (binary .gpg or armored .asc), and no others; "
-        "repeatable")("state-dir", po::value<std::string>()->value_name("DIR"),
-                      "remember the newest Release seen in DIR, to detect rollbacks (default: "
-                      "/var/lib/pkgdesc for root, else ~/.local/state/pkgdesc)");
-    po::options_description chain("The apt chain (without --repo and --pkgdesc)");
-    chain.add_options()(
-        "debs", po::value<std::vector<std::string>>(&m_opts.sources.debs_dirs)->value_name("DIR"),
-        "also look for .deb files in DIR (after apt's archives cache); repeatable")(
-        "fetch", po::bool_switch(&m_opts.sources.fetch),
-        "download the .deb files found nowhere, through apt's acquire system, into the cache")(
-        "cache-dir", po::value<std::string>()->value_name("DIR"),
-        "keep generated stanzas (by .deb SHA256) and downloads in DIR (default: "
-        "/var/cache/pkgdesc for root, else ~/.cache/pkgdesc)")(
-        "apt-option,o",
-        po::value<std::vector<std::string>>(&m_opts.sources.apt_options)->value_name("NAME=VALUE"),
-        "set an apt configuration item, as apt -o does (e.g. Dir::State::lists=/x); "
-        "repeatable");
+    cli::ReferenceOptions sources =
+        cli::reference_options(m_opts.sources, cli::DebsFor::apt_chain, true);
     po::options_description system("The system");
     system.add_options()(
         "root", po::value<std::string>()->value_name("DIR"),
@@ -240,7 +214,13 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     positional.add("package", -1);
 
     po::options_description visible;
-    visible.add(reference).add(chain).add(system).add(unowned).add(hids).add(backup).add(output);
+    visible.add(sources.reference)
+        .add(sources.chain)
+        .add(system)
+        .add(unowned)
+        .add(hids)
+        .add(backup)
+        .add(output);
     po::options_description all;
     all.add(visible).add(hidden);
     po::variables_map vm;
@@ -346,14 +326,9 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         }
         m_opts.verify.jobs = jobs;
     }
-    if (vm.count("cache-dir") != 0) {
-        m_opts.sources.cache_dir = vm["cache-dir"].as<std::string>();
-    }
-    if (!m_opts.sources.repos.empty() && m_opts.sources.keyrings.empty()) {
-        return usage_error("--repo needs --keyring FILE: the keys its signature must be made by");
-    }
-    if (vm.count("state-dir") != 0) {
-        m_opts.sources.state_dir = vm["state-dir"].as<std::string>();
+    if (const std::optional<std::string> message =
+            cli::finish_reference_options(vm, m_opts.sources, cli::DebsFor::apt_chain)) {
+        return usage_error(*message);
     }
     if (vm.count("admindir") != 0) {
         m_opts.verify.admindir = vm["admindir"].as<std::string>();
@@ -405,24 +380,6 @@ std::optional<std::string> Cli::option_without_effect(const po::variables_map& v
     }
     if (m_opts.report.all && m_opts.report.list) {
         return "--all does not apply to --list, which selects pristine or deviating files itself";
-    }
-    if (m_opts.sources.trust_unsigned && m_opts.sources.pkgdesc.empty()) {
-        return "--trust-unsigned only applies to --pkgdesc (other reference data is signed)";
-    }
-    if (!m_opts.sources.keyrings.empty() && m_opts.sources.repos.empty()) {
-        return "--keyring needs --repo (the apt chain trusts apt's keys)";
-    }
-    if (m_opts.sources.repos.empty() && !m_opts.sources.suites.empty()) {
-        return "--suite needs --repo";
-    }
-    const bool apt_chain = m_opts.sources.pkgdesc.empty() && m_opts.sources.repos.empty();
-    if (!apt_chain && (!m_opts.sources.debs_dirs.empty() || m_opts.sources.fetch ||
-                       !m_opts.sources.apt_options.empty() || vm.count("cache-dir") != 0)) {
-        return "--debs, --fetch, --cache-dir and --apt-option apply to the apt chain, not to "
-               "--repo or --pkgdesc";
-    }
-    if (vm.count("state-dir") != 0 && !apt_chain && m_opts.sources.repos.empty()) {
-        return "--state-dir applies to --repo and the apt chain, not to --pkgdesc";
     }
     for (const char* option : {"unowned-dir", "unowned-allow", "unowned-allow-file"}) {
         if (vm.count(option) != 0 && !scans_unowned()) {
@@ -558,7 +515,7 @@ int Cli::run(int argc, char** argv) {
     if (const std::optional<int> early = parse(argc, argv)) {
         return *early;
     }
-    try {
+    return cli::guarded(k_program, [this]() -> int {
         // Trust: only signed data is used unless the user vouches for unsigned files.
         check_vouched(m_opts.sources);
         // The input of a HIDS mode, read before anything is trusted or checked.
@@ -612,13 +569,7 @@ int Cli::run(int argc, char** argv) {
             std::cerr << "pkgdesc-verify: " << note << "\n";
         }
         return to_int(summary.clean() ? ExitCode::ok : ExitCode::differences);
-    } catch (const TrustError& e) {
-        print_message("error", e.what());
-        return to_int(ExitCode::untrusted);
-    } catch (const std::exception& e) {
-        print_message("error", e.what());
-        return to_int(ExitCode::error);
-    }
+    });
 }
 
 } // namespace

@@ -8,6 +8,8 @@
 #include <libpkgdesc/format/path.hpp>
 #include <libpkgdesc/fs/root_accounts.hpp>
 #include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/restore/placing.hpp>
+#include <libpkgdesc/trust/apt_chain.hpp>
 #include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 
@@ -17,46 +19,17 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <set>
 
 namespace pkgdesc {
 
 namespace {
 
-std::string parent_of(const std::string& path) {
-    const std::size_t slash = path.rfind('/');
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string base_name(const std::string& path) {
-    return path.substr(path.rfind('/') + 1);
-}
-
-// "#123" or a name, as the root's accounts know it.
-std::uint32_t resolve_id(const std::string& name, const RootAccounts& accounts, bool user,
-                         const RootDir& root, const std::string& path) {
-    if (name.size() > 1 && name.front() == '#') {
-        std::uint32_t id = 0;
-        const auto [end, error] = std::from_chars(name.data() + 1, name.data() + name.size(), id);
-        // (uint32_t)-1 tells chown(2) to leave the id as it is.
-        if (error == std::errc() && end == name.data() + name.size() && id != 0xFFFFFFFFu) {
-            return id;
-        }
-    }
-    const std::optional<std::uint32_t> id = user ? accounts.uid(name) : accounts.gid(name);
-    if (!id) {
-        throw Error(root.display(user ? "/etc/passwd" : "/etc/group"),
-                    std::string(user ? "user '" : "group '") + name + "' of " + escape(path) +
-                        " is unknown: restore the backup, with its accounts, first");
-    }
-    return *id;
-}
+using namespace placing;
 
 // What the restore knows of one file it writes.
 struct Target {
@@ -174,47 +147,6 @@ ProvenPackage prove(const ManifestPackage& package, const std::vector<std::strin
     return proven;
 }
 
-// The place of a file: its directory, reached from the root without a symlink, and whether
-// directories must be made on the way. Throws Error for a place nothing may be written to.
-struct Place {
-    std::string existing;          // the deepest directory that exists
-    std::vector<std::string> make; // the directories to make below it, in order
-};
-
-Place place_of(const RootDir& root, const std::string& path) {
-    Place place;
-    std::string dir = parent_of(path);
-    for (;;) {
-        const OpenResult node = root.open_at(dir, O_PATH | O_NOFOLLOW);
-        struct stat st {};
-        if (node.ok() && ::fstat(node.fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
-            place.existing = dir;
-            break;
-        }
-        if (node.ok() || node.error != ENOENT) {
-            throw Error(root.display(dir),
-                        "a symbolic link or a file, not a directory, on the way to " +
-                            escape(path) + ": nothing is written through it");
-        }
-        place.make.insert(place.make.begin(), dir);
-        dir = parent_of(dir);
-    }
-    const OpenResult target = root.open_at(path, O_PATH | O_NOFOLLOW);
-    struct stat st {};
-    if (target.ok() && ::fstat(target.fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        throw Error(root.display(path), "a directory is where this file goes: not replaced");
-    }
-    return place;
-}
-
-UniqueFd open_directory(const RootDir& root, const std::string& dir) {
-    OpenResult opened = root.open_at(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (!opened.ok()) {
-        throw IoError::from_errno(root.display(dir), "cannot open directory", opened.error);
-    }
-    return std::move(opened.fd);
-}
-
 using Inode = std::pair<dev_t, ino_t>;
 
 // A temporary file in a directory, removed unless committed.
@@ -222,9 +154,8 @@ class TempFile {
 public:
     TempFile(const RootDir& root, const std::string& path)
         : m_root(root), m_path(path), m_dir(open_directory(root, parent_of(path))) {
-        static thread_local std::mt19937_64 random{std::random_device{}()};
         for (int attempt = 0; attempt < 100; ++attempt) {
-            m_name = ".pkgdesc-restore-" + std::to_string(random());
+            m_name = temporary_name();
             const int fd = ::openat(m_dir.get(), m_name.c_str(),
                                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
             if (fd >= 0) {
@@ -244,9 +175,8 @@ public:
              const Inode& written)
         : m_root(root), m_path(path), m_dir(open_directory(root, parent_of(path))) {
         const UniqueFd from = open_directory(root, parent_of(link_to));
-        static thread_local std::mt19937_64 random{std::random_device{}()};
         for (int attempt = 0; attempt < 100; ++attempt) {
-            m_name = ".pkgdesc-restore-" + std::to_string(random());
+            m_name = temporary_name();
             if (::linkat(from.get(), base_name(link_to).c_str(), m_dir.get(), m_name.c_str(), 0) ==
                 0) {
                 struct stat st {};
@@ -432,8 +362,49 @@ void write_links(const RootDir& root, const ProvenPackage& proven,
 
 } // namespace
 
-std::vector<std::string> default_debs_dirs() {
-    return {"/var/cache/apt/archives", default_cache_dir() + "/debs"};
+std::vector<std::string> default_debs_dirs(const std::string& cache_dir) {
+    return {"/var/cache/apt/archives", cache_dir + "/debs"};
+}
+
+FetchResult fetch_manifest_debs(const RestoreManifest& manifest,
+                                const std::vector<std::string>& debs_dirs, const std::string& into,
+                                const std::vector<std::string>& apt_options) {
+    FetchResult result;
+    std::vector<DebDownload> downloads;
+    std::vector<const ManifestPackage*> wanted;
+    for (const ManifestPackage& package : manifest.packages) {
+        if (!debs_present(debs_dirs, package.name, package.version, package.architecture).empty()) {
+            continue;
+        }
+        const std::string label =
+            package.name + " " + package.version + " (" + package.architecture + ")";
+        if (package.deb_uri.empty() || package.deb_sha256.empty()) {
+            result.problems.push_back(label +
+                                      ": the manifest names no .deb to download (its "
+                                      "reference was " +
+                                      package.reference + "): --debs DIR");
+            continue;
+        }
+        downloads.push_back(
+            {package.deb_uri, package.deb_sha256, 0,
+             into + "/" +
+                 deb_file_names(package.name, package.version, package.architecture).front()});
+        wanted.push_back(&package);
+    }
+    if (downloads.empty()) {
+        return result;
+    }
+    make_directories(into);
+    const std::vector<std::string> failures = download_debs(downloads, apt_options);
+    for (std::size_t i = 0; i < failures.size(); ++i) {
+        if (failures[i].empty()) {
+            ++result.fetched;
+        } else {
+            result.problems.push_back(wanted[i]->name + " " + wanted[i]->version + " (" +
+                                      wanted[i]->architecture + "): " + failures[i]);
+        }
+    }
+    return result;
 }
 
 std::vector<std::string> deb_file_names(const std::string& name, const std::string& version,
@@ -562,7 +533,7 @@ RestoreResult restore_from_manifest(const RestoreManifest& manifest, const Resto
                 const ManifestFile& file = *target.file;
                 target.uid = resolve_id(file.owner, accounts, true, root, file.path);
                 target.gid = resolve_id(file.group, accounts, false, root, file.path);
-                places.emplace(file.path, place_of(root, file.path));
+                places.emplace(file.path, place_of(root, file.path, options.remade));
             }
         }
     }

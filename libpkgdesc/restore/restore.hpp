@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,9 @@ struct PKGDESC_EXPORT RestoreOptions {
     std::vector<std::string> debs_dirs;
     // Without it, only the proof and the plan: nothing is written.
     bool apply = false;
+    // Directories that a repair makes anew before the files are written (in its plan, without
+    // `apply`): what is there now is not on the way.
+    std::set<std::string> remade;
 };
 
 struct PKGDESC_EXPORT RestoreResult {
@@ -35,8 +39,24 @@ struct PKGDESC_EXPORT RestoreResult {
     std::uint64_t bytes = 0;
 };
 
-// The default places of .debs: apt's archives cache and pkgdesc's (CACHE/debs).
-PKGDESC_EXPORT std::vector<std::string> default_debs_dirs();
+// The default places of .debs: apt's archives cache and pkgdesc's (`cache_dir`/debs).
+PKGDESC_EXPORT std::vector<std::string> default_debs_dirs(const std::string& cache_dir);
+
+struct PKGDESC_EXPORT FetchResult {
+    std::size_t fetched = 0;
+    // Packages that got no .deb: "NAME VERSION (ARCH): why".
+    std::vector<std::string> problems;
+};
+
+// Downloads the .deb of each package of `manifest` that none of `debs_dirs` holds: from the
+// manifest's Deb URI (the signed index's word, when the plan was made), checked against its
+// Deb-SHA256 by apt, into `into` under pkgdesc's name for it (through libapt-pkg's acquire
+// system, with `apt_options`). A package without a Deb URI or Deb-SHA256 gets none. The
+// restore proves every .deb again, whatever this did.
+PKGDESC_EXPORT FetchResult fetch_manifest_debs(const RestoreManifest& manifest,
+                                               const std::vector<std::string>& debs_dirs,
+                                               const std::string& into,
+                                               const std::vector<std::string>& apt_options);
 
 // The names a .deb of this version has in a directory: NAME_VERSION_ARCH.deb with the epoch
 // left out (pkgdesc's cache, dpkg-deb --build) and, for a version with an epoch, with it

@@ -712,31 +712,20 @@ private:
     void fetch(const std::vector<std::size_t>& missing) {
         const std::string dir = m_options.cache_dir + "/debs";
         make_directories(dir);
-        pkgAcquire fetcher;
-        std::map<const pkgAcquire::Item*, std::size_t> items;
+        std::vector<DebDownload> downloads;
         for (const std::size_t index : missing) {
             const Candidate& c = m_wanted[index].candidates.front();
-            HashStringList hashes;
-            hashes.push_back(HashString("SHA256", c.sha256));
-            auto* item =
-                new pkgAcqFile(&fetcher, c.base_uri + c.filename, hashes, c.size, c.filename,
-                               flNotDir(c.filename), "", dir + "/" + flNotDir(c.filename));
-            items[item] = index;
+            downloads.push_back(
+                {c.base_uri + c.filename, c.sha256, c.size, dir + "/" + flNotDir(c.filename)});
         }
-        fetcher.Run();
-        for (auto it = fetcher.ItemsBegin(); it != fetcher.ItemsEnd(); ++it) {
-            const auto found = items.find(*it);
-            if (found == items.end()) {
-                continue;
-            }
-            if ((*it)->Status == pkgAcquire::Item::StatDone) {
+        const std::vector<std::string> failures = download_debs(downloads, m_options.apt_options);
+        for (std::size_t i = 0; i < missing.size(); ++i) {
+            if (failures[i].empty()) {
                 ++m_result.fetched;
             } else {
-                m_fetch_errors[found->second] =
-                    "download of " + (*it)->DescURI() + " failed: " + (*it)->ErrorText;
+                m_fetch_errors[missing[i]] = failures[i];
             }
         }
-        // The queue owns the items; pkgAcquire deletes them.
     }
 
     void generate(const std::vector<std::size_t>& pending) {
@@ -830,6 +819,37 @@ AptChainResult load_apt_chain(const AptChainOptions& options,
                               const std::vector<PackageVersion>& wanted, ReleaseHistory& history,
                               ReferenceSet& references) {
     return Chain(options, wanted, history, references).run();
+}
+
+std::vector<std::string> download_debs(const std::vector<DebDownload>& downloads,
+                                       const std::vector<std::string>& apt_options) {
+    // What apt says of a failure is in the item's ErrorText, returned.
+    const AptErrorScope errors;
+    init_apt(apt_options);
+    pkgAcquire fetcher;
+    std::map<const pkgAcquire::Item*, std::size_t> items;
+    for (std::size_t i = 0; i < downloads.size(); ++i) {
+        const DebDownload& d = downloads[i];
+        HashStringList hashes;
+        hashes.push_back(HashString("SHA256", d.sha256));
+        // The queue owns the items; pkgAcquire deletes them.
+        auto* item = new pkgAcqFile(&fetcher, d.uri, hashes, d.size, flNotDir(d.file),
+                                    flNotDir(d.file), "", d.file);
+        items[item] = i;
+    }
+    std::vector<std::string> failures(downloads.size());
+    if (downloads.empty()) {
+        return failures;
+    }
+    fetcher.Run();
+    for (auto it = fetcher.ItemsBegin(); it != fetcher.ItemsEnd(); ++it) {
+        const auto found = items.find(*it);
+        if (found != items.end() && (*it)->Status != pkgAcquire::Item::StatDone) {
+            failures[found->second] =
+                "download of " + (*it)->DescURI() + " failed: " + (*it)->ErrorText;
+        }
+    }
+    return failures;
 }
 
 } // namespace pkgdesc

@@ -8,6 +8,7 @@
 #include <libpkgdesc/trust/release.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
 
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -45,5 +46,21 @@ struct PKGDESC_EXPORT AptChainResult {
 PKGDESC_EXPORT AptChainResult load_apt_chain(const AptChainOptions& options,
                                              const std::vector<PackageVersion>& wanted,
                                              ReleaseHistory& history, ReferenceSet& references);
+
+// A .deb to download: from `uri`, checked against `sha256` (hex) and `size` (0: not known),
+// into `file`.
+struct PKGDESC_EXPORT DebDownload {
+    std::string uri;
+    std::string sha256;
+    std::uint64_t size = 0;
+    std::string file;
+};
+
+// Downloads through libapt-pkg's acquire system, with the verifying host's apt configuration
+// and `apt_options` on top; apt refuses what does not match its SHA-256. Returns, for each
+// download, empty when it is in place, else why not ("download of URI failed: REASON"). Throws
+// Error when apt's configuration cannot be read.
+PKGDESC_EXPORT std::vector<std::string> download_debs(const std::vector<DebDownload>& downloads,
+                                                      const std::vector<std::string>& apt_options);
 
 } // namespace pkgdesc

@@ -15,6 +15,8 @@ namespace {
 class RepairTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(RepairTest);
     CPPUNIT_TEST(testRepairsEveryTamperingOfRegularFiles);
+    CPPUNIT_TEST(testRepairsSymlinksDirectoriesAndWhatTookAFilesPlace);
+    CPPUNIT_TEST(testRepairGivesWhatAStatoverrideSets);
     CPPUNIT_TEST(testShowsThePlanAndChangesNothingWithoutApply);
     CPPUNIT_TEST(testRefusesADebOfOtherContent);
     CPPUNIT_TEST(testLeavesWhatTheSystemsOwnRecordsSet);
@@ -34,8 +36,8 @@ class RepairTest : public CppUnit::TestFixture {
         return run(argv);
     }
 
-    // Content, size, mode, setuid, owner, a capability, an ACL, the mtime alone, a symlink and a
-    // FIFO in a file's place, a deleted file, a broken hard link, an edited conffile.
+    // Content, size, mode, setuid, owner, a capability, an ACL, the mtime alone, a deleted file,
+    // a broken hard link, an edited conffile.
     static void tamper(const Installed& sys) {
         must_sh("set -e\n"
                 "m=$(stat -c %Y " +
@@ -89,6 +91,79 @@ public:
         const RunResult again = repair(sys, {"--apply", "--conffiles"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(again.err, 0, again.status);
         CPPUNIT_ASSERT_MESSAGE(again.err, again.err.find("repaired 0 files") != std::string::npos);
+    }
+
+    void testRepairsSymlinksDirectoriesAndWhatTookAFilesPlace() {
+        // A symlink retargeted, a symlink and a FIFO where files were, a package directory
+        // replaced by a symlink to a copy outside the root, a directory's mode and owner, and a
+        // directory where a file was.
+        Installed sys;
+        const std::string outside = sys.tmp / "outside";
+        must_sh("set -e\n"
+                "ln -sfn /etc/passwd " +
+                sys.q("/usr/bin/hello-link") + "\nrm " + sys.q("/usr/sbin/hellod") +
+                " && ln -s ../bin/hello " + sys.q("/usr/sbin/hellod") + "\nrm " +
+                sys.q("/usr/lib/hello/data.bin") + " && mkfifo " +
+                sys.q("/usr/lib/hello/data.bin") + "\ncp -a " + sys.q("/usr/share/doc/hello") +
+                " " + shell_quote(outside) + " && rm -r " + sys.q("/usr/share/doc/hello") +
+                " && ln -s " + shell_quote(outside) + " " + sys.q("/usr/share/doc/hello") +
+                "\nchmod 0700 " + sys.q("/usr/lib/hello") + " && chown 65534:65534 " +
+                sys.q("/usr/lib/hello") + "\nrm " + sys.q("/usr/bin/hello-again") + " && mkdir " +
+                sys.q("/usr/bin/hello-again") + " && touch " + sys.q("/usr/bin/hello-again/kept") +
+                "\n");
+        sh("setfacl -m u:65534:rwx " + sys.q("/usr/share"));
+        const json before = verify_json(sys.root, sys.ref, {}, 1);
+        CPPUNIT_ASSERT(deviations(before).size() >= 7);
+
+        const RunResult plan = repair(sys, {});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(plan.err, 1, plan.status);
+        CPPUNIT_ASSERT_MESSAGE(plan.err, plan.err.find("would replace what is at "
+                                                       "/usr/share/doc/hello by directory "
+                                                       "/usr/share/doc/hello (0755 root:root)") !=
+                                             std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(plan.err,
+                               plan.err.find("would replace symbolic link "
+                                             "/usr/bin/hello-link -> hello") != std::string::npos);
+        CPPUNIT_ASSERT(deviations(before) == deviations(verify_json(sys.root, sys.ref, {}, 1)));
+
+        const RunResult r = repair(sys, {"--apply"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 1, r.status);
+        // The directory's content is not removed, nor the group it breaks repaired.
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("not repaired: /usr/bin/hello-again (hello): a "
+                                                 "directory is in its place") != std::string::npos);
+        CPPUNIT_ASSERT(exists(sys.root / "/usr/bin/hello-again/kept"));
+        // Nothing was written through the symlink: the copy outside is as it was.
+        CPPUNIT_ASSERT_EQUAL(std::string("Read me.\n"), read_file(outside + "/README"));
+        CPPUNIT_ASSERT(sh("test -d " + sys.q("/usr/share/doc/hello") + " && test ! -L " +
+                          sys.q("/usr/share/doc/hello"))
+                           .status == 0);
+        assert_deviations({{"/usr/bin/hello-again", "modified type"}},
+                          verify_json(sys.root, sys.ref, {}, 1));
+
+        // Once the admin has taken the directory away, the rest is put back.
+        must_sh("rm -r " + sys.q("/usr/bin/hello-again"));
+        const RunResult rest = repair(sys, {"--apply"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(rest.err, 0, rest.status);
+        assert_deviations({}, verify_json(sys.root, sys.ref, {}, 0));
+    }
+
+    void testRepairGivesWhatAStatoverrideSets() {
+        // A statoverride that takes privilege away is the system's own word: a repair gives
+        // it. One that asks for setuid the package never gave gets the rest of what it asks.
+        Installed sys;
+        sys.root.add_statoverride("root", "root", 0750, "/usr/sbin/hellod");
+        sys.root.add_statoverride("daemon", "daemon", 04700, "/usr/share/doc/hello/README");
+        must_sh("printf 'evil\\n' > " + sys.q("/usr/sbin/hellod") + " && chmod 4755 " +
+                sys.q("/usr/sbin/hellod") + " && chmod 0644 " +
+                sys.q("/usr/share/doc/hello/README"));
+        const RunResult r = repair(sys, {"--apply"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("daemon\n"), read_file(sys.root / "/usr/sbin/hellod"));
+        CPPUNIT_ASSERT_EQUAL(std::string("750\n"),
+                             sh("stat -c %a " + sys.q("/usr/sbin/hellod")).out);
+        CPPUNIT_ASSERT_EQUAL(std::string("700 7001:7001\n"),
+                             sh("stat -c '%a %u:%g' " + sys.q("/usr/share/doc/hello/README")).out);
+        assert_deviations({}, verify_json(sys.root, sys.ref, {}, 0));
     }
 
     void testShowsThePlanAndChangesNothingWithoutApply() {

@@ -110,13 +110,8 @@ struct AptFixture {
     }
 
     RunResult verify(const std::vector<std::string>& extra = {}) const {
-        std::vector<std::string> argv{program("PKGDESC_VERIFY"),
-                                      "--root",
-                                      root.dir(),
-                                      "--cache-dir",
-                                      cache,
-                                      "--state-dir",
-                                      state,
+        std::vector<std::string> argv{program("PKGDESC_VERIFY"), "--root", root.dir(),
+                                      "--cache-dir", cache, "--state-dir", state,
                                       // The chain's suites check package files only.
                                       "--no-unowned"};
         const std::vector<std::string> options = apt_options();
@@ -193,6 +188,7 @@ class TrustAptTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testKeyOutsideSignedByIsNotTrusted);
     CPPUNIT_TEST(testTrustedPartsWithoutSignedBy);
     CPPUNIT_TEST(testFetchDownloadsMissingDeb);
+    CPPUNIT_TEST(testRestoreFetchesTheDebsItsManifestNames);
     CPPUNIT_TEST(testNothingIsTakenFromTheCheckedRoot);
     CPPUNIT_TEST_SUITE_END();
 
@@ -478,6 +474,86 @@ public:
         CPPUNIT_ASSERT_MESSAGE(reason, reason.find("failed") != std::string::npos ||
                                            reason.find("does not match") != std::string::npos);
         CPPUNIT_ASSERT_EQUAL(std::size_t{0}, pristine_of(doc, "hello"));
+    }
+
+    void testRestoreFetchesTheDebsItsManifestNames() {
+        if (!have_apt_tools()) {
+            return;
+        }
+        AptFixture f;
+        f.hello_from_archive(false);
+        // The plan, with reference data the chain proves from a downloaded .deb.
+        const std::string plan = f.tmp / "plan";
+        std::vector<std::string> apt;
+        const std::vector<std::string> options = f.apt_options();
+        for (std::size_t i = 1; i < options.size(); i += 2) {
+            apt.insert(apt.end(), {"--apt-option", options[i]});
+        }
+        std::vector<std::string> argv{program("PKGDESC_VERIFY"),
+                                      "--root",
+                                      f.root.dir(),
+                                      "--cache-dir",
+                                      f.cache,
+                                      "--state-dir",
+                                      f.state,
+                                      "--fetch",
+                                      "--backup-plan",
+                                      plan,
+                                      "--backup-dir",
+                                      "/usr"};
+        argv.insert(argv.end(), apt.begin(), apt.end());
+        const RunResult planned = run(argv);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(planned.err, 0, planned.status);
+        const std::string sha = planned.out.substr(0, 64);
+        const std::string manifest = read_file(plan + "/manifest");
+        CPPUNIT_ASSERT_MESSAGE(
+            manifest, manifest.find("Deb: file:" + f.archive + "/pool/hello_1.0_amd64.deb\n") !=
+                          std::string::npos);
+        // The restore host has no .deb: without --fetch nothing is proven, nothing written.
+        must(sh("rm -r " + shell_quote(f.cache + "/debs")), "rm");
+        auto restore = [&](const std::string& into, const std::vector<std::string>& extra) {
+            must(sh("mkdir -p " + shell_quote(into + "/etc") + " && cp " +
+                    shell_quote(f.root.dir() + "/etc/passwd") + " " +
+                    shell_quote(f.root.dir() + "/etc/group") + " " + shell_quote(into + "/etc")),
+                 "accounts");
+            std::vector<std::string> args{program("PKGDESC_RESTORE"),
+                                          "--manifest",
+                                          plan + "/manifest",
+                                          "--manifest-sha256",
+                                          sha,
+                                          "--root",
+                                          into,
+                                          "--cache-dir",
+                                          f.cache,
+                                          "--apply"};
+            args.insert(args.end(), apt.begin(), apt.end());
+            args.insert(args.end(), extra.begin(), extra.end());
+            return run(args);
+        };
+        const std::string bare = f.tmp / "bare";
+        const RunResult without = restore(bare, {});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(without.err, 3, without.status);
+        CPPUNIT_ASSERT(!exists(bare + "/usr"));
+        // With --fetch, the .deb comes from where the manifest says, and is proven again.
+        const std::string target = f.tmp / "target";
+        const RunResult fetched = restore(target, {"--fetch"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(fetched.err, 0, fetched.status);
+        CPPUNIT_ASSERT_MESSAGE(fetched.err,
+                               fetched.err.find("1 .debs downloaded") != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(read_file(f.root.dir() + "/usr/bin/hello"),
+                             read_file(target + "/usr/bin/hello"));
+        CPPUNIT_ASSERT_EQUAL(read_file(f.root.dir() + "/usr/share/doc/hello/README"),
+                             read_file(target + "/usr/share/doc/hello/README"));
+        // A .deb of other content where the manifest points is refused: nothing is written.
+        must(sh("rm -r " + shell_quote(f.cache + "/debs")), "rm");
+        const std::string other = build_small_deb(f.tmp / "other", "hello", "1.0", "evil");
+        must(sh("cp " + shell_quote(other) + " " +
+                shell_quote(f.archive + "/pool/hello_1.0_amd64.deb")),
+             "cp");
+        const std::string refused = f.tmp / "refused";
+        const RunResult forged = restore(refused, {"--fetch"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(forged.err, 3, forged.status);
+        CPPUNIT_ASSERT(!exists(refused + "/usr"));
     }
 
     void testNothingIsTakenFromTheCheckedRoot() {
