@@ -156,10 +156,6 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         return usage_error(*message);
     }
     m_opts.restore.debs_dirs = m_opts.sources.debs_dirs;
-    for (const std::string& dir :
-         default_debs_dirs(m_opts.sources.cache_dir.value_or(default_cache_dir()))) {
-        m_opts.restore.debs_dirs.push_back(dir);
-    }
     // The options each mode takes; the others are usage errors.
     const std::vector<std::string> reference_only{"pkgdesc", "trust-unsigned", "repo",
                                                   "suite",   "keyring",        "state-dir"};
@@ -350,6 +346,11 @@ int Cli::restore() const {
                          ? "; made " + std::to_string(result.directories) + " missing directories"
                          : "") +
                     (m_opts.restore.apply ? "" : " (--apply writes them)"));
+        if (!result.database_checked) {
+            print_message("", "no dpkg database in " + m_opts.restore.root +
+                                  " to check the manifest's packages against (restore the "
+                                  "backup first)");
+        }
     }
     return to_int(ExitCode::ok);
 }
@@ -368,6 +369,11 @@ int Cli::run(int argc, char** argv) {
         return *early;
     }
     return cli::guarded(k_program, [this] {
+        for (const std::string& dir :
+             default_debs_dirs(m_opts.sources.cache_dir.value_or(default_cache_dir()),
+                               m_opts.sources.apt_options)) {
+            m_opts.restore.debs_dirs.push_back(dir);
+        }
         return m_opts.extract ? extract() : m_opts.repair ? repair() : restore();
     });
 }

@@ -10,8 +10,10 @@
 #include <libpkgdesc/fs/root_dir.hpp>
 #include <libpkgdesc/restore/placing.hpp>
 #include <libpkgdesc/trust/apt_chain.hpp>
+#include <libpkgdesc/util/file_io.hpp>
 #include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/sha256.hpp>
+#include <libpkgdesc/verify/layout_aliases.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -44,6 +46,8 @@ struct ProvenPackage {
     std::string deb;
     std::vector<Target> targets; // with content; hard links apart
     std::vector<Target> links;
+    // Each target's member found by content (prove_by_contents), not only expected at its path.
+    bool members_known = false;
 };
 
 // Whether the control file of a .deb names this package, version and architecture.
@@ -76,67 +80,109 @@ std::vector<std::string> debs_present(const std::vector<std::string>& dirs, cons
     return found;
 }
 
-// The first .deb of the directories that proves the package, or why none does.
-ProvenPackage prove(const ManifestPackage& package, const std::vector<std::string>& dirs,
-                    std::vector<std::string>& problems) {
+// Whether the .deb at `path` proves the package by its contents: its SHA-256 is the manifest's
+// Deb-SHA256 (when it has one), its control file names the package, and it holds a member of each
+// file's SHA-256 and size (any such member will do: the metadata is the manifest's). The whole
+// .deb is read.
+ProvenPackage prove_by_contents(const ManifestPackage& package, const std::string& path,
+                                std::vector<std::string>& problems) {
     ProvenPackage proven;
     proven.package = &package;
+    DebReaderOptions options;
+    options.hash_file = true;
+    DebContents contents;
+    try {
+        contents = DebReader(options).read(path);
+    } catch (const Error& e) {
+        problems.push_back(e.what());
+        return proven;
+    }
+    if (!package.deb_sha256.empty() && contents.file_sha256 != package.deb_sha256) {
+        problems.push_back(path + ": SHA-256 " + contents.file_sha256 +
+                           " is not the manifest's Deb-SHA256 " + package.deb_sha256 +
+                           ": refused");
+        return proven;
+    }
+    if (!describes(contents, package)) {
+        problems.push_back(path + ": not " + package.name + " " + package.version + " (" +
+                           package.architecture + ")");
+        return proven;
+    }
+    std::map<std::pair<std::string, std::uint64_t>, std::string> by_content;
+    for (const Entry& entry : contents.entries) {
+        if (entry.type == EntryType::file && entry.sha256) {
+            by_content.emplace(std::make_pair(to_hex(*entry.sha256), entry.size), entry.path);
+        }
+    }
+    for (const ManifestFile& file : package.files) {
+        Target target;
+        target.file = &file;
+        if (!file.first_link.empty()) {
+            proven.links.push_back(target);
+            continue;
+        }
+        const auto member = by_content.find({file.sha256, file.size});
+        if (member == by_content.end()) {
+            problems.push_back(path + ": holds no member with the content of " +
+                               escape(file.path));
+            proven.targets.clear();
+            proven.links.clear();
+            return proven;
+        }
+        target.member = member->second;
+        proven.targets.push_back(target);
+    }
+    proven.deb = path;
+    proven.members_known = true;
+    return proven;
+}
+
+// Whether the .deb at `path` is, byte for byte, the one the manifest's Deb-SHA256 names: its
+// files are then expected at their own paths, and the write checks each member, the control file
+// and the SHA-256 of the very bytes it reads again.
+ProvenPackage prove_by_identity(const ManifestPackage& package, const std::string& path,
+                                std::vector<std::string>& problems) {
+    ProvenPackage proven;
+    proven.package = &package;
+    std::string digest;
+    try {
+        const std::optional<MappedFile> mapped = MappedFile::open_if_exists(path);
+        if (!mapped) {
+            problems.push_back(path + ": gone");
+            return proven;
+        }
+        digest = to_hex(Sha256::digest(mapped->view()));
+    } catch (const Error& e) {
+        problems.push_back(e.what());
+        return proven;
+    }
+    if (digest != package.deb_sha256) {
+        problems.push_back(path + ": SHA-256 " + digest + " is not the manifest's Deb-SHA256 " +
+                           package.deb_sha256 + ": refused");
+        return proven;
+    }
+    for (const ManifestFile& file : package.files) {
+        Target target;
+        target.file = &file;
+        target.member = file.path;
+        (file.first_link.empty() ? proven.targets : proven.links).push_back(target);
+    }
+    proven.deb = path;
+    return proven;
+}
+
+// The first .deb of the directories that proves the package, or why none does.
+ProvenPackage prove(const ManifestPackage& package, const std::vector<std::string>& dirs,
+                    bool by_identity, std::vector<std::string>& problems) {
     const std::vector<std::string> found =
         debs_present(dirs, package.name, package.version, package.architecture);
     for (const std::string& path : found) {
-        DebReaderOptions options;
-        options.hash_file = true;
-        DebContents contents;
-        try {
-            contents = DebReader(options).read(path);
-        } catch (const Error& e) {
-            problems.push_back(e.what());
-            continue;
+        ProvenPackage proven = by_identity && !package.deb_sha256.empty()
+                                   ? prove_by_identity(package, path, problems)
+                                   : prove_by_contents(package, path, problems);
+        if (!proven.deb.empty()) {
+            return proven;
         }
-        if (!package.deb_sha256.empty() && contents.file_sha256 != package.deb_sha256) {
-            problems.push_back(path + ": SHA-256 " + contents.file_sha256 +
-                               " is not the manifest's Deb-SHA256 " + package.deb_sha256 +
-                               ": refused");
-            continue;
-        }
-        if (!describes(contents, package)) {
-            problems.push_back(path + ": not " + package.name + " " + package.version + " (" +
-                               package.architecture + ")");
-            continue;
-        }
-        // Any member with the file's content will do: the metadata is the manifest's.
-        std::map<std::pair<std::string, std::uint64_t>, std::string> by_content;
-        for (const Entry& entry : contents.entries) {
-            if (entry.type == EntryType::file && entry.sha256) {
-                by_content.emplace(std::make_pair(to_hex(*entry.sha256), entry.size), entry.path);
-            }
-        }
-        std::vector<Target> targets;
-        std::vector<Target> links;
-        std::string lacking;
-        for (const ManifestFile& file : package.files) {
-            Target target;
-            target.file = &file;
-            if (!file.first_link.empty()) {
-                links.push_back(target);
-                continue;
-            }
-            const auto member = by_content.find({file.sha256, file.size});
-            if (member == by_content.end()) {
-                lacking = escape(file.path);
-                break;
-            }
-            target.member = member->second;
-            targets.push_back(target);
-        }
-        if (!lacking.empty()) {
-            problems.push_back(path + ": holds no member with the content of " + lacking);
-            continue;
-        }
-        proven.deb = path;
-        proven.targets = std::move(targets);
-        proven.links = std::move(links);
-        return proven;
     }
     if (found.empty()) {
         problems.push_back(
@@ -144,7 +190,9 @@ ProvenPackage prove(const ManifestPackage& package, const std::vector<std::strin
             deb_file_names(package.name, package.version, package.architecture).front() +
             " in the .deb directories (--debs DIR)");
     }
-    return proven;
+    ProvenPackage none;
+    none.package = &package;
+    return none;
 }
 
 using Inode = std::pair<dev_t, ino_t>;
@@ -241,6 +289,14 @@ public:
         m_committed = true;
     }
 
+    // Hands the written file over to be renamed into place later (Staging): its name in its
+    // directory, closed.
+    std::string release() {
+        m_committed = true;
+        m_fd = UniqueFd();
+        return m_name;
+    }
+
 private:
     const RootDir& m_root;
     std::string m_path;
@@ -266,16 +322,91 @@ void make_missing_directories(const RootDir& root, const Place& place, std::set<
     }
 }
 
-// Writes the files of one proven package: the members streamed from its .deb into temporary
-// files, checked against the manifest's SHA-256 and size, given the manifest's metadata, renamed
-// into place; then its hard links.
-void write_package(const RootDir& root, const ProvenPackage& proven,
-                   std::map<std::string, Inode>& written_inodes, RestoreResult& result,
-                   const std::function<void(const std::string&)>& step) {
+// Files written under temporary names in their directories, complete with their metadata, put in
+// place only once every package is written and proven: removed if the restore stops before.
+class Staging {
+public:
+    explicit Staging(const RootDir& root) : m_root(root) {}
+    ~Staging() {
+        for (const Staged& staged : m_staged) {
+            if (!staged.committed) {
+                try {
+                    const UniqueFd dir = open_directory(m_root, parent_of(staged.path));
+                    ::unlinkat(dir.get(), staged.name.c_str(), 0);
+                } catch (const Error&) {
+                    // Its directory is gone or no longer reached safely: nothing to remove there.
+                }
+            }
+        }
+    }
+    Staging(const Staging&) = delete;
+    Staging& operator=(const Staging&) = delete;
+
+    void add(const std::string& path, std::string name, const std::string& deb) {
+        m_staged.push_back({path, std::move(name), deb, false});
+    }
+
+    // Renames every file into place, directory by directory.
+    void commit(const std::function<void(const std::string&)>& step) {
+        std::vector<Staged*> order;
+        order.reserve(m_staged.size());
+        for (Staged& staged : m_staged) {
+            order.push_back(&staged);
+        }
+        std::stable_sort(order.begin(), order.end(), [](const Staged* a, const Staged* b) {
+            return parent_of(a->path) < parent_of(b->path);
+        });
+        std::string current;
+        UniqueFd dir;
+        for (Staged* staged : order) {
+            const std::string parent = parent_of(staged->path);
+            if (!dir.valid() || parent != current) {
+                dir = open_directory(m_root, parent);
+                current = parent;
+            }
+            if (::renameat(dir.get(), staged->name.c_str(), dir.get(),
+                           base_name(staged->path).c_str()) != 0) {
+                throw IoError::from_errno(m_root.display(staged->path), "cannot put in place",
+                                          errno);
+            }
+            staged->committed = true;
+            step("restored " + escape(staged->path) + " from " + staged->deb);
+        }
+    }
+
+private:
+    struct Staged {
+        std::string path;
+        std::string name;
+        std::string deb;
+        bool committed;
+    };
+    const RootDir& m_root;
+    std::vector<Staged> m_staged;
+};
+
+// Writes the files of one proven package under temporary names: the members streamed from its
+// .deb, each checked against the manifest's SHA-256 and size and given the manifest's metadata.
+// The .deb read is checked again (its SHA-256, its control file). Returns the targets of no
+// member with their content: only a package proven by identity can have some, found by contents
+// then (a member elsewhere than at the file's own path, as a diversion puts it).
+std::vector<Target> stage_package(const RootDir& root, const ProvenPackage& proven,
+                                  const std::vector<Target>& targets, Staging& staging,
+                                  std::map<std::string, Inode>& written_inodes,
+                                  RestoreResult& result) {
     std::map<std::string, std::vector<const Target*>> by_member;
-    for (const Target& target : proven.targets) {
+    for (const Target& target : targets) {
         by_member[target.member].push_back(&target);
     }
+    // A package proven by identity is expected to hold each file at its path, or at the path
+    // merged /usr gave it ("/bin/ls" for "/usr/bin/ls"); its content is checked all the same.
+    static const LayoutAliases k_aliases = LayoutAliases::every_standard();
+    auto key_of = [&](const std::string& member) {
+        if (proven.members_known || by_member.contains(member)) {
+            return member;
+        }
+        return k_aliases.resolve(member);
+    };
     struct Open {
         const Target* target;
         std::unique_ptr<TempFile> file;
@@ -289,17 +420,18 @@ void write_package(const RootDir& root, const ProvenPackage& proven,
         const std::string digest = to_hex(hash.finish());
         for (Open& o : open) {
             if (digest != o.target->file->sha256 || size != o.target->file->size) {
+                if (!proven.members_known) {
+                    continue; // removed with its TempFile; left for the proof by contents
+                }
                 throw IoError(proven.deb, "member " + escape(current) +
-                                              " changed since it was proven: nothing more is "
-                                              "written from it");
+                                              " changed since it was proven: nothing is restored");
             }
             o.file->set_metadata(*o.target);
             written_inodes[o.target->file->path] = o.file->inode();
-            o.file->commit();
+            staging.add(o.target->file->path, o.file->release(), proven.deb);
             written.insert(o.target->file->path);
             ++result.files;
             result.bytes += size;
-            step("restored " + escape(o.target->file->path) + " from " + proven.deb);
         }
         open.clear();
         size = 0;
@@ -307,17 +439,30 @@ void write_package(const RootDir& root, const ProvenPackage& proven,
     auto start = [&](const std::string& member) {
         current = member;
         for (const Target* target : by_member.at(member)) {
-            open.push_back({target, std::make_unique<TempFile>(root, target->file->path)});
+            if (!written.contains(target->file->path)) {
+                open.push_back({target, std::make_unique<TempFile>(root, target->file->path)});
+            }
         }
     };
     DebReaderOptions options;
-    options.wants_data = [&](const std::string& path) { return by_member.contains(path); };
+    options.hash_file = true;
+    std::string reading; // the member whose data comes
+    options.wants_data = [&](const std::string& path) {
+        const auto group = by_member.find(key_of(path));
+        return group != by_member.end() &&
+               std::any_of(group->second.begin(), group->second.end(), [&](const Target* t) {
+                   return !written.contains(t->file->path);
+               });
+    };
     options.data = [&](const std::string& path, std::string_view chunk) {
-        if (path != current || open.empty()) {
+        if (path != reading) {
             if (!open.empty()) {
                 finish();
             }
-            start(path);
+            hash.finish();
+            size = 0;
+            reading = path;
+            start(key_of(path));
         }
         hash.update(chunk);
         size += chunk.size();
@@ -325,20 +470,40 @@ void write_package(const RootDir& root, const ProvenPackage& proven,
             o.file->write(chunk);
         }
     };
-    DebReader(options).read(proven.deb);
+    const DebContents contents = DebReader(options).read(proven.deb);
     if (!open.empty()) {
         finish();
     }
+    const ManifestPackage& package = *proven.package;
+    if ((!package.deb_sha256.empty() && contents.file_sha256 != package.deb_sha256) ||
+        !describes(contents, package)) {
+        throw TrustError(proven.deb, "changed since it was proven (SHA-256 " +
+                                         contents.file_sha256 + "): nothing is restored");
+    }
     // Empty members give no data.
-    for (const auto& [member, targets] : by_member) {
-        for (const Target* target : targets) {
-            if (!written.contains(target->file->path)) {
+    std::set<std::string> empty_members;
+    for (const Entry& entry : contents.entries) {
+        if (entry.type == EntryType::file && entry.size == 0) {
+            empty_members.insert(key_of(entry.path));
+        }
+    }
+    std::vector<Target> lacking;
+    for (const auto& [member, group] : by_member) {
+        for (const Target* target : group) {
+            if (written.contains(target->file->path)) {
+                continue;
+            }
+            if (empty_members.contains(member)) {
                 current = member;
                 open.push_back({target, std::make_unique<TempFile>(root, target->file->path)});
                 finish();
             }
+            if (!written.contains(target->file->path)) {
+                lacking.push_back(*target);
+            }
         }
     }
+    return lacking;
 }
 
 // The hard links of the packages, once every file is written: each to the file of its own
@@ -360,10 +525,47 @@ void write_links(const RootDir& root, const ProvenPackage& proven,
     }
 }
 
+// The dpkg database of a restored backup has the manifest's packages installed at its versions:
+// files of other versions would not be that system's. Whether there is one to check.
+bool check_installed(const RootDir& root, const RestoreManifest& manifest) {
+    const OpenResult status = root.open_at("/var/lib/dpkg/status", O_PATH | O_NOFOLLOW);
+    if (!status.ok() && status.error == ENOENT) {
+        return false;
+    }
+    const RootDir admindir = RootDir::open_inside(root, "/var/lib/dpkg");
+    const DpkgDatabase db = DpkgDatabase::load(admindir);
+    std::map<std::pair<std::string, std::string>, const InstalledPackage*> installed;
+    for (const InstalledPackage& pkg : db.packages()) {
+        if (pkg.has_unpacked_files()) {
+            installed.emplace(std::make_pair(pkg.name, pkg.architecture), &pkg);
+        }
+    }
+    std::vector<std::string> differ;
+    for (const ManifestPackage& package : manifest.packages) {
+        const auto found = installed.find({package.name, package.architecture});
+        if (found == installed.end()) {
+            differ.push_back(package.name + " (" + package.architecture + ") is not installed");
+        } else if (found->second->version != package.version) {
+            differ.push_back(package.name + " (" + package.architecture + ") is " +
+                             found->second->version + ", not " + package.version);
+        }
+    }
+    if (!differ.empty()) {
+        std::string reason = std::to_string(differ.size()) + " of the manifest's packages differ";
+        for (std::size_t i = 0; i < differ.size() && i < 5; ++i) {
+            reason += (i == 0 ? ": " : "; ") + differ[i];
+        }
+        throw Error(root.display("/var/lib/dpkg/status"),
+                    reason + ": not the system the manifest was written for, nothing is written");
+    }
+    return true;
+}
+
 } // namespace
 
-std::vector<std::string> default_debs_dirs(const std::string& cache_dir) {
-    return {"/var/cache/apt/archives", cache_dir + "/debs"};
+std::vector<std::string> default_debs_dirs(const std::string& cache_dir,
+                                           const std::vector<std::string>& apt_options) {
+    return {apt_archives_dir(apt_options), cache_dir + "/debs"};
 }
 
 FetchResult fetch_manifest_debs(const RestoreManifest& manifest,
@@ -503,12 +705,16 @@ RestoreResult restore_from_manifest(const RestoreManifest& manifest, const Resto
                                     const std::function<void(const std::string&)>& step) {
     const RootDir root = RootDir::open(options.root);
     const RootAccounts accounts = RootAccounts::load(root);
+    RestoreResult result;
+    result.database_checked = check_installed(root, manifest);
     // The proof, before anything is written: every package's .deb, every file's place and
-    // accounts.
+    // accounts. A dry run reads the .debs whole to show each file's member; a restore that
+    // writes proves a .deb by its SHA-256 here and checks every member as it writes it.
+    const bool by_identity = options.apply || !options.check_members;
     std::vector<ProvenPackage> proven;
     std::vector<std::string> problems;
     for (const ManifestPackage& package : manifest.packages) {
-        ProvenPackage p = prove(package, options.debs_dirs, problems);
+        ProvenPackage p = prove(package, options.debs_dirs, by_identity, problems);
         if (p.deb.empty()) {
             continue;
         }
@@ -537,7 +743,6 @@ RestoreResult restore_from_manifest(const RestoreManifest& manifest, const Resto
             }
         }
     }
-    RestoreResult result;
     result.packages = proven.size();
     if (!options.apply) {
         for (const ProvenPackage& p : proven) {
@@ -556,7 +761,7 @@ RestoreResult restore_from_manifest(const RestoreManifest& manifest, const Resto
         return result;
     }
     // The directories written into keep their times: a restore puts files back, it does not
-    // touch the backup's directories.
+    // touch the backup's directories (nor when it stops half-way).
     std::map<std::string, struct stat> directory_times;
     for (const auto& [path, place] : places) {
         if (place.make.empty()) {
@@ -567,23 +772,63 @@ RestoreResult restore_from_manifest(const RestoreManifest& manifest, const Resto
             }
         }
     }
+    struct TimesBack {
+        const RootDir& root;
+        const std::map<std::string, struct stat>& times;
+        ~TimesBack() {
+            for (const auto& [dir, st] : times) {
+                const timespec back[2] = {st.st_atim, st.st_mtim};
+                try {
+                    ::futimens(open_directory(root, dir).get(), back);
+                } catch (const Error&) {
+                    // No longer a directory reached safely: its times are not ours to set.
+                }
+            }
+        }
+    } times_back{root, directory_times};
     std::set<std::string> made;
     for (const auto& [path, place] : places) {
         make_missing_directories(root, place, made, result, step);
     }
+    // Every file written under a temporary name first, each package's .deb read once; put in
+    // place when all are written.
     std::map<std::string, Inode> written_inodes;
-    for (const ProvenPackage& p : proven) {
-        write_package(root, p, written_inodes, result, step);
+    {
+        Staging staging(root);
+        for (ProvenPackage& p : proven) {
+            std::vector<Target> lacking =
+                stage_package(root, p, p.targets, staging, written_inodes, result);
+            if (lacking.empty()) {
+                continue;
+            }
+            ProvenPackage by_contents = prove_by_contents(*p.package, p.deb, problems);
+            if (by_contents.deb.empty()) {
+                throw TrustError(p.deb, "does not prove " + p.package->name + " " +
+                                            p.package->version + ": " + problems.back() +
+                                            "; nothing is restored");
+            }
+            std::set<std::string> wanted;
+            for (const Target& target : lacking) {
+                wanted.insert(target.file->path);
+            }
+            std::vector<Target> rest;
+            for (Target target : by_contents.targets) {
+                if (wanted.contains(target.file->path)) {
+                    target.uid = resolve_id(target.file->owner, accounts, true, root,
+                                            target.file->path);
+                    target.gid = resolve_id(target.file->group, accounts, false, root,
+                                            target.file->path);
+                    rest.push_back(target);
+                }
+            }
+            if (!stage_package(root, by_contents, rest, staging, written_inodes, result).empty()) {
+                throw TrustError(p.deb, "changed while it was read: nothing is restored");
+            }
+        }
+        staging.commit(step);
     }
     for (const ProvenPackage& p : proven) {
         write_links(root, p, written_inodes, result, step);
-    }
-    for (const auto& [dir, st] : directory_times) {
-        const UniqueFd fd = open_directory(root, dir);
-        const timespec times[2] = {st.st_atim, st.st_mtim};
-        if (::futimens(fd.get(), times) != 0) {
-            throw IoError::from_errno(root.display(dir), "cannot set its times back", errno);
-        }
     }
     return result;
 }

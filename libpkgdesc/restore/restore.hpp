@@ -26,6 +26,10 @@ struct PKGDESC_EXPORT RestoreOptions {
     std::vector<std::string> debs_dirs;
     // Without it, only the proof and the plan: nothing is written.
     bool apply = false;
+    // A dry run reads each .deb whole to find the member of every file; without it, a dry run
+    // proves the .debs by their SHA-256 only (what a restore that writes does first, checking
+    // every member as it writes it).
+    bool check_members = true;
     // Directories that a repair makes anew before the files are written (in its plan, without
     // `apply`): what is there now is not on the way.
     std::set<std::string> remade;
@@ -37,10 +41,15 @@ struct PKGDESC_EXPORT RestoreResult {
     std::size_t links = 0;       // of them, hard links made to a file written
     std::size_t directories = 0; // made because they were missing
     std::uint64_t bytes = 0;
+    // Whether the root had a dpkg database (a restored backup's) to check the manifest's
+    // packages and versions against.
+    bool database_checked = false;
 };
 
-// The default places of .debs: apt's archives cache and pkgdesc's (`cache_dir`/debs).
-PKGDESC_EXPORT std::vector<std::string> default_debs_dirs(const std::string& cache_dir);
+// The default places of .debs: apt's archives cache (as apt's configuration and `apt_options`
+// set it) and pkgdesc's (`cache_dir`/debs).
+PKGDESC_EXPORT std::vector<std::string>
+default_debs_dirs(const std::string& cache_dir, const std::vector<std::string>& apt_options);
 
 struct PKGDESC_EXPORT FetchResult {
     std::size_t fetched = 0;
@@ -86,12 +95,18 @@ PKGDESC_EXPORT ExtractedFile extract_pristine(const PackageVersion& owner, const
                                               const std::vector<std::string>& debs_dirs,
                                               const std::function<void(std::string_view)>& sink);
 
-// Proves every package first: a .deb of its name, version and architecture whose SHA-256 is the
-// manifest's Deb-SHA256 (when it has one) and that holds a member of each file's SHA-256 and
-// size; and every file's place: reached from the root without a symlink, not a directory, its
-// owner and group known to the root's own passwd and group. Throws TrustError (a package that no
-// .deb proves) or Error (a place, an account) before anything is written. Then, with `apply`,
-// writes every file and reports each step through `step`.
+// Checks first, when the root has a dpkg database (a backup restored first), that it has each of
+// the manifest's packages installed at the manifest's version (Error otherwise). Then proves
+// every package: a .deb of its name, version and architecture whose SHA-256 is the
+// manifest's Deb-SHA256 (and, in a dry run or for a package without one, that holds a member of
+// each file's SHA-256 and size); and every file's place: reached from the root without a symlink,
+// not a directory, its owner and group known to the root's own passwd and group. Throws
+// TrustError (a package that no .deb proves) or Error (a place, an account) before anything is
+// written. Then, with `apply`, reads each .deb once, writing every file under a temporary name in
+// its directory, checked against the manifest's SHA-256 and size and given its metadata, while the
+// SHA-256 and control file of the bytes read are checked again; only when every package is written
+// so are the files renamed into place (on any failure the temporary files are removed and nothing
+// is in place), then the hard links are made. Reports each step through `step`.
 PKGDESC_EXPORT RestoreResult
 restore_from_manifest(const RestoreManifest& manifest, const RestoreOptions& options,
                       const std::function<void(const std::string&)>& step);

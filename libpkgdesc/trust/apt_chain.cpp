@@ -821,6 +821,16 @@ AptChainResult load_apt_chain(const AptChainOptions& options,
     return Chain(options, wanted, history, references).run();
 }
 
+std::string apt_archives_dir(const std::vector<std::string>& apt_options) {
+    const AptErrorScope errors;
+    init_apt(apt_options);
+    std::string dir = _config->FindDir("Dir::Cache::archives");
+    while (dir.size() > 1 && dir.back() == '/') {
+        dir.pop_back();
+    }
+    return dir;
+}
+
 std::vector<std::string> download_debs(const std::vector<DebDownload>& downloads,
                                        const std::vector<std::string>& apt_options) {
     // What apt says of a failure is in the item's ErrorText, returned.

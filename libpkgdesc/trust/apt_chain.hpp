@@ -47,6 +47,10 @@ PKGDESC_EXPORT AptChainResult load_apt_chain(const AptChainOptions& options,
                                              const std::vector<PackageVersion>& wanted,
                                              ReleaseHistory& history, ReferenceSet& references);
 
+// apt's archives cache (Dir::Cache::archives), with the verifying host's apt configuration and
+// `apt_options` on top. Throws Error when apt's configuration cannot be read.
+PKGDESC_EXPORT std::string apt_archives_dir(const std::vector<std::string>& apt_options);
+
 // A .deb to download: from `uri`, checked against `sha256` (hex) and `size` (0: not known),
 // into `file`.
 struct PKGDESC_EXPORT DebDownload {

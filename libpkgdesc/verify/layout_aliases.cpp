@@ -19,10 +19,7 @@ struct Known {
     std::initializer_list<std::string_view> targets;
 };
 
-} // namespace
-
-LayoutAliases LayoutAliases::detect(const RootDir& root) {
-    static const std::array<Known, 9> k_known{{
+const std::array<Known, 9> k_known{{
         {"/bin", "/usr/bin", {"usr/bin", "/usr/bin"}},
         {"/sbin", "/usr/sbin", {"usr/sbin", "/usr/sbin"}},
         {"/lib", "/usr/lib", {"usr/lib", "/usr/lib"}},
@@ -32,7 +29,19 @@ LayoutAliases LayoutAliases::detect(const RootDir& root) {
         {"/libo32", "/usr/libo32", {"usr/libo32", "/usr/libo32"}},
         {"/var/run", "/run", {"/run", "../run"}},
         {"/var/lock", "/run/lock", {"/run/lock", "../run/lock"}},
-    }};
+}};
+
+} // namespace
+
+LayoutAliases LayoutAliases::every_standard() {
+    LayoutAliases layout;
+    for (const Known& known : k_known) {
+        layout.m_aliases.emplace_back(known.alias, known.real);
+    }
+    return layout;
+}
+
+LayoutAliases LayoutAliases::detect(const RootDir& root) {
     LayoutAliases layout;
     for (const Known& known : k_known) {
         OpenResult node = root.open_at(known.alias, O_PATH | O_NOFOLLOW);

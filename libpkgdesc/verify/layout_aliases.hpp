@@ -21,6 +21,9 @@ public:
     // same with "/lock" for /var/lock). Anything else (a real directory, another target) is no
     // alias.
     static LayoutAliases detect(const RootDir& root);
+    // Every standard alias, as on a root that has them all: where a file a package ships as
+    // "/bin/ls" is on the systems that have merged /usr.
+    static LayoutAliases every_standard();
 
     // The real location of `path`: "/bin/ls" -> "/usr/bin/ls" when /bin is an alias.
     std::string resolve(std::string_view path) const;

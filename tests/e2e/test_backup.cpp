@@ -319,6 +319,7 @@ class BackupRestoreTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testWithoutApplyNothingIsWritten);
     CPPUNIT_TEST(testRefusesAnEditedManifest);
     CPPUNIT_TEST(testRefusesADebThatIsNotTheProvenOne);
+    CPPUNIT_TEST(testRefusesARootOfOtherPackageVersions);
     CPPUNIT_TEST(testRefusesToWriteThroughASymlink);
     CPPUNIT_TEST(testExtractsThePristineCopyOfAnEditedConffile);
     CPPUNIT_TEST_SUITE_END();
@@ -465,6 +466,30 @@ public:
                                r.err.find("no .deb proves them, nothing is written: " + sys.deb +
                                           ": holds no member with the content "
                                           "of ") != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(readable(before), readable(tree_metadata(target)));
+    }
+
+    void testRefusesARootOfOtherPackageVersions() {
+        // The backup restored is of a system where keeper is at another version: the
+        // manifest's files are not that system's.
+        PlanRoot sys;
+        const RunResult plan = sys.make_plan();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(plan.err, 0, plan.status);
+        const std::string target = sys.tmp / "target";
+        must_sh("mkdir " + shell_quote(target) + " && tar -C " + sys.q("") +
+                " --null --no-recursion -T " + shell_quote(sys.plan + "/tar.files") +
+                " -cf - | tar -C " + shell_quote(target) + " -xpf -");
+        const std::string status = target + "/var/lib/dpkg/status";
+        std::string text = read_file(status);
+        text.replace(text.find("Version: 1.0\n"), 13, "Version: 1.1\n");
+        write_file(status, text);
+        const std::string before = tree_metadata(target);
+        const RunResult r = restore(sys, target, manifest_sha256(plan));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 2, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find(status + ": 1 of the manifest's packages differ: "
+                                                          "keeper (amd64) is 1.1, not 1.0: not "
+                                                          "the system the manifest was written "
+                                                          "for") != std::string::npos);
         CPPUNIT_ASSERT_EQUAL(readable(before), readable(tree_metadata(target)));
     }
 

@@ -135,6 +135,61 @@ struct AptFixture {
         must(sh("cp " + shell_quote(deb) + " " + shell_quote(archives() + "/" + name)), "cp");
     }
 
+    // The apt options as pkgdesc-restore takes them (--apt-option OPTION).
+    std::vector<std::string> restore_apt_options() const {
+        std::vector<std::string> apt;
+        const std::vector<std::string> options = apt_options();
+        for (std::size_t i = 1; i < options.size(); i += 2) {
+            apt.insert(apt.end(), {"--apt-option", options[i]});
+        }
+        return apt;
+    }
+
+    // A backup plan of /usr into TMP/plan, with reference data the chain proves (downloading
+    // the .debs apt's cache lacks). Returns the manifest's SHA-256.
+    std::string backup_plan() const {
+        std::vector<std::string> argv{program("PKGDESC_VERIFY"),
+                                      "--root",
+                                      root.dir(),
+                                      "--cache-dir",
+                                      cache,
+                                      "--state-dir",
+                                      state,
+                                      "--fetch",
+                                      "--backup-plan",
+                                      tmp / "plan",
+                                      "--backup-dir",
+                                      "/usr"};
+        const std::vector<std::string> apt = restore_apt_options();
+        argv.insert(argv.end(), apt.begin(), apt.end());
+        const RunResult planned = run(argv);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(planned.err, 0, planned.status);
+        return planned.out.substr(0, 64);
+    }
+
+    // pkgdesc-restore --apply of the plan's manifest into INTO, given the root's accounts.
+    RunResult restore(const std::string& into, const std::string& sha256,
+                      const std::vector<std::string>& extra) const {
+        must(sh("mkdir -p " + shell_quote(into + "/etc") + " && cp " +
+                shell_quote(root.dir() + "/etc/passwd") + " " +
+                shell_quote(root.dir() + "/etc/group") + " " + shell_quote(into + "/etc")),
+             "accounts");
+        std::vector<std::string> args{program("PKGDESC_RESTORE"),
+                                      "--manifest",
+                                      tmp / "plan/manifest",
+                                      "--manifest-sha256",
+                                      sha256,
+                                      "--root",
+                                      into,
+                                      "--cache-dir",
+                                      cache,
+                                      "--apply"};
+        const std::vector<std::string> apt = restore_apt_options();
+        args.insert(args.end(), apt.begin(), apt.end());
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run(args);
+    }
+
     // The usual case: "hello 1.0" installed, published in the signed archive, apt's lists
     // updated, and (with `cached`) its .deb in apt's cache. Returns the .deb.
     std::string hello_from_archive(bool cached = true) {
@@ -189,6 +244,7 @@ class TrustAptTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testTrustedPartsWithoutSignedBy);
     CPPUNIT_TEST(testFetchDownloadsMissingDeb);
     CPPUNIT_TEST(testRestoreFetchesTheDebsItsManifestNames);
+    CPPUNIT_TEST(testRestoreReadsTheChainsDebsAsMergedUsrShipsThem);
     CPPUNIT_TEST(testNothingIsTakenFromTheCheckedRoot);
     CPPUNIT_TEST_SUITE_END();
 
@@ -483,52 +539,15 @@ public:
         AptFixture f;
         f.hello_from_archive(false);
         // The plan, with reference data the chain proves from a downloaded .deb.
-        const std::string plan = f.tmp / "plan";
-        std::vector<std::string> apt;
-        const std::vector<std::string> options = f.apt_options();
-        for (std::size_t i = 1; i < options.size(); i += 2) {
-            apt.insert(apt.end(), {"--apt-option", options[i]});
-        }
-        std::vector<std::string> argv{program("PKGDESC_VERIFY"),
-                                      "--root",
-                                      f.root.dir(),
-                                      "--cache-dir",
-                                      f.cache,
-                                      "--state-dir",
-                                      f.state,
-                                      "--fetch",
-                                      "--backup-plan",
-                                      plan,
-                                      "--backup-dir",
-                                      "/usr"};
-        argv.insert(argv.end(), apt.begin(), apt.end());
-        const RunResult planned = run(argv);
-        CPPUNIT_ASSERT_EQUAL_MESSAGE(planned.err, 0, planned.status);
-        const std::string sha = planned.out.substr(0, 64);
-        const std::string manifest = read_file(plan + "/manifest");
+        const std::string sha = f.backup_plan();
+        const std::string manifest = read_file(f.tmp / "plan/manifest");
         CPPUNIT_ASSERT_MESSAGE(
             manifest, manifest.find("Deb: file:" + f.archive + "/pool/hello_1.0_amd64.deb\n") !=
                           std::string::npos);
         // The restore host has no .deb: without --fetch nothing is proven, nothing written.
         must(sh("rm -r " + shell_quote(f.cache + "/debs")), "rm");
         auto restore = [&](const std::string& into, const std::vector<std::string>& extra) {
-            must(sh("mkdir -p " + shell_quote(into + "/etc") + " && cp " +
-                    shell_quote(f.root.dir() + "/etc/passwd") + " " +
-                    shell_quote(f.root.dir() + "/etc/group") + " " + shell_quote(into + "/etc")),
-                 "accounts");
-            std::vector<std::string> args{program("PKGDESC_RESTORE"),
-                                          "--manifest",
-                                          plan + "/manifest",
-                                          "--manifest-sha256",
-                                          sha,
-                                          "--root",
-                                          into,
-                                          "--cache-dir",
-                                          f.cache,
-                                          "--apply"};
-            args.insert(args.end(), apt.begin(), apt.end());
-            args.insert(args.end(), extra.begin(), extra.end());
-            return run(args);
+            return f.restore(into, sha, extra);
         };
         const std::string bare = f.tmp / "bare";
         const RunResult without = restore(bare, {});
@@ -553,6 +572,66 @@ public:
         const std::string refused = f.tmp / "refused";
         const RunResult forged = restore(refused, {"--fetch"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(forged.err, 3, forged.status);
+        CPPUNIT_ASSERT(!exists(refused + "/usr"));
+    }
+
+    void testRestoreReadsTheChainsDebsAsMergedUsrShipsThem() {
+        if (!have_apt_tools()) {
+            return;
+        }
+        // A package that ships /bin/tool, installed on a merged-/usr root: its file is at
+        // /usr/bin/tool there, and a restore finds it in the .deb at /bin/tool.
+        AptFixture f;
+        const std::string dir = f.tmp / "tool";
+        write_control(dir, "tool", "2.0", "amd64");
+        const std::string deb = f.tmp / "tool_2.0_amd64.deb";
+        build_deb(dir, deb, "xz",
+                  "mkdir -p bin usr/share/doc/tool && printf 'tool\\n' > bin/tool && chmod 0755 "
+                  "bin/tool && printf 'doc\\n' > usr/share/doc/tool/README");
+        f.root.install(deb);
+        f.root.merge_usr();
+        f.publish({deb});
+        f.apt_update();
+        f.cache_deb(deb, "tool_2.0_amd64.deb");
+        const std::string sha = f.backup_plan();
+        const std::string manifest = read_file(f.tmp / "plan/manifest");
+        CPPUNIT_ASSERT_MESSAGE(manifest, manifest.find(" /usr/bin/tool\n") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(manifest, manifest.find("Deb-SHA256: ") != std::string::npos);
+        const std::string target = f.tmp / "target";
+        const RunResult restored = f.restore(target, sha, {"-v"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(restored.err, 0, restored.status);
+        CPPUNIT_ASSERT_MESSAGE(restored.err,
+                               restored.err.find("restored /usr/bin/tool from ") !=
+                                   std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(std::string("tool\n"), read_file(target + "/usr/bin/tool"));
+        CPPUNIT_ASSERT_EQUAL(std::string("doc\n"), read_file(target + "/usr/share/doc/tool/README"));
+        // A manifest (of its own SHA-256) that puts a file elsewhere than the .deb does: the
+        // member of that content is found all the same.
+        std::string moved = manifest;
+        moved.replace(moved.find(" /usr/share/doc/tool/README\n"), 28,
+                      " /usr/share/doc/tool/README.moved\n");
+        write_file(f.tmp / "plan/manifest", moved);
+        const std::string moved_sha = run({"sha256sum", f.tmp / "plan/manifest"}).out.substr(0, 64);
+        const std::string elsewhere = f.tmp / "elsewhere";
+        const RunResult found = f.restore(elsewhere, moved_sha, {});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(found.err, 0, found.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("doc\n"),
+                             read_file(elsewhere + "/usr/share/doc/tool/README.moved"));
+        CPPUNIT_ASSERT(!exists(elsewhere + "/usr/share/doc/tool/README"));
+        // A .deb of the same name but not the SHA-256 the chain signed: refused, nothing written.
+        write_file(f.tmp / "plan/manifest", manifest);
+        const std::string forged_dir = f.tmp / "forged";
+        write_control(f.tmp / "forged-tool", "tool", "2.0", "amd64");
+        must(sh("mkdir -p " + shell_quote(forged_dir)), "mkdir");
+        build_deb(f.tmp / "forged-tool", forged_dir + "/tool_2.0_amd64.deb", "xz",
+                  "mkdir -p bin usr/share/doc/tool && printf 'evil\\n' > bin/tool && printf "
+                  "'doc\\n' > usr/share/doc/tool/README");
+        must(sh("rm " + shell_quote(f.archives() + "/tool_2.0_amd64.deb")), "rm");
+        const std::string refused = f.tmp / "refused";
+        const RunResult forged = f.restore(refused, sha, {"--debs", forged_dir});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(forged.err, 3, forged.status);
+        CPPUNIT_ASSERT_MESSAGE(forged.err, forged.err.find("is not the manifest's Deb-SHA256") !=
+                                               std::string::npos);
         CPPUNIT_ASSERT(!exists(refused + "/usr"));
     }
 
