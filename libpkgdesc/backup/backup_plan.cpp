@@ -532,7 +532,7 @@ bool restorable_from_package(const Finding& finding) {
     return finding.status == FileStatus::pristine && !finding.conffile && !finding.control &&
            !finding.md5sums && finding.failed.empty() && finding.reason.empty() &&
            finding.diverted_by.empty() && finding.statoverride.empty() &&
-           finding.explained_by.empty() && !finding.package.empty() &&
+           finding.explained_by.empty() && !finding.other_xattrs && !finding.package.empty() &&
            finding.proven_sha256.size() == 64 && finding.proven_identity && finding.proven_mode &&
            S_ISREG(*finding.proven_mode);
 }

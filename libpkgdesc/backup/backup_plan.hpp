@@ -63,7 +63,8 @@ PKGDESC_EXPORT BackupPlanResult write_backup_plan(const BackupPlanOptions& optio
 
 // Whether a finding is a file the plan may leave out: a pristine regular file, proven with its
 // SHA-256, exactly as its package ships it (no conffile, control member, diversion,
-// statoverride, maintainer-script explanation or metadata left uncompared).
+// statoverride, maintainer-script explanation or metadata left uncompared, no extended attribute
+// that verification does not compare, such as user.* or trusted.*).
 PKGDESC_EXPORT bool restorable_from_package(const Finding& finding);
 
 } // namespace pkgdesc

@@ -84,6 +84,11 @@ Place place_of(const RootDir& root, const std::string& path, const std::set<std:
             place.existing = dir;
             break;
         }
+        if (!node.ok() && node.error != ENOENT && node.error != ELOOP && node.error != ENOTDIR) {
+            throw IoError::from_errno(root.display(dir), "cannot look at it (on the way to " +
+                                                             escape(path) + ")",
+                                      node.error);
+        }
         if (node.ok() || node.error != ENOENT) {
             throw Error(root.display(dir),
                         "a symbolic link or a file, not a directory, on the way to " +

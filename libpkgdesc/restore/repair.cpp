@@ -140,6 +140,20 @@ RepairPlan plan_repair(const VerifyOptions& verify, const ReferenceSet& referenc
         }
         return {};
     };
+    // Why a deviating file is left as it is, or empty.
+    auto left_alone = [&](const Finding& f) -> std::string {
+        if (f.status == FileStatus::unverifiable || f.status == FileStatus::unproven) {
+            return f.reason.empty() ? std::string("unverifiable: not repaired")
+                                    : "unverifiable (" + f.reason + "): not repaired";
+        }
+        if (std::string why = refusal(f); !why.empty()) {
+            return why;
+        }
+        if (actual_type(f) == "dir") {
+            return "a directory is in its place (its content is not removed): not repaired";
+        }
+        return {};
+    };
 
     // How many entries of a package land at one place (a path and its alias under merged /usr):
     // such a place has no single pristine content to put back.
@@ -174,12 +188,7 @@ RepairPlan plan_repair(const VerifyOptions& verify, const ReferenceSet& referenc
         auto leave = [&](const std::string& path, const std::string& why) {
             plan.left.push_back(escape(path) + " (" + f.package + "): " + why);
         };
-        if (f.status == FileStatus::unverifiable || f.status == FileStatus::unproven) {
-            leave(f.path, f.reason.empty() ? std::string("unverifiable: not repaired")
-                                           : "unverifiable (" + f.reason + "): not repaired");
-            continue;
-        }
-        if (const std::string why = refusal(f); !why.empty()) {
+        if (const std::string why = left_alone(f); !why.empty()) {
             leave(f.path, why);
             continue;
         }
@@ -193,11 +202,6 @@ RepairPlan plan_repair(const VerifyOptions& verify, const ReferenceSet& referenc
         const Entry* entry = desc != nullptr ? desc->find(listed) : nullptr;
         if (entry == nullptr) {
             leave(f.path, "no reference entry describes it");
-            continue;
-        }
-        if (actual_type(f) == "dir") {
-            leave(f.path, "a directory is in its place (its content is not removed): not "
-                          "repaired");
             continue;
         }
         if (f.has_failed("path")) {
@@ -251,7 +255,7 @@ RepairPlan plan_repair(const VerifyOptions& verify, const ReferenceSet& referenc
         for (const std::string& member : group) {
             const auto found = by_path.find(where(f.package, member));
             if (found != by_path.end() && found->second->package == f.package) {
-                if (const std::string why = refusal(*found->second); !why.empty()) {
+                if (const std::string why = left_alone(*found->second); !why.empty()) {
                     blocked = "of its hard-link group, " + escape(found->second->path) +
                               " is not repaired: " + why;
                     break;
@@ -329,6 +333,16 @@ RepairPlan plan_repair(const VerifyOptions& verify, const ReferenceSet& referenc
         }
         return false;
     };
+    // Below a directory made anew, nothing of what is there now remains: what was to be kept
+    // or changed there is made (parents come first in the map).
+    for (auto& [path, node] : nodes) {
+        if (node.action != RepairNode::Action::create && below_remade(path)) {
+            node.action = RepairNode::Action::create;
+            if (node.kind == RepairNode::Kind::directory) {
+                remade.insert(path);
+            }
+        }
+    }
     std::set<std::string> unreachable;
     for (const auto& [path, package] : through_symlink) {
         if (!below_remade(path)) {

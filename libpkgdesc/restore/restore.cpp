@@ -197,7 +197,7 @@ ProvenPackage prove(const ManifestPackage& package, const std::vector<std::strin
 
 using Inode = std::pair<dev_t, ino_t>;
 
-// A temporary file in a directory, removed unless committed.
+// A new temporary file in a directory, removed unless released (to a Staging).
 class TempFile {
 public:
     TempFile(const RootDir& root, const std::string& path)
@@ -205,7 +205,7 @@ public:
         for (int attempt = 0; attempt < 100; ++attempt) {
             m_name = temporary_name();
             const int fd = ::openat(m_dir.get(), m_name.c_str(),
-                                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                                    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
             if (fd >= 0) {
                 m_fd = UniqueFd(fd);
                 return;
@@ -217,34 +217,8 @@ public:
         }
         throw IoError(root.display(path), "cannot create a temporary file");
     }
-    // A temporary hard link to a file this restore wrote, which must still be that inode (a
-    // regular file, never a symlink put there meanwhile).
-    TempFile(const RootDir& root, const std::string& path, const std::string& link_to,
-             const Inode& written)
-        : m_root(root), m_path(path), m_dir(open_directory(root, parent_of(path))) {
-        const UniqueFd from = open_directory(root, parent_of(link_to));
-        for (int attempt = 0; attempt < 100; ++attempt) {
-            m_name = temporary_name();
-            if (::linkat(from.get(), base_name(link_to).c_str(), m_dir.get(), m_name.c_str(), 0) ==
-                0) {
-                struct stat st {};
-                if (::fstatat(m_dir.get(), m_name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-                    !S_ISREG(st.st_mode) || Inode{st.st_dev, st.st_ino} != written) {
-                    throw IoError(root.display(path), escape(link_to) +
-                                                          " is no longer the file restored there: "
-                                                          "not linked");
-                }
-                return;
-            }
-            if (errno != EEXIST) {
-                throw IoError::from_errno(root.display(path), "cannot link to " + escape(link_to),
-                                          errno);
-            }
-        }
-        throw IoError(root.display(path), "cannot create a temporary link");
-    }
     ~TempFile() {
-        if (!m_committed) {
+        if (!m_released) {
             ::unlinkat(m_dir.get(), m_name.c_str(), 0);
         }
     }
@@ -261,6 +235,30 @@ public:
                 throw IoError::from_errno(m_root.display(m_path), "cannot write", errno);
             }
             data.remove_prefix(static_cast<std::size_t>(n));
+        }
+    }
+
+    // The first `size` bytes of `other` (a file of the same content elsewhere).
+    void copy_from(const TempFile& other, std::uint64_t size) {
+        loff_t in = 0;
+        while (static_cast<std::uint64_t>(in) < size) {
+            const ssize_t n = ::copy_file_range(other.m_fd.get(), &in, m_fd.get(), nullptr,
+                                                static_cast<std::size_t>(size) -
+                                                    static_cast<std::size_t>(in),
+                                                0);
+            if (n > 0) {
+                continue;
+            }
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                          errno == EOPNOTSUPP)) {
+                copy_by_reading(other, static_cast<std::uint64_t>(in), size);
+                return;
+            }
+            throw IoError::from_errno(m_root.display(m_path), "cannot copy into", n < 0 ? errno
+                                                                                        : EIO);
         }
     }
 
@@ -282,72 +280,135 @@ public:
         return {st.st_dev, st.st_ino};
     }
 
-    void commit() {
-        if (::renameat(m_dir.get(), m_name.c_str(), m_dir.get(), base_name(m_path).c_str()) != 0) {
-            throw IoError::from_errno(m_root.display(m_path), "cannot put in place", errno);
-        }
-        m_committed = true;
-    }
-
     // Hands the written file over to be renamed into place later (Staging): its name in its
     // directory, closed.
     std::string release() {
-        m_committed = true;
+        m_released = true;
         m_fd = UniqueFd();
         return m_name;
     }
 
 private:
+    void copy_by_reading(const TempFile& other, std::uint64_t from, std::uint64_t size) {
+        std::string buffer(1 << 16, '\0');
+        while (from < size) {
+            const ssize_t n =
+                ::pread(other.m_fd.get(), buffer.data(),
+                        static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), size - from)),
+                        static_cast<off_t>(from));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                throw IoError::from_errno(m_root.display(m_path), "cannot copy into",
+                                          n < 0 ? errno : EIO);
+            }
+            write({buffer.data(), static_cast<std::size_t>(n)});
+            from += static_cast<std::uint64_t>(n);
+        }
+    }
+
     const RootDir& m_root;
     std::string m_path;
     UniqueFd m_dir;
     UniqueFd m_fd;
     std::string m_name;
-    bool m_committed = false;
+    bool m_released = false;
 };
 
-void make_missing_directories(const RootDir& root, const Place& place, std::set<std::string>& made,
-                              RestoreResult& result,
-                              const std::function<void(const std::string&)>& step) {
-    for (const std::string& dir : place.make) {
-        if (!made.insert(dir).second) {
-            continue;
-        }
-        const UniqueFd parent = open_directory(root, parent_of(dir));
-        if (::mkdirat(parent.get(), base_name(dir).c_str(), 0755) != 0 && errno != EEXIST) {
-            throw IoError::from_errno(root.display(dir), "cannot make directory", errno);
-        }
-        ++result.directories;
-        step("made directory " + escape(dir) + " (0755, missing from the backup)");
-    }
-}
-
-// Files written under temporary names in their directories, complete with their metadata, put in
-// place only once every package is written and proven: removed if the restore stops before.
+// Files written under temporary names in their directories, complete with their metadata, and
+// hard links to them; put in place only once every package is written and proven, all of them or
+// none. A file already there is exchanged with its new copy (renameat2 RENAME_EXCHANGE) and
+// removed only when every file is in place: a failure half-way exchanges back, removes what was
+// placed where nothing was, and removes every temporary file.
 class Staging {
 public:
     explicit Staging(const RootDir& root) : m_root(root) {}
     ~Staging() {
-        for (const Staged& staged : m_staged) {
-            if (!staged.committed) {
-                try {
-                    const UniqueFd dir = open_directory(m_root, parent_of(staged.path));
-                    ::unlinkat(dir.get(), staged.name.c_str(), 0);
-                } catch (const Error&) {
-                    // Its directory is gone or no longer reached safely: nothing to remove there.
-                }
-            }
+        if (!m_done) {
+            roll_back();
         }
     }
     Staging(const Staging&) = delete;
     Staging& operator=(const Staging&) = delete;
 
-    void add(const std::string& path, std::string name, const std::string& deb) {
-        m_staged.push_back({path, std::move(name), deb, false});
+    void add(const std::string& path, std::string name, const std::string& deb, Inode inode) {
+        m_index.emplace(path, m_staged.size());
+        m_staged.push_back({path, std::move(name), deb, "", inode, State::staged});
     }
 
-    // Renames every file into place, directory by directory.
+    // A hard link at `path` to the file staged for `first`.
+    void add_link(const std::string& path, const std::string& first) {
+        const auto staged = m_index.find(first);
+        if (staged == m_index.end()) {
+            throw IoError(m_root.display(path), escape(first) + " is not restored: not linked");
+        }
+        const std::string target_name = m_staged[staged->second].name;
+        const Inode target_inode = m_staged[staged->second].inode;
+        const UniqueFd from = open_directory(m_root, parent_of(first));
+        const UniqueFd dir = open_directory(m_root, parent_of(path));
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            std::string name = temporary_name();
+            if (::linkat(from.get(), target_name.c_str(), dir.get(), name.c_str(), 0) == 0) {
+                m_staged.push_back({path, name, "", first, target_inode, State::staged});
+                struct stat st {};
+                if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+                    !S_ISREG(st.st_mode) || Inode{st.st_dev, st.st_ino} != target_inode) {
+                    throw IoError(m_root.display(path), escape(first) +
+                                                            " is no longer the file written "
+                                                            "for it: not linked");
+                }
+                return;
+            }
+            if (errno != EEXIST) {
+                throw IoError::from_errno(m_root.display(path), "cannot link to " + escape(first),
+                                          errno);
+            }
+        }
+        throw IoError(m_root.display(path), "cannot create a temporary link");
+    }
+
+    // Renames every file into place, directory by directory; then removes what they replaced.
     void commit(const std::function<void(const std::string&)>& step) {
+        for (Staged* staged : in_directory_order()) {
+            const UniqueFd& dir = directory(parent_of(staged->path));
+            const std::string name = base_name(staged->path);
+            if (::renameat2(dir.get(), staged->name.c_str(), dir.get(), name.c_str(),
+                            RENAME_EXCHANGE) == 0) {
+                staged->state = State::exchanged;
+            } else if (errno == ENOENT && ::renameat2(dir.get(), staged->name.c_str(), dir.get(),
+                                                      name.c_str(), RENAME_NOREPLACE) == 0) {
+                staged->state = State::placed;
+            } else {
+                throw IoError::from_errno(m_root.display(staged->path), "cannot put in place",
+                                          errno);
+            }
+            step(staged->deb.empty()
+                     ? "linked " + escape(staged->path) + " to " + escape(staged->first)
+                     : "restored " + escape(staged->path) + " from " + staged->deb);
+        }
+        m_done = true;
+        // What was there before: a file of other content, or another link.
+        for (Staged& staged : m_staged) {
+            if (staged.state == State::exchanged) {
+                ::unlinkat(directory(parent_of(staged.path)).get(), staged.name.c_str(), 0);
+            }
+        }
+        m_dirs.clear();
+    }
+
+private:
+    enum class State { staged, exchanged, placed };
+    struct Staged {
+        std::string path;
+        std::string name; // the temporary name in its directory
+        std::string deb;   // the .deb it was read from; empty for a hard link
+        std::string first; // what a hard link links to
+        Inode inode;
+        State state;
+    };
+
+    std::vector<Staged*> in_directory_order() {
         std::vector<Staged*> order;
         order.reserve(m_staged.size());
         for (Staged& staged : m_staged) {
@@ -356,43 +417,104 @@ public:
         std::stable_sort(order.begin(), order.end(), [](const Staged* a, const Staged* b) {
             return parent_of(a->path) < parent_of(b->path);
         });
-        std::string current;
-        UniqueFd dir;
-        for (Staged* staged : order) {
-            const std::string parent = parent_of(staged->path);
-            if (!dir.valid() || parent != current) {
-                dir = open_directory(m_root, parent);
-                current = parent;
+        return order;
+    }
+
+    // The directory's descriptor, opened once (the last few kept).
+    const UniqueFd& directory(const std::string& dir) {
+        auto found = m_dirs.find(dir);
+        if (found == m_dirs.end()) {
+            if (m_dirs.size() >= 64) {
+                m_dirs.clear();
             }
-            if (::renameat(dir.get(), staged->name.c_str(), dir.get(),
-                           base_name(staged->path).c_str()) != 0) {
-                throw IoError::from_errno(m_root.display(staged->path), "cannot put in place",
-                                          errno);
+            found = m_dirs.emplace(dir, open_directory(m_root, dir)).first;
+        }
+        return found->second;
+    }
+
+    // Everything back as it was: best effort, nothing here may throw.
+    void roll_back() noexcept {
+        for (auto staged = m_staged.rbegin(); staged != m_staged.rend(); ++staged) {
+            try {
+                const int dir = directory(parent_of(staged->path)).get();
+                const std::string name = base_name(staged->path);
+                if (staged->state == State::exchanged) {
+                    ::renameat2(dir, staged->name.c_str(), dir, name.c_str(), RENAME_EXCHANGE);
+                } else if (staged->state == State::placed) {
+                    struct stat st {};
+                    if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                        Inode{st.st_dev, st.st_ino} == staged->inode) {
+                        ::renameat2(dir, name.c_str(), dir, staged->name.c_str(), RENAME_NOREPLACE);
+                    }
+                }
+                ::unlinkat(dir, staged->name.c_str(), 0);
+            } catch (const Error&) {
+                // Its directory is gone or no longer reached safely: nothing to remove there.
+            } catch (const std::bad_alloc&) {
+                return;
             }
-            staged->committed = true;
-            step("restored " + escape(staged->path) + " from " + staged->deb);
         }
     }
 
-private:
-    struct Staged {
-        std::string path;
-        std::string name;
-        std::string deb;
-        bool committed;
-    };
     const RootDir& m_root;
     std::vector<Staged> m_staged;
+    std::map<std::string, std::size_t> m_index; // path -> its file in m_staged
+    std::map<std::string, UniqueFd> m_dirs;
+    bool m_done = false;
+};
+
+// Directories made for the restore, removed again (when still empty) unless it succeeds.
+class MadeDirectories {
+public:
+    explicit MadeDirectories(const RootDir& root) : m_root(root) {}
+    ~MadeDirectories() {
+        for (auto dir = m_made.rbegin(); !m_kept && dir != m_made.rend(); ++dir) {
+            try {
+                ::unlinkat(open_directory(m_root, parent_of(*dir)).get(), base_name(*dir).c_str(),
+                           AT_REMOVEDIR);
+            } catch (const Error&) {
+                // No longer reached safely: left.
+            }
+        }
+    }
+    MadeDirectories(const MadeDirectories&) = delete;
+    MadeDirectories& operator=(const MadeDirectories&) = delete;
+
+    void make(const Place& place, RestoreResult& result,
+              const std::function<void(const std::string&)>& step) {
+        for (const std::string& dir : place.make) {
+            if (!m_seen.insert(dir).second) {
+                continue;
+            }
+            const UniqueFd parent = open_directory(m_root, parent_of(dir));
+            if (::mkdirat(parent.get(), base_name(dir).c_str(), 0755) != 0) {
+                if (errno == EEXIST) {
+                    continue;
+                }
+                throw IoError::from_errno(m_root.display(dir), "cannot make directory", errno);
+            }
+            m_made.push_back(dir);
+            ++result.directories;
+            step("made directory " + escape(dir) + " (0755, missing from the backup)");
+        }
+    }
+    void keep() { m_kept = true; }
+
+private:
+    const RootDir& m_root;
+    std::set<std::string> m_seen;
+    std::vector<std::string> m_made;
+    bool m_kept = false;
 };
 
 // Writes the files of one proven package under temporary names: the members streamed from its
-// .deb, each checked against the manifest's SHA-256 and size and given the manifest's metadata.
-// The .deb read is checked again (its SHA-256, its control file). Returns the targets of no
-// member with their content: only a package proven by identity can have some, found by contents
-// then (a member elsewhere than at the file's own path, as a diversion puts it).
+// .deb, each checked against the manifest's SHA-256 and size and given the manifest's metadata
+// (the other files of a member's content copied from its first). The .deb read is checked again
+// (its SHA-256, its control file). Returns the targets of no member with their content: only a
+// package proven by identity can have some, found by contents then (a member elsewhere than at
+// the file's own path).
 std::vector<Target> stage_package(const RootDir& root, const ProvenPackage& proven,
                                   const std::vector<Target>& targets, Staging& staging,
-                                  std::map<std::string, Inode>& written_inodes,
                                   RestoreResult& result) {
     std::map<std::string, std::vector<const Target*>> by_member;
     for (const Target& target : targets) {
@@ -407,73 +529,78 @@ std::vector<Target> stage_package(const RootDir& root, const ProvenPackage& prov
         }
         return k_aliases.resolve(member);
     };
-    struct Open {
-        const Target* target;
-        std::unique_ptr<TempFile> file;
+    std::set<std::string> written;
+    auto pending = [&](const std::string& key) {
+        std::vector<const Target*> left;
+        const auto group = by_member.find(key);
+        if (group != by_member.end()) {
+            for (const Target* target : group->second) {
+                if (!written.contains(target->file->path)) {
+                    left.push_back(target);
+                }
+            }
+        }
+        return left;
     };
-    std::string current;
-    std::vector<Open> open;
+    std::string current; // the key of the member being read
+    std::unique_ptr<TempFile> open;
     Sha256 hash;
     std::uint64_t size = 0;
-    std::set<std::string> written;
+    auto stage = [&](TempFile& file, const Target& target) {
+        file.set_metadata(target);
+        const Inode inode = file.inode();
+        staging.add(target.file->path, file.release(), proven.deb, inode);
+        written.insert(target.file->path);
+        ++result.files;
+        result.bytes += size;
+    };
     auto finish = [&] {
         const std::string digest = to_hex(hash.finish());
-        for (Open& o : open) {
-            if (digest != o.target->file->sha256 || size != o.target->file->size) {
-                if (!proven.members_known) {
-                    continue; // removed with its TempFile; left for the proof by contents
-                }
-                throw IoError(proven.deb, "member " + escape(current) +
-                                              " changed since it was proven: nothing is restored");
-            }
-            o.file->set_metadata(*o.target);
-            written_inodes[o.target->file->path] = o.file->inode();
-            staging.add(o.target->file->path, o.file->release(), proven.deb);
-            written.insert(o.target->file->path);
-            ++result.files;
-            result.bytes += size;
+        const std::vector<const Target*> group = pending(current);
+        std::unique_ptr<TempFile> first = std::move(open);
+        if (group.empty()) {
+            return;
         }
-        open.clear();
-        size = 0;
-    };
-    auto start = [&](const std::string& member) {
-        current = member;
-        for (const Target* target : by_member.at(member)) {
-            if (!written.contains(target->file->path)) {
-                open.push_back({target, std::make_unique<TempFile>(root, target->file->path)});
+        if (first == nullptr || digest != group.front()->file->sha256 ||
+            size != group.front()->file->size) {
+            if (!proven.members_known) {
+                return; // removed with its TempFile; left for the proof by contents
             }
+            throw IoError(proven.deb, "member " + escape(current) +
+                                          " changed since it was proven: nothing is restored");
         }
+        for (std::size_t i = 1; i < group.size(); ++i) {
+            TempFile copy(root, group[i]->file->path);
+            copy.copy_from(*first, size);
+            stage(copy, *group[i]);
+        }
+        stage(*first, *group.front());
     };
     DebReaderOptions options;
     options.hash_file = true;
     std::string reading; // the member whose data comes
-    options.wants_data = [&](const std::string& path) {
-        const auto group = by_member.find(key_of(path));
-        return group != by_member.end() &&
-               std::any_of(group->second.begin(), group->second.end(), [&](const Target* t) {
-                   return !written.contains(t->file->path);
-               });
-    };
+    options.wants_data = [&](const std::string& path) { return !pending(key_of(path)).empty(); };
     options.data = [&](const std::string& path, std::string_view chunk) {
         if (path != reading) {
-            if (!open.empty()) {
-                finish();
-            }
+            finish();
             hash.finish();
             size = 0;
             reading = path;
-            start(key_of(path));
+            current = key_of(path);
+            open = std::make_unique<TempFile>(root, pending(current).front()->file->path);
         }
         hash.update(chunk);
         size += chunk.size();
-        for (Open& o : open) {
-            o.file->write(chunk);
+        if (open != nullptr) {
+            if (size > pending(current).front()->file->size) {
+                open.reset(); // more than the file holds: not its content
+            } else {
+                open->write(chunk);
+            }
         }
     };
     const DebContents contents = DebReader(options).read(proven.deb);
-    if (!open.empty()) {
-        finish();
-    }
+    finish();
     const ManifestPackage& package = *proven.package;
     if ((!package.deb_sha256.empty() && contents.file_sha256 != package.deb_sha256) ||
         !describes(contents, package)) {
@@ -481,48 +608,24 @@ std::vector<Target> stage_package(const RootDir& root, const ProvenPackage& prov
                                          contents.file_sha256 + "): nothing is restored");
     }
     // Empty members give no data.
-    std::set<std::string> empty_members;
     for (const Entry& entry : contents.entries) {
-        if (entry.type == EntryType::file && entry.size == 0) {
-            empty_members.insert(key_of(entry.path));
+        if (entry.type == EntryType::file && entry.size == 0 && !pending(key_of(entry.path)).empty()) {
+            current = key_of(entry.path);
+            hash.finish();
+            size = 0;
+            open = std::make_unique<TempFile>(root, pending(current).front()->file->path);
+            finish();
         }
     }
     std::vector<Target> lacking;
     for (const auto& [member, group] : by_member) {
         for (const Target* target : group) {
-            if (written.contains(target->file->path)) {
-                continue;
-            }
-            if (empty_members.contains(member)) {
-                current = member;
-                open.push_back({target, std::make_unique<TempFile>(root, target->file->path)});
-                finish();
-            }
             if (!written.contains(target->file->path)) {
                 lacking.push_back(*target);
             }
         }
     }
     return lacking;
-}
-
-// The hard links of the packages, once every file is written: each to the file of its own
-// package that this restore wrote.
-void write_links(const RootDir& root, const ProvenPackage& proven,
-                 const std::map<std::string, Inode>& written_inodes, RestoreResult& result,
-                 const std::function<void(const std::string&)>& step) {
-    for (const Target& link : proven.links) {
-        const auto written = written_inodes.find(link.file->first_link);
-        if (written == written_inodes.end()) {
-            throw IoError(root.display(link.file->path),
-                          escape(link.file->first_link) + " was not restored: not linked");
-        }
-        TempFile file(root, link.file->path, link.file->first_link, written->second);
-        file.commit();
-        ++result.files;
-        ++result.links;
-        step("linked " + escape(link.file->path) + " to " + escape(link.file->first_link));
-    }
 }
 
 // The dpkg database of a restored backup has the manifest's packages installed at its versions:
@@ -534,10 +637,11 @@ bool check_installed(const RootDir& root, const RestoreManifest& manifest) {
     }
     const RootDir admindir = RootDir::open_inside(root, "/var/lib/dpkg");
     const DpkgDatabase db = DpkgDatabase::load(admindir);
-    std::map<std::pair<std::string, std::string>, const InstalledPackage*> installed;
+    // Every version a stanza gives (a database may list a package twice).
+    std::map<std::pair<std::string, std::string>, std::set<std::string>> installed;
     for (const InstalledPackage& pkg : db.packages()) {
         if (pkg.has_unpacked_files()) {
-            installed.emplace(std::make_pair(pkg.name, pkg.architecture), &pkg);
+            installed[{pkg.name, pkg.architecture}].insert(pkg.version);
         }
     }
     std::vector<std::string> differ;
@@ -545,9 +649,13 @@ bool check_installed(const RootDir& root, const RestoreManifest& manifest) {
         const auto found = installed.find({package.name, package.architecture});
         if (found == installed.end()) {
             differ.push_back(package.name + " (" + package.architecture + ") is not installed");
-        } else if (found->second->version != package.version) {
-            differ.push_back(package.name + " (" + package.architecture + ") is " +
-                             found->second->version + ", not " + package.version);
+            continue;
+        }
+        for (const std::string& version : found->second) {
+            if (version != package.version) {
+                differ.push_back(package.name + " (" + package.architecture + ") is " + version +
+                                 ", not " + package.version);
+            }
         }
     }
     if (!differ.empty()) {
@@ -786,50 +894,51 @@ RestoreResult restore_from_manifest(const RestoreManifest& manifest, const Resto
             }
         }
     } times_back{root, directory_times};
-    std::set<std::string> made;
+    MadeDirectories made(root);
     for (const auto& [path, place] : places) {
-        make_missing_directories(root, place, made, result, step);
+        made.make(place, result, step);
     }
-    // Every file written under a temporary name first, each package's .deb read once; put in
-    // place when all are written.
-    std::map<std::string, Inode> written_inodes;
-    {
-        Staging staging(root);
-        for (ProvenPackage& p : proven) {
-            std::vector<Target> lacking =
-                stage_package(root, p, p.targets, staging, written_inodes, result);
-            if (lacking.empty()) {
-                continue;
-            }
-            ProvenPackage by_contents = prove_by_contents(*p.package, p.deb, problems);
-            if (by_contents.deb.empty()) {
-                throw TrustError(p.deb, "does not prove " + p.package->name + " " +
-                                            p.package->version + ": " + problems.back() +
-                                            "; nothing is restored");
-            }
-            std::set<std::string> wanted;
-            for (const Target& target : lacking) {
-                wanted.insert(target.file->path);
-            }
-            std::vector<Target> rest;
-            for (Target target : by_contents.targets) {
-                if (wanted.contains(target.file->path)) {
-                    target.uid = resolve_id(target.file->owner, accounts, true, root,
-                                            target.file->path);
-                    target.gid = resolve_id(target.file->group, accounts, false, root,
-                                            target.file->path);
-                    rest.push_back(target);
-                }
-            }
-            if (!stage_package(root, by_contents, rest, staging, written_inodes, result).empty()) {
-                throw TrustError(p.deb, "changed while it was read: nothing is restored");
+    // Every file written under a temporary name first, each package's .deb read once; all put in
+    // place when all are written, hard links too.
+    Staging staging(root);
+    for (ProvenPackage& p : proven) {
+        std::vector<Target> lacking = stage_package(root, p, p.targets, staging, result);
+        if (lacking.empty()) {
+            continue;
+        }
+        ProvenPackage by_contents = prove_by_contents(*p.package, p.deb, problems);
+        if (by_contents.deb.empty()) {
+            throw TrustError(p.deb, "does not prove " + p.package->name + " " +
+                                        p.package->version + ": " + problems.back() +
+                                        "; nothing is restored");
+        }
+        std::set<std::string> wanted;
+        for (const Target& target : lacking) {
+            wanted.insert(target.file->path);
+        }
+        std::vector<Target> rest;
+        for (Target target : by_contents.targets) {
+            if (wanted.contains(target.file->path)) {
+                target.uid =
+                    resolve_id(target.file->owner, accounts, true, root, target.file->path);
+                target.gid =
+                    resolve_id(target.file->group, accounts, false, root, target.file->path);
+                rest.push_back(target);
             }
         }
-        staging.commit(step);
+        if (!stage_package(root, by_contents, rest, staging, result).empty()) {
+            throw TrustError(p.deb, "changed while it was read: nothing is restored");
+        }
     }
     for (const ProvenPackage& p : proven) {
-        write_links(root, p, written_inodes, result, step);
+        for (const Target& link : p.links) {
+            staging.add_link(link.file->path, link.file->first_link);
+            ++result.files;
+            ++result.links;
+        }
     }
+    staging.commit(step);
+    made.keep();
     return result;
 }
 

@@ -57,6 +57,18 @@ public:
         if (!raw || !is_normalized_path(*raw) || raw->find('\0') != std::string::npos) {
             fail(line, "'" + std::string(escaped) + "' is not an absolute, normalized path");
         }
+        // What a file system holds: PATH_MAX in all, NAME_MAX a name.
+        std::size_t longest = 0;
+        for (std::size_t start = 1; start <= raw->size();) {
+            const std::size_t end = std::min(raw->find('/', start), raw->size());
+            longest = std::max(longest, end - start);
+            start = end + 1;
+        }
+        if (raw->size() > 4095 || longest > 255) {
+            fail(line, "a path of " + std::to_string(raw->size()) + " bytes, or with a name of " +
+                           std::to_string(longest) +
+                           ": longer than a file system takes (4095, 255)");
+        }
         return *raw;
     }
 

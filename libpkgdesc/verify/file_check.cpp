@@ -24,11 +24,13 @@ constexpr std::size_t k_read_buffer = 256 * 1024;
 
 // Lists the names from a listxattr(2) buffer that verification reports.
 void collect_xattrs(const char* names, ssize_t size, const std::vector<std::string>& ignore,
-                    std::vector<std::string>& out) {
+                    std::vector<std::string>& out, bool& others) {
     for (ssize_t pos = 0; pos < size;) {
         const std::string_view name(names + pos);
         if (is_reportable_xattr(name, ignore)) {
             out.emplace_back(name);
+        } else {
+            others = true;
         }
         pos += static_cast<ssize_t>(name.size()) + 1;
     }
@@ -38,14 +40,14 @@ void collect_xattrs(const char* names, ssize_t size, const std::vector<std::stri
 // Lists extended attributes through `fd`, or through /proc for descriptors that cannot do it
 // themselves (O_PATH). Returns an error text, empty on success.
 std::string list_xattrs(int fd, bool via_proc, const std::vector<std::string>& ignore,
-                        std::vector<std::string>& out) {
+                        std::vector<std::string>& out, bool& others) {
     std::vector<char> names(4096);
     const std::string proc = "/proc/self/fd/" + std::to_string(fd);
     for (;;) {
         const ssize_t size = via_proc ? ::listxattr(proc.c_str(), names.data(), names.size())
                                       : ::flistxattr(fd, names.data(), names.size());
         if (size >= 0) {
-            collect_xattrs(names.data(), size, ignore, out);
+            collect_xattrs(names.data(), size, ignore, out, others);
             return {};
         }
         if (errno == ERANGE && names.size() < (1u << 20)) {
@@ -118,7 +120,8 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
     } else {
         obs.sha256 = sha.finish();
     }
-    const std::string error = list_xattrs(file.fd.get(), false, context.ignore_xattrs, obs.xattrs);
+    const std::string error = list_xattrs(file.fd.get(), false, context.ignore_xattrs, obs.xattrs,
+                                         obs.other_xattrs);
     if (!error.empty()) {
         obs.hash_error = error;
     }
@@ -298,11 +301,13 @@ Observation observe(const CheckContext& context, const std::string& path,
                    again.st_dev != obs.st.st_dev) {
             xattr_error = "replaced while being checked";
         } else {
-            xattr_error = list_xattrs(dir.fd.get(), false, context.ignore_xattrs, obs.xattrs);
+            xattr_error = list_xattrs(dir.fd.get(), false, context.ignore_xattrs, obs.xattrs,
+                                      obs.other_xattrs);
         }
     } else {
         // FIFOs, sockets and devices are never opened: list through the O_PATH descriptor.
-        xattr_error = list_xattrs(node.fd.get(), true, context.ignore_xattrs, obs.xattrs);
+        xattr_error = list_xattrs(node.fd.get(), true, context.ignore_xattrs, obs.xattrs,
+                                  obs.other_xattrs);
     }
     if (!xattr_error.empty()) {
         obs.hash_error = xattr_error;

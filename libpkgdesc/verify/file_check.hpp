@@ -61,6 +61,7 @@ struct Observation {
     std::string hash_error;             // why a regular file has no digest
     std::string link;                   // symlink target
     std::vector<std::string> xattrs;    // reportable extended attributes present
+    bool other_xattrs = false;          // and whether any other is
     std::string capability;             // a regular file's raw security.capability value
     std::uint64_t bytes_read = 0;
     // Whether st.st_mtim is what the file has (a record such as an AIDE database may lack it:

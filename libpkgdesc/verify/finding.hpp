@@ -119,6 +119,9 @@ struct PKGDESC_EXPORT Finding {
     // For a pristine file or directory: the mode (type and permission bits) it was proven to
     // have.
     std::optional<std::uint32_t> proven_mode;
+    // Whether it carries extended attributes that verification does not compare (user.*,
+    // trusted.*, --ignore-xattr ones): no package gives those back.
+    bool other_xattrs = false;
 
     bool has_failed(std::string_view name) const;
 };

@@ -368,6 +368,7 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             if (finding.status == FileStatus::pristine && observation->found) {
                 finding.proven_mode = static_cast<std::uint32_t>(observation->st.st_mode);
             }
+            finding.other_xattrs = observation->other_xattrs;
             if (observation->through_symlink && finding.reason.empty()) {
                 finding.reason = "reached through a symbolic link";
             }

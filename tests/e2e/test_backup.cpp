@@ -162,6 +162,7 @@ const Paths k_left_out{"/usr/bin/keeper",           "/usr/bin/keeper-again",
 class BackupPlanTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(BackupPlanTest);
     CPPUNIT_TEST(testLeavesOutOnlyPristinePackageFiles);
+    CPPUNIT_TEST(testKeepsFilesWithExtendedAttributesNoPackageGives);
     CPPUNIT_TEST(testTarAndRsyncBackUpThePlan);
     CPPUNIT_TEST(testBorgAndResticBackUpThePlan);
     CPPUNIT_TEST(testRefusesWhatHasNoEffect);
@@ -192,6 +193,25 @@ public:
               "/var/lib/dpkg/status", "/etc/new\nline", "/srv/data/empty"}) {
             CPPUNIT_ASSERT_MESSAGE(path, planned.contains(path));
         }
+    }
+
+    void testKeepsFilesWithExtendedAttributesNoPackageGives() {
+        // user.* and trusted.* are not compared, and no .deb gives them back: such a file is
+        // backed up, however pristine its content and metadata.
+        PlanRoot sys;
+        if (sh("setfattr -n user.note -v keep " + sys.q("/usr/lib/keeper/only.so")).status != 0) {
+            return skip("user extended attributes are not supported here");
+        }
+        must_sh("setfattr -n trusted.overlay.opaque -v y " + sys.q("/usr/lib/keeper/data.bin"));
+        const RunResult r = sys.make_plan();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        const Paths planned = plan_paths(read_file(sys.plan + "/tar.files"));
+        const Paths left_out = manifest_paths(read_file(sys.plan + "/manifest"));
+        for (const char* path : {"/usr/lib/keeper/only.so", "/usr/lib/keeper/data.bin"}) {
+            CPPUNIT_ASSERT_MESSAGE(path, planned.contains(path));
+            CPPUNIT_ASSERT_MESSAGE(path, !left_out.contains(path));
+        }
+        CPPUNIT_ASSERT(left_out.contains("/usr/bin/keeper"));
     }
 
     void testTarAndRsyncBackUpThePlan() {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <utility>
+#include <cstdlib>
 #include <vector>
 
 using namespace pkgdesc::test;
@@ -26,6 +27,15 @@ std::string installed_prefix(const TempDir& tmp) {
         if (r.status != 0) {
             throw std::runtime_error("cmake --install failed: " + r.err);
         }
+    }
+    // A build without an install RPATH (a Debian package build's) installs programs that find
+    // libpkgdesc only where the loader looks: there, for the programs these tests run.
+    const std::string libdir =
+        sh("find " + shell_quote(prefix) + " -name libpkgdesc.so.0 -printf '%h'").out;
+    if (!libdir.empty()) {
+        const char* old = std::getenv("LD_LIBRARY_PATH");
+        const std::string path = libdir + (old != nullptr && *old != '\0' ? ":" + std::string(old) : "");
+        ::setenv("LD_LIBRARY_PATH", path.c_str(), 1);
     }
     return prefix;
 }

@@ -20,6 +20,10 @@ class RepairTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testShowsThePlanAndChangesNothingWithoutApply);
     CPPUNIT_TEST(testRefusesADebOfOtherContent);
     CPPUNIT_TEST(testLeavesWhatTheSystemsOwnRecordsSet);
+    CPPUNIT_TEST(testAFailedRepairPutsNothingInPlace);
+    CPPUNIT_TEST(testRepairsManyFilesOfOneContent);
+    CPPUNIT_TEST(testADirectoryReplacedBySymlinkIsMadeWithWhatIsBelowIt);
+    CPPUNIT_TEST(testADirectoryInAHardLinksPlaceLeavesOnlyItsGroup);
     CPPUNIT_TEST_SUITE_END();
 
     static RunResult repair(const Installed& sys, const std::vector<std::string>& extra) {
@@ -192,6 +196,86 @@ public:
         const RunResult r = repair(sys, {"--apply"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
         CPPUNIT_ASSERT_EQUAL(std::string("evil\n"), read_file(sys.root / "/usr/sbin/hellod"));
+    }
+
+    void testAFailedRepairPutsNothingInPlace() {
+        // The second file to put in place cannot be replaced (immutable): the first, already
+        // exchanged with its repaired copy, is exchanged back, and no temporary file is left.
+        Installed sys;
+        must_sh("printf 'evil\\n' > " + sys.q("/usr/lib/hello/data.bin") + " && printf " +
+                "'changed\\n' > " + sys.q("/usr/share/doc/hello/README"));
+        if (sh("chattr +i " + sys.q("/usr/share/doc/hello/README")).status != 0) {
+            return skip("chattr +i does not work here");
+        }
+        const std::string before = sh("cd " + sys.q("") + " && ls -laR --time-style=+%s.%N .").out;
+        const RunResult r = repair(sys, {"--apply"});
+        sh("chattr -i " + sys.q("/usr/share/doc/hello/README"));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 2, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("/usr/share/doc/hello/README: cannot put in "
+                                                 "place") != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(std::string("evil\n"), read_file(sys.root / "/usr/lib/hello/data.bin"));
+        CPPUNIT_ASSERT_EQUAL(before,
+                             sh("cd " + sys.q("") + " && ls -laR --time-style=+%s.%N .").out);
+    }
+
+    void testADirectoryInAHardLinksPlaceLeavesOnlyItsGroup() {
+        Installed sys;
+        must_sh("rm " + sys.q("/usr/bin/hello-again") + " && mkdir " +
+                sys.q("/usr/bin/hello-again") + " && printf 'HELLO\\n' > " +
+                sys.q("/usr/bin/hello") + " && printf 'changed\\n' > " +
+                sys.q("/usr/share/doc/hello/README"));
+        const RunResult r = repair(sys, {"--apply"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 1, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("not repaired: /usr/bin/hello (hello): of its "
+                                                 "hard-link group, /usr/bin/hello-again is not "
+                                                 "repaired: a directory is in its "
+                                                 "place") != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(std::string("HELLO\n"), read_file(sys.root / "/usr/bin/hello"));
+        CPPUNIT_ASSERT_EQUAL(std::string("Read me.\n"),
+                             read_file(sys.root / "/usr/share/doc/hello/README"));
+    }
+
+    void testADirectoryReplacedBySymlinkIsMadeWithWhatIsBelowIt() {
+        // /usr/share/doc moved inside the image and a symlink left in its place: the plan makes
+        // /usr/share/doc anew and everything of the package below it, and does what it says.
+        Installed sys;
+        must_sh("mkdir " + sys.q("/store") + " && cp -a " + sys.q("/usr/share/doc") + " " +
+                sys.q("/store/doc") + " && rm -r " + sys.q("/usr/share/doc") +
+                " && ln -s /store/doc " + sys.q("/usr/share/doc"));
+        const RunResult plan = repair(sys, {});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(plan.err, 0, plan.status);
+        CPPUNIT_ASSERT_MESSAGE(plan.err, plan.err.find("would make directory /usr/share/doc/hello") !=
+                                             std::string::npos);
+        const RunResult r = repair(sys, {"--apply"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("Read me.\n"),
+                             read_file(sys.root / "/usr/share/doc/hello/README"));
+        CPPUNIT_ASSERT_EQUAL(std::string("Read me.\n"),
+                             read_file(sys.root / "/store/doc/hello/README"));
+        assert_deviations({}, verify_json(sys.root, sys.ref, {"--no-unowned"}, 0));
+    }
+
+    void testRepairsManyFilesOfOneContent() {
+        // 300 files of one content, all deleted, repaired with 64 file descriptors to spare.
+        TempDir tmp;
+        const std::string dir = tmp / "pkg";
+        write_control(dir, "icons", "1.0", "amd64");
+        const std::string deb = tmp / "icons_1.0_amd64.deb";
+        build_deb(dir, deb, "xz",
+                  "mkdir -p usr/share/icons && for i in $(seq 300); do printf 'icon\\n' > "
+                  "usr/share/icons/$i.png; done");
+        const std::string ref = make_reference(tmp, {deb});
+        SystemRoot root{tmp / "root"};
+        root.install(deb);
+        must_sh("rm " + shell_quote(root / "/usr/share/icons") + "/*.png");
+        const RunResult r =
+            sh("ulimit -n 64 && exec " + shell_quote(program("PKGDESC_RESTORE")) +
+               " --repair --apply --root " + shell_quote(root.dir()) + " --pkgdesc " +
+               shell_quote(ref) + " --trust-unsigned --debs " + shell_quote(tmp.path()));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("icon\n"), read_file(root / "/usr/share/icons/300.png"));
+        const json after = verify_json(root, ref, {}, 0);
+        CPPUNIT_ASSERT(deviations(after).empty());
     }
 
     void testLeavesWhatTheSystemsOwnRecordsSet() {

@@ -78,6 +78,19 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("manifest:12: 'x/../y' is not an absolute, normalized "
                                          "path"),
                              error_of(with(" " + k_sha_b + " 4 0644 root root 1000 x/../y\n")));
+        CPPUNIT_ASSERT_EQUAL(std::string("manifest:12: a path of 259 bytes, or with a name of "
+                                         "256: longer than a file system takes (4095, 255)"),
+                             error_of(with(" " + k_sha_b + " 4 0644 root root 1000 /d/" +
+                                           std::string(256, 'n') + "\n")));
+        CPPUNIT_ASSERT_EQUAL(std::string("manifest:12: a path of 5000 bytes, or with a name of "
+                                         "9: longer than a file system takes (4095, 255)"),
+                             error_of(with(" " + k_sha_b + " 4 0644 root root 1000 " + [] {
+                                 std::string p;
+                                 while (p.size() < 5000) {
+                                     p += "/123456789";
+                                 }
+                                 return p;
+                             }() + "\n")));
         CPPUNIT_ASSERT_EQUAL(std::string("manifest:13: /x is named twice"),
                              error_of(with(good + good)));
         CPPUNIT_ASSERT_EQUAL(std::string("manifest:1: not a restore manifest (\"Format: "
