@@ -147,6 +147,15 @@ struct PlanRoot {
 
     std::string q(const std::string& path) const { return shell_quote(root / path); }
 
+    // The plan's backup made with tar and restored into TMP/target: the root to restore into.
+    std::string restored_backup() const {
+        const std::string target = tmp / "target";
+        must_sh("mkdir " + shell_quote(target) + " && tar -C " + q("") +
+                " --null --no-recursion -T " + shell_quote(plan + "/tar.files") +
+                " -cf - | tar -C " + shell_quote(target) + " -xpf -");
+        return target;
+    }
+
     RunResult make_plan(const std::vector<std::string>& extra = {}) const {
         std::vector<std::string> args{"--root",           root.dir(),      "--pkgdesc", ref,
                                       "--trust-unsigned", "--backup-plan", plan};
@@ -436,10 +445,7 @@ public:
         PlanRoot sys;
         const RunResult plan = sys.make_plan();
         CPPUNIT_ASSERT_EQUAL_MESSAGE(plan.err, 0, plan.status);
-        const std::string target = sys.tmp / "target";
-        must_sh("mkdir " + shell_quote(target) + " && tar -C " + sys.q("") +
-                " --null --no-recursion -T " + shell_quote(sys.plan + "/tar.files") +
-                " -cf - | tar -C " + shell_quote(target) + " -xpf -");
+        const std::string target = sys.restored_backup();
         const std::string before = tree_metadata(target);
         const RunResult r = restore(sys, target, manifest_sha256(plan), {"-v"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
@@ -475,10 +481,7 @@ public:
         build_deb(other, sys.tmp / "elsewhere.deb", "xz",
                   "mkdir -p usr/bin && printf 'evil\\n' > usr/bin/keeper");
         must_sh("mv " + shell_quote(sys.tmp / "elsewhere.deb") + " " + shell_quote(sys.deb));
-        const std::string target = sys.tmp / "target";
-        must_sh("mkdir " + shell_quote(target) + " && tar -C " + sys.q("") +
-                " --null --no-recursion -T " + shell_quote(sys.plan + "/tar.files") +
-                " -cf - | tar -C " + shell_quote(target) + " -xpf -");
+        const std::string target = sys.restored_backup();
         const std::string before = tree_metadata(target);
         const RunResult r = restore(sys, target, manifest_sha256(plan));
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
@@ -495,10 +498,7 @@ public:
         PlanRoot sys;
         const RunResult plan = sys.make_plan();
         CPPUNIT_ASSERT_EQUAL_MESSAGE(plan.err, 0, plan.status);
-        const std::string target = sys.tmp / "target";
-        must_sh("mkdir " + shell_quote(target) + " && tar -C " + sys.q("") +
-                " --null --no-recursion -T " + shell_quote(sys.plan + "/tar.files") +
-                " -cf - | tar -C " + shell_quote(target) + " -xpf -");
+        const std::string target = sys.restored_backup();
         const std::string status = target + "/var/lib/dpkg/status";
         std::string text = read_file(status);
         text.replace(text.find("Version: 1.0\n"), 13, "Version: 1.1\n");

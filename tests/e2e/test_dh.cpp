@@ -18,8 +18,13 @@ using namespace pkgdesc::test;
 
 namespace {
 
-// Installs the build tree into TMP/prefix (once per temporary directory).
+// Installs the build tree into TMP/prefix (once per temporary directory); or, when the suites
+// run against installed programs, their prefix.
 std::string installed_prefix(const TempDir& tmp) {
+    if (const char* installed = std::getenv("PKGDESC_INSTALLED_PREFIX");
+        installed != nullptr && *installed != '\0') {
+        return installed;
+    }
     const std::string prefix = tmp / "prefix";
     if (!exists(prefix)) {
         const auto r =
@@ -128,6 +133,11 @@ std::string pkgdesc_version(const std::string& prefix) {
 }
 
 RunResult build(const std::string& dir, const std::string& prefix) {
+    // A package build of pkgdesc runs this suite: what its dpkg-buildpackage and make exported
+    // (the outer changelog's SOURCE_DATE_EPOCH, make's jobserver) is not this build's.
+    for (const char* name : {"SOURCE_DATE_EPOCH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}) {
+        ::unsetenv(name);
+    }
     return run(
         {"dpkg-buildpackage", "-us", "-uc", "-b"},
         {"PATH=" + prefix + "/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

@@ -41,9 +41,11 @@ TempDir::~TempDir() {
     std::error_code ec;
     std::filesystem::remove_all(m_path, ec);
     if (ec) {
-        ::system(("chmod -R u+rwx " + shell_quote(m_path) + " 2>/dev/null; rm -rf " +
-                  shell_quote(m_path))
-                     .c_str());
+        // Best effort: what a destructor cannot remove stays in the temporary directory.
+        [[maybe_unused]] const int status =
+            ::system(("chmod -R u+rwx " + shell_quote(m_path) + " 2>/dev/null; rm -rf " +
+                      shell_quote(m_path))
+                         .c_str());
     }
 }
 

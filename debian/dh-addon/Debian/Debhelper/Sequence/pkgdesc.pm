@@ -1,0 +1,1 @@
+../../../../../dh-pkgdesc/pkgdesc.pm
