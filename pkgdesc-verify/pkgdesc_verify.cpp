@@ -7,6 +7,7 @@
 #include <libpkgdesc/exit_code.hpp>
 #include <libpkgdesc/integrate/hids.hpp>
 #include <libpkgdesc/report/reporter.hpp>
+#include <libpkgdesc/report/run_record.hpp>
 #include <libpkgdesc/trust/reference_sources.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
@@ -26,6 +27,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -76,6 +78,8 @@ struct Options {
     // The backup plan mode.
     std::optional<std::string> backup_plan;
     std::vector<std::string> backup_dirs;
+    // A routine run: the report kept in this directory, one line printed.
+    std::optional<std::string> record;
 };
 
 // Reports over this size are refused (AIDE writes ~200 bytes an entry: 5 million entries).
@@ -193,6 +197,12 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "backup-dir", po::value<std::vector<std::string>>(&m_opts.backup_dirs)->value_name("DIR"),
         "back up the tree DIR of the root (default: /; the dpkg database and the accounts files "
         "are always in the plan); repeatable");
+    po::options_description routine("Routine runs (the pkgdesc-verify.timer)");
+    routine.add_options()(
+        "record", po::value<std::string>()->value_name("DIR"),
+        "keep the JSON report in DIR/last.json (the one before as DIR/previous.json), the state "
+        "(trusted, incomplete or degraded) in DIR/state, metrics for node-exporter's textfile "
+        "collector in DIR/pkgdesc.prom; print only the state line");
     po::options_description output("Output");
     output.add_options()("format", po::value<std::string>()->value_name("FORMAT"),
                          "text (default), rpm (rpm -V / dpkg --verify lines) or json")(
@@ -220,6 +230,7 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         .add(unowned)
         .add(hids)
         .add(backup)
+        .add(routine)
         .add(output);
     po::options_description all;
     all.add(visible).add(hidden);
@@ -300,6 +311,9 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     }
     if (vm.count("backup-plan") != 0) {
         m_opts.backup_plan = vm["backup-plan"].as<std::string>();
+    }
+    if (vm.count("record") != 0) {
+        m_opts.record = vm["record"].as<std::string>();
     }
     if (const std::optional<std::string> message = mode_conflict(vm)) {
         return usage_error(*message);
@@ -400,6 +414,11 @@ std::optional<std::string> Cli::mode_conflict(const po::variables_map& vm) const
         if (dir.empty() || dir.front() != '/') {
             return "--backup-dir '" + dir + "' is not an absolute path";
         }
+    }
+    if (m_opts.record &&
+        (m_opts.aide_report || m_opts.backup_plan || vm.count("format") != 0 || m_opts.report.list)) {
+        return "--record keeps the JSON report of a verification: --aide-report, --backup-plan, "
+               "--format and --list do not apply";
     }
     const int modes = (m_opts.aide_report ? 1 : 0) + (m_opts.aide_db ? 1 : 0) +
                       (m_opts.paths_from ? 1 : 0) + (m_opts.backup_plan ? 1 : 0);
@@ -549,8 +568,15 @@ int Cli::run(int argc, char** argv) {
                 m_opts.verify.unowned_allow.push_back(std::move(pattern));
             }
         }
-        // Verification, reported as it goes.
-        const std::unique_ptr<Reporter> reporter = make_reporter(m_opts.report, std::cout);
+        // Verification, reported as it goes (into the record's JSON report, for --record).
+        const auto started = std::chrono::steady_clock::now();
+        std::ostringstream recorded;
+        ReportOptions report = m_opts.report;
+        if (m_opts.record) {
+            report.format = ReportFormat::json;
+        }
+        const std::unique_ptr<Reporter> reporter =
+            make_reporter(report, m_opts.record ? static_cast<std::ostream&>(recorded) : std::cout);
         const bool show_progress = !m_opts.report.quiet && ::isatty(STDERR_FILENO) != 0 &&
                                    std::getenv("TERM") != nullptr &&
                                    std::strcmp(std::getenv("TERM"), "dumb") != 0;
@@ -563,12 +589,28 @@ int Cli::run(int argc, char** argv) {
             print_message("error", "cannot write to standard output");
             return to_int(ExitCode::error);
         }
+        const ExitCode status = summary.clean() ? ExitCode::ok : ExitCode::differences;
+        if (m_opts.record) {
+            const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+            const RunRecord record = record_run(
+                *m_opts.record, recorded.str(), summary,
+                std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count(),
+                took.count());
+            std::cout << "pkgdesc-verify: " << record.line << "\n";
+            if (!std::cout.flush()) {
+                print_message("error", "cannot write to standard output");
+                return to_int(ExitCode::error);
+            }
+            return to_int(status);
+        }
         // Packages without reference data, where the report does not name them: no exit
         // status 1 goes unexplained.
         for (const std::string& note : unreferenced_notes(m_opts.report, summary)) {
             std::cerr << "pkgdesc-verify: " << note << "\n";
         }
-        return to_int(summary.clean() ? ExitCode::ok : ExitCode::differences);
+        return to_int(status);
     });
 }
 

@@ -456,8 +456,69 @@ public:
     }
 };
 
+// --record: what a scheduled run leaves for monitoring.
+class VerifyRecordTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(VerifyRecordTest);
+    CPPUNIT_TEST(testKeepsTheLastTwoReportsTheStateAndMetrics);
+    CPPUNIT_TEST(testRefusesAnotherOutput);
+    CPPUNIT_TEST_SUITE_END();
+
+    static RunResult record(const Installed& sys, const std::string& dir) {
+        return verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned",
+                       "--record", dir});
+    }
+
+public:
+    void testKeepsTheLastTwoReportsTheStateAndMetrics() {
+        Installed sys;
+        const std::string dir = sys.tmp / "record";
+        must_sh("mkdir " + shell_quote(dir));
+        const RunResult first = record(sys, dir);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(first.err, 0, first.status);
+        CPPUNIT_ASSERT_EQUAL(std::string("pkgdesc-verify: "), first.out.substr(0, 16));
+        CPPUNIT_ASSERT_EQUAL(first.out.substr(16), read_file(dir + "/state"));
+        CPPUNIT_ASSERT_MESSAGE(first.out, first.out.find("trusted: ") == 16);
+        const std::string report = read_file(dir + "/last.json");
+        CPPUNIT_ASSERT(nlohmann::json::parse(report)["files"].empty());
+        const std::string metrics = read_file(dir + "/pkgdesc.prom");
+        CPPUNIT_ASSERT_MESSAGE(metrics, metrics.find("\npkgdesc_trust_state{state=\"trusted\"} 1\n") !=
+                                            std::string::npos);
+        CPPUNIT_ASSERT(metrics.find("\npkgdesc_packages_checked 1\n") != std::string::npos);
+        CPPUNIT_ASSERT(!exists(dir + "/previous.json"));
+        // A tampered file (and its hard link): degraded, and the first report is the previous
+        // one.
+        write_file(sys.root / "/usr/bin/hello", "HELLO\n", 0755);
+        const RunResult second = record(sys, dir);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(second.err, 1, second.status);
+        CPPUNIT_ASSERT_MESSAGE(second.out,
+                               second.out.find("pkgdesc-verify: degraded: ") == 0 &&
+                                   second.out.find("; 2 deviating (2 modified)") !=
+                                       std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(report, read_file(dir + "/previous.json"));
+        const nlohmann::json last = nlohmann::json::parse(read_file(dir + "/last.json"));
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, last["files"].size());
+        const std::string degraded = read_file(dir + "/pkgdesc.prom");
+        CPPUNIT_ASSERT(degraded.find("\npkgdesc_files{status=\"modified\"} 2\n") != std::string::npos);
+        CPPUNIT_ASSERT(degraded.find("\npkgdesc_trust_state{state=\"degraded\"} 1\n") !=
+                       std::string::npos);
+        // Read by the textfile collector as it is: no temporary file left beside.
+        CPPUNIT_ASSERT_EQUAL(std::size_t{4}, list_dir(dir).size());
+    }
+
+    void testRefusesAnotherOutput() {
+        Installed sys;
+        const RunResult r = verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref,
+                                    "--trust-unsigned", "--record", sys.tmp.path(), "--format",
+                                    "text"});
+        CPPUNIT_ASSERT_EQUAL(2, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("--record keeps the JSON report") !=
+                                          std::string::npos);
+    }
+};
+
 } // namespace
 
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyRecordTest, "e2e.verify.output");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyEscapingTest, "e2e.verify.output");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyUnreferencedNotesTest, "e2e.verify.output");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(VerifyRpmLayoutTest, "e2e.verify.output");
