@@ -6,6 +6,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -19,6 +21,13 @@ void print_message(std::string_view program, std::string_view kind, std::string_
 // Runs `body` and returns its exit status; an exception is printed as an error, with exit status
 // 3 for a TrustError and 2 for any other.
 int guarded(std::string_view program, const std::function<int()>& body);
+
+// Progress of the apt chain's stanza generation on standard error ("PROGRAM: generating
+// stanzas: N of M packages, X MB of .debs"), one line rewritten at most ten times a second and
+// cleared at the end; empty (no progress) unless standard error is a terminal, TERM is set and
+// not "dumb", and not `quiet`.
+std::function<void(std::size_t, std::size_t, std::uint64_t)>
+generation_progress(std::string_view program, bool quiet);
 
 // Where the .debs of --debs serve: the apt chain only (the verifier, which reads them to make
 // reference data), or every source (a restore, which reads file contents from them).

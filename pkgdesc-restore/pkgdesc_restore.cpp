@@ -361,6 +361,7 @@ ReferenceLog Cli::reference_log() const {
     if (m_opts.verbose) {
         log.note = [](const std::string& text) { print_message("", text); };
     }
+    log.generating = cli::generation_progress(k_program, m_opts.quiet);
     return log;
 }
 

@@ -494,6 +494,7 @@ ReferenceSet Cli::load_references() const {
     if (m_opts.report.verbose) {
         log.detail = [](const std::string& text) { print_message("", text); };
     }
+    log.generating = cli::generation_progress(k_program, m_opts.report.quiet);
     return pkgdesc::load_references(
         sources, [this] { return selected_versions(m_opts.verify); }, log, std::time(nullptr));
 }

@@ -795,10 +795,21 @@ private:
             return m_wanted[which[a]].candidates.front().size >
                    m_wanted[which[b]].candidates.front().size;
         });
+        std::size_t done = 0;
+        std::uint64_t bytes = 0;
+        if (m_options.progress) {
+            m_options.progress(0, which.size(), 0);
+        }
         run_ordered<Outcome>(
             which.size(), workers, schedule,
             [&](std::size_t i) { return describe(m_wanted[which[i]], xz_threads); },
-            [&](std::size_t i, Outcome& outcome) { outcomes[i] = std::move(outcome); });
+            [&](std::size_t i, Outcome& outcome) {
+                outcomes[i] = std::move(outcome);
+                bytes += m_wanted[which[i]].candidates.front().size;
+                if (m_options.progress) {
+                    m_options.progress(++done, which.size(), bytes);
+                }
+            });
         return outcomes;
     }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct PKGDESC_EXPORT AptChainOptions {
     std::string cache_dir;
     unsigned jobs = 1;
     std::time_t now = 0;
+    // Told as stanzas are generated from .debs (a cold run reads every .deb): how many of how
+    // many packages, and the bytes of their .debs; first with 0 done, last with all. Called
+    // from one thread at a time.
+    std::function<void(std::size_t done, std::size_t total, std::uint64_t bytes)> progress;
 };
 
 struct PKGDESC_EXPORT AptChainResult {

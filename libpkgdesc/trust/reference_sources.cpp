@@ -38,6 +38,7 @@ void load_apt(const ReferenceSources& sources, const std::vector<PackageVersion>
     options.cache_dir = sources.cache_dir ? *sources.cache_dir : default_cache_dir();
     options.jobs = sources.jobs;
     options.now = now;
+    options.progress = log.generating;
     const AptChainResult result = load_apt_chain(options, installed, history, references);
     for (const std::string& warning : result.warnings) {
         say(log.warning, warning);

@@ -46,6 +46,8 @@ struct PKGDESC_EXPORT ReferenceLog {
     std::function<void(const std::string&)> warning;
     std::function<void(const std::string&)> note;
     std::function<void(const std::string&)> detail;
+    // The apt chain generating stanzas: packages done of total, bytes of their .debs.
+    std::function<void(std::size_t, std::size_t, std::uint64_t)> generating;
 };
 
 // Throws TrustError when the sources hold unsigned data the user did not vouch for: checked

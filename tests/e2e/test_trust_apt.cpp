@@ -235,6 +235,7 @@ class TrustAptTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(TrustAptTest);
     CPPUNIT_TEST(testSignedChainProvesInstalledPackage);
     CPPUNIT_TEST(testSecondRunUsesTheStanzaCache);
+    CPPUNIT_TEST(testColdRunShowsItsProgressOnATerminal);
     CPPUNIT_TEST(testDebWithWrongHashIsUnreferenced);
     CPPUNIT_TEST(testVersionInNoSignedIndexIsUnreferenced);
     CPPUNIT_TEST(testTamperedListsAreNotTrusted);
@@ -264,6 +265,34 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, tampered["files"].size());
         CPPUNIT_ASSERT_EQUAL(std::string("modified"),
                              tampered["files"][0]["status"].get<std::string>());
+    }
+
+    void testColdRunShowsItsProgressOnATerminal() {
+        if (!have_apt_tools() || !have_tool("script")) {
+            return;
+        }
+        AptFixture f;
+        f.hello_from_archive();
+        std::string command = "TERM=xterm " + shell_quote(program("PKGDESC_VERIFY")) +
+                              " --root " + shell_quote(f.root.dir()) + " --cache-dir " +
+                              shell_quote(f.cache) + " --state-dir " + shell_quote(f.state) +
+                              " --no-unowned";
+        for (const std::string& option : f.apt_options()) {
+            command += " " + shell_quote(option);
+        }
+        // On a terminal (script(1) gives it one), the generation is shown, then cleared.
+        const RunResult shown = run({"script", "-qec", command, "/dev/null"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(shown.out, 0, shown.status);
+        CPPUNIT_ASSERT_MESSAGE(shown.out,
+                               shown.out.find("\rpkgdesc-verify: generating stanzas: 0 of 1 "
+                                              "packages, 0.0 MB of .debs\r\033[K") !=
+                                   std::string::npos);
+        // Elsewhere, nothing of it: the second run generates nothing anyway, so start cold.
+        must(sh("rm -r " + shell_quote(f.cache)), "rm");
+        const RunResult plain = f.verify();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(plain.err, 0, plain.status);
+        CPPUNIT_ASSERT_MESSAGE(plain.err, plain.err.find("1 generated") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(plain.err, plain.err.find("generating") == std::string::npos);
     }
 
     void testSecondRunUsesTheStanzaCache() {
