@@ -511,6 +511,16 @@ public:
                                                           "the system the manifest was written "
                                                           "for") != std::string::npos);
         CPPUNIT_ASSERT_EQUAL(readable(before), readable(tree_metadata(target)));
+        // Nor does a database that lists the package twice, at its version and at another.
+        std::string twice = read_file(sys.root / "/var/lib/dpkg/status");
+        const std::size_t start = twice.find("Package: keeper\n");
+        std::string stanza = twice.substr(start, twice.find("\n\n", start) + 2 - start);
+        stanza.replace(stanza.find("Version: 1.0\n"), 13, "Version: 1.1\n");
+        write_file(status, twice + (twice.ends_with("\n\n") ? "" : "\n") + stanza);
+        const RunResult doubled = restore(sys, target, manifest_sha256(plan));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(doubled.err, 2, doubled.status);
+        CPPUNIT_ASSERT_MESSAGE(doubled.err, doubled.err.find("keeper (amd64) is 1.1, not 1.0") !=
+                                                std::string::npos);
     }
 
     void testRefusesToWriteThroughASymlink() {

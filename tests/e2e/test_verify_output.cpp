@@ -513,6 +513,13 @@ public:
         CPPUNIT_ASSERT_EQUAL(2, r.status);
         CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("--record keeps the JSON report") !=
                                           std::string::npos);
+        // A record directory that is not there: an error naming it, nothing verified quietly.
+        const std::string missing = sys.tmp / "no-such-dir";
+        const RunResult none = verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref,
+                                       "--trust-unsigned", "--record", missing});
+        CPPUNIT_ASSERT_EQUAL(2, none.status);
+        CPPUNIT_ASSERT_MESSAGE(none.err, none.err.find(missing + "/last.json") != std::string::npos);
+        CPPUNIT_ASSERT(!exists(missing));
     }
 };
 
