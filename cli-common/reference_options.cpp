@@ -5,12 +5,9 @@
 #include <libpkgdesc/exit_code.hpp>
 #include <libpkgdesc/report/reporter.hpp>
 
-#include <unistd.h>
+#include "terminal_line.hpp"
 
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <memory>
 
@@ -20,22 +17,20 @@ namespace pkgdesc::cli {
 
 std::function<void(std::size_t, std::size_t, std::uint64_t)>
 generation_progress(std::string_view program, bool quiet) {
-    const char* term = std::getenv("TERM");
-    if (quiet || ::isatty(STDERR_FILENO) == 0 || term == nullptr || std::strcmp(term, "dumb") == 0) {
+    auto line = std::make_shared<TerminalLine>(quiet);
+    if (!line->shown()) {
         return {};
     }
-    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-    return [name = std::string(program), last](std::size_t done, std::size_t total,
+    return [name = std::string(program), line](std::size_t done, std::size_t total,
                                                std::uint64_t bytes) {
-        const auto now = std::chrono::steady_clock::now();
         if (done == total) {
-            std::fputs("\r\033[K", stderr);
-        } else if (done == 0 || now - *last >= std::chrono::milliseconds(100)) {
-            *last = now;
-            std::fprintf(stderr, "\r%s: generating stanzas: %zu of %zu packages, %.1f MB of .debs",
-                         name.c_str(), done, total, static_cast<double>(bytes) / 1e6);
+            line->clear();
+            return;
         }
-        std::fflush(stderr);
+        char text[160];
+        std::snprintf(text, sizeof text, "%s: generating stanzas: %zu of %zu packages, %.1f MB of .debs",
+                      name.c_str(), done, total, static_cast<double>(bytes) / 1e6);
+        line->show(text);
     };
 }
 

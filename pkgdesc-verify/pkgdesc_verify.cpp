@@ -1,6 +1,7 @@
 // pkgdesc-verify: checks the files dpkg installed on a system, live or mounted, against pkgdesc
 // reference data.
 #include "reference_options.hpp"
+#include "terminal_line.hpp"
 
 #include <libpkgdesc/backup/backup_plan.hpp>
 #include <libpkgdesc/error.hpp>
@@ -15,14 +16,12 @@
 
 #include <boost/program_options.hpp>
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -90,40 +89,25 @@ constexpr std::size_t k_max_aide_report = std::size_t{256} << 20;
 // Passes findings to the reporter and shows progress on a terminal.
 class ProgressSink : public FindingSink {
 public:
-    ProgressSink(Reporter& reporter, bool show) : m_reporter(reporter), m_show(show) {}
-    ~ProgressSink() override { clear(); }
+    ProgressSink(Reporter& reporter, bool quiet) : m_reporter(reporter), m_line(quiet) {}
     ProgressSink(const ProgressSink&) = delete;
     ProgressSink& operator=(const ProgressSink&) = delete;
 
     void finding(const Finding& finding) override { m_reporter.finding(finding); }
 
     void progress(std::size_t done, std::size_t total) override {
-        if (!m_show) {
-            return;
+        if (m_line.shown()) {
+            m_line.show("pkgdesc-verify: checked " + std::to_string(done) + " of " +
+                            std::to_string(total) + " files",
+                        done == total);
         }
-        const auto now = std::chrono::steady_clock::now();
-        if (done != total && now - m_last < std::chrono::milliseconds(100)) {
-            return;
-        }
-        m_last = now;
-        std::fprintf(stderr, "\rpkgdesc-verify: checked %zu of %zu files", done, total);
-        std::fflush(stderr);
-        m_dirty = true;
     }
 
-    void clear() {
-        if (m_dirty) {
-            std::fputs("\r\033[K", stderr);
-            std::fflush(stderr);
-            m_dirty = false;
-        }
-    }
+    void clear() { m_line.clear(); }
 
 private:
     Reporter& m_reporter;
-    bool m_show;
-    bool m_dirty = false;
-    std::chrono::steady_clock::time_point m_last{};
+    cli::TerminalLine m_line;
 };
 
 class Cli {
@@ -578,10 +562,7 @@ int Cli::run(int argc, char** argv) {
         }
         const std::unique_ptr<Reporter> reporter =
             make_reporter(report, m_opts.record ? static_cast<std::ostream&>(recorded) : std::cout);
-        const bool show_progress = !m_opts.report.quiet && ::isatty(STDERR_FILENO) != 0 &&
-                                   std::getenv("TERM") != nullptr &&
-                                   std::strcmp(std::getenv("TERM"), "dumb") != 0;
-        ProgressSink sink(*reporter, show_progress);
+        ProgressSink sink(*reporter, m_opts.report.quiet);
         const Summary summary =
             aide_db ? verify_aide_baseline(*aide_db, m_opts.verify, references, sink)
                     : Verifier(m_opts.verify, references).run(sink);
