@@ -5,12 +5,17 @@
 #include <libpkgdesc/format/path.hpp>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <mutex>
 #include <optional>
 #include <random>
+#include <set>
+#include <utility>
 
 namespace pkgdesc::placing {
 
@@ -52,6 +57,45 @@ UniqueFd open_directory(const RootDir& root, const std::string& dir) {
 std::string temporary_name() {
     static thread_local std::mt19937_64 random{std::random_device{}()};
     return ".pkgdesc-restore-" + std::to_string(random());
+}
+
+namespace {
+
+std::mutex g_locked_mutex;
+std::set<std::pair<std::uint64_t, std::uint64_t>> g_locked; // roots this process holds
+
+} // namespace
+
+RootLock::RootLock(const RootDir& root) {
+    struct stat st {};
+    if (::fstat(root.fd(), &st) != 0) {
+        throw IoError::from_errno(root.display("/"), "cannot stat", errno);
+    }
+    m_device = st.st_dev;
+    m_inode = st.st_ino;
+    const std::lock_guard<std::mutex> guard(g_locked_mutex);
+    if (g_locked.contains({m_device, m_inode})) {
+        return;
+    }
+    m_fd = UniqueFd(::openat(root.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!m_fd.valid()) {
+        throw IoError::from_errno(root.display("/"), "cannot open", errno);
+    }
+    if (::flock(m_fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        throw Error(root.display("/"), errno == EWOULDBLOCK
+                                           ? "another restore or repair is writing into this "
+                                             "root: nothing is written"
+                                           : "cannot lock: " + std::string(std::strerror(errno)));
+    }
+    g_locked.insert({m_device, m_inode});
+    m_owner = true;
+}
+
+RootLock::~RootLock() {
+    if (m_owner) {
+        const std::lock_guard<std::mutex> guard(g_locked_mutex);
+        g_locked.erase({m_device, m_inode});
+    }
 }
 
 Place place_of(const RootDir& root, const std::string& path, const std::set<std::string>& remade,

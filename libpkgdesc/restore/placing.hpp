@@ -29,6 +29,23 @@ UniqueFd open_directory(const RootDir& root, const std::string& dir);
 // A fresh name for a temporary in a directory: ".pkgdesc-restore-RANDOM".
 std::string temporary_name();
 
+// One writer into a root at a time: an exclusive flock(2) on the root directory itself (nothing
+// is written for it), held until destroyed; taken once per process and root (a repair holds it
+// for the restore it runs). Throws Error when another process holds it.
+class RootLock {
+public:
+    explicit RootLock(const RootDir& root);
+    ~RootLock();
+    RootLock(const RootLock&) = delete;
+    RootLock& operator=(const RootLock&) = delete;
+
+private:
+    UniqueFd m_fd;
+    std::uint64_t m_device = 0;
+    std::uint64_t m_inode = 0;
+    bool m_owner = false;
+};
+
 // Where something goes: its directory, reached from the root without a symlink, and the
 // directories to make on the way.
 struct Place {

@@ -561,6 +561,7 @@ RepairResult apply_repair(const RepairPlan& plan, const RestoreOptions& options,
         }
         return result;
     }
+    const RootLock lock(root); // held for the restore of the files too
     proving.check_members = false; // the write checks every member
     restore_from_manifest(plan.manifest, proving, [](const std::string&) {});
     for (const ProvenNode& p : directories) {

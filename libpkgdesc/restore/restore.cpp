@@ -369,6 +369,7 @@ public:
     }
 
     // Renames every file into place, directory by directory; then removes what they replaced.
+    // Each step is reported once all are in place.
     void commit(const std::function<void(const std::string&)>& step) {
         for (Staged* staged : in_directory_order()) {
             const UniqueFd& dir = directory(parent_of(staged->path));
@@ -376,6 +377,15 @@ public:
             if (::renameat2(dir.get(), staged->name.c_str(), dir.get(), name.c_str(),
                             RENAME_EXCHANGE) == 0) {
                 staged->state = State::exchanged;
+                // What came back must be what a file may replace: a directory that took the
+                // place since the proof goes back, and nothing is restored.
+                struct stat st {};
+                if (::fstatat(dir.get(), staged->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+                    S_ISDIR(st.st_mode)) {
+                    throw IoError(m_root.display(staged->path),
+                                  "a directory took the file's place during the restore: not "
+                                  "replaced, nothing is restored");
+                }
             } else if (errno == ENOENT && ::renameat2(dir.get(), staged->name.c_str(), dir.get(),
                                                       name.c_str(), RENAME_NOREPLACE) == 0) {
                 staged->state = State::placed;
@@ -383,9 +393,6 @@ public:
                 throw IoError::from_errno(m_root.display(staged->path), "cannot put in place",
                                           errno);
             }
-            step(staged->deb.empty()
-                     ? "linked " + escape(staged->path) + " to " + escape(staged->first)
-                     : "restored " + escape(staged->path) + " from " + staged->deb);
         }
         m_done = true;
         // What was there before: a file of other content, or another link.
@@ -395,6 +402,11 @@ public:
             }
         }
         m_dirs.clear();
+        for (const Staged& staged : m_staged) {
+            step(staged.deb.empty()
+                     ? "linked " + escape(staged.path) + " to " + escape(staged.first)
+                     : "restored " + escape(staged.path) + " from " + staged.deb);
+        }
     }
 
 private:
@@ -432,22 +444,30 @@ private:
         return found->second;
     }
 
-    // Everything back as it was: best effort, nothing here may throw.
+    // Everything back as it was, as far as what is there is still this restore's: best
+    // effort, nothing here may throw. What cannot be put back is left under its temporary
+    // name (an old file is never removed unless its new copy is in place).
     void roll_back() noexcept {
         for (auto staged = m_staged.rbegin(); staged != m_staged.rend(); ++staged) {
             try {
                 const int dir = directory(parent_of(staged->path)).get();
                 const std::string name = base_name(staged->path);
-                if (staged->state == State::exchanged) {
-                    ::renameat2(dir, staged->name.c_str(), dir, name.c_str(), RENAME_EXCHANGE);
-                } else if (staged->state == State::placed) {
+                auto ours = [&](const std::string& at) {
                     struct stat st {};
-                    if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                        Inode{st.st_dev, st.st_ino} == staged->inode) {
-                        ::renameat2(dir, name.c_str(), dir, staged->name.c_str(), RENAME_NOREPLACE);
-                    }
+                    return ::fstatat(dir, at.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                           Inode{st.st_dev, st.st_ino} == staged->inode;
+                };
+                if (staged->state == State::exchanged &&
+                    (!ours(name) || ::renameat2(dir, staged->name.c_str(), dir, name.c_str(),
+                                                RENAME_EXCHANGE) != 0)) {
+                    continue; // the old one stays under the temporary name
                 }
-                ::unlinkat(dir, staged->name.c_str(), 0);
+                if (staged->state == State::placed && ours(name)) {
+                    ::renameat2(dir, name.c_str(), dir, staged->name.c_str(), RENAME_NOREPLACE);
+                }
+                if (ours(staged->name)) {
+                    ::unlinkat(dir, staged->name.c_str(), 0);
+                }
             } catch (const Error&) {
                 // Its directory is gone or no longer reached safely: nothing to remove there.
             } catch (const std::bad_alloc&) {
@@ -868,6 +888,7 @@ RestoreResult restore_from_manifest(const RestoreManifest& manifest, const Resto
         }
         return result;
     }
+    const RootLock lock(root);
     // The directories written into keep their times: a restore puts files back, it does not
     // touch the backup's directories (nor when it stops half-way).
     std::map<std::string, struct stat> directory_times;

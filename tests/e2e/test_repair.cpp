@@ -22,6 +22,7 @@ class RepairTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testLeavesWhatTheSystemsOwnRecordsSet);
     CPPUNIT_TEST(testAFailedRepairPutsNothingInPlace);
     CPPUNIT_TEST(testRepairsManyFilesOfOneContent);
+    CPPUNIT_TEST(testOneWriterIntoARootAtATime);
     CPPUNIT_TEST(testADirectoryReplacedBySymlinkIsMadeWithWhatIsBelowIt);
     CPPUNIT_TEST(testADirectoryInAHardLinksPlaceLeavesOnlyItsGroup);
     CPPUNIT_TEST_SUITE_END();
@@ -253,6 +254,25 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("Read me.\n"),
                              read_file(sys.root / "/store/doc/hello/README"));
         assert_deviations({}, verify_json(sys.root, sys.ref, {"--no-unowned"}, 0));
+    }
+
+    void testOneWriterIntoARootAtATime() {
+        // Another process holds the root (flock(1) on its directory, as a second restore or
+        // repair would): the repair writes nothing.
+        Installed sys;
+        must_sh("printf 'evil\\n' > " + sys.q("/usr/sbin/hellod"));
+        std::vector<std::string> argv{"flock", "-x", sys.root.dir(), program("PKGDESC_RESTORE"),
+                                      "--repair", "--apply", "--root", sys.root.dir(),
+                                      "--pkgdesc", sys.ref, "--trust-unsigned", "--debs",
+                                      sys.tmp.path()};
+        const RunResult r = run(argv);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 2, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("another restore or repair is writing into this "
+                                                 "root") != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(std::string("evil\n"), read_file(sys.root / "/usr/sbin/hellod"));
+        // Once it is free, the repair runs.
+        const RunResult free = repair(sys, {"--apply"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(free.err, 0, free.status);
     }
 
     void testRepairsManyFilesOfOneContent() {
