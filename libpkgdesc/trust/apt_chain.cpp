@@ -6,6 +6,7 @@
 #include <libpkgdesc/fs/atomic_file.hpp>
 #include <libpkgdesc/generate/generator.hpp>
 #include <libpkgdesc/trust/apt_chain.hpp>
+#include <libpkgdesc/trust/captured.hpp>
 #include <libpkgdesc/trust/openpgp.hpp>
 #include <libpkgdesc/util/apt_error.hpp>
 #include <libpkgdesc/util/file_io.hpp>
@@ -32,6 +33,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -204,6 +206,10 @@ public:
         }
     }
 
+    // The .debs at these paths (SHA-256 -> path) rather than installed versions: each one a
+    // signed index lists becomes a wanted version, found through its hash.
+    void want_debs(std::map<std::string, std::string> debs) { m_deb_files = std::move(debs); }
+
     AptChainResult run() {
         AptErrorScope errors;
         init_apt(m_options.apt_options);
@@ -218,13 +224,9 @@ public:
         for (std::size_t i = 0; i < m_wanted.size(); ++i) {
             const Wanted& w = m_wanted[i];
             if (w.candidates.empty()) {
-                set_reason(
-                    w,
-                    "this version is in no signed Packages index of apt's sources (" +
-                        std::to_string(m_result.sources_verified) + " of " +
-                        std::to_string(m_result.sources) + " proven" +
-                        (m_result.sources_verified < m_result.sources ? "; see the warnings" : "") +
-                        ")");
+                if (!from_captured(w)) {
+                    set_reason(w, not_signed_reason("this version"));
+                }
                 continue;
             }
             ++m_result.found;
@@ -234,7 +236,45 @@ public:
         return m_result;
     }
 
+    std::string not_signed_reason(const std::string& what) const {
+        return what + " is in no signed Packages index of apt's sources (" +
+               std::to_string(m_result.sources_verified) + " of " +
+               std::to_string(m_result.sources) + " proven" +
+               (m_result.sources_verified < m_result.sources ? "; see the warnings" : "") + ")";
+    }
+
+    // The wanted versions of a run by .debs, in the order they were found.
+    const std::vector<Wanted>& wanted() const { return m_wanted; }
+
 private:
+    // A stanza the apt hook captured for this version, when it was proven through a .deb that
+    // the signed indexes read now still list for it, if they list it at all.
+    bool from_captured(const Wanted& w) {
+        if (m_options.captured_dir.empty()) {
+            return false;
+        }
+        std::string problem;
+        std::optional<CapturedStanza> captured =
+            CapturedStore(m_options.captured_dir).find(*w.version, &problem);
+        if (!problem.empty()) {
+            warn(problem, "not used");
+        }
+        if (!captured) {
+            return false;
+        }
+        const bool listed = std::any_of(
+            w.candidates.begin(), w.candidates.end(),
+            [&](const Candidate& c) { return c.sha256 == captured->provenance.deb_sha256; });
+        if (!w.candidates.empty() && !listed) {
+            warn(captured->provenance.origin,
+                 "captured from a .deb the signed indexes do not list for this version; not used");
+            return false;
+        }
+        m_references.add(std::move(captured->desc), std::move(captured->provenance));
+        ++m_result.captured;
+        return true;
+    }
+
     void warn(const std::string& what, const std::string& reason) {
         m_result.warnings.push_back(what + ": " + reason);
     }
@@ -524,6 +564,10 @@ private:
             if (first == std::string_view::npos) {
                 continue;
             }
+            if (!m_deb_files.empty()) {
+                offer_deb(line, base_uri);
+                continue;
+            }
             const auto it = m_by_name.find(line.substr(0, first));
             if (it == m_by_name.end()) {
                 continue;
@@ -559,6 +603,28 @@ private:
                 w.candidates.push_back(c);
             }
         }
+    }
+
+    // "package architecture version sha256 size filename": wanted when its SHA-256 is one of
+    // the .debs asked about (once, whichever index lists it first).
+    void offer_deb(std::string_view line, const std::string& base_uri) {
+        std::istringstream in{std::string(line)};
+        std::string name, architecture, version, sha256, size, filename;
+        in >> name >> architecture >> version >> sha256 >> size >> filename;
+        sha256 = hex_lower(sha256);
+        if (m_deb_files.count(sha256) == 0 || filename.empty() ||
+            std::any_of(m_wanted.begin(), m_wanted.end(), [&](const Wanted& w) {
+                return w.candidates.front().sha256 == sha256;
+            })) {
+            return;
+        }
+        m_owned.push_back(PackageVersion{name, architecture, version});
+        Candidate c;
+        c.sha256 = sha256;
+        c.filename = filename;
+        c.base_uri = base_uri;
+        c.size = std::strtoull(size.c_str(), nullptr, 10);
+        m_wanted.push_back(Wanted{&m_owned.back(), {c}});
     }
 
     std::string stanza_path(const std::string& sha256) const {
@@ -653,10 +719,21 @@ private:
         DebReaderOptions reader;
         reader.xz_threads = xz_threads;
         reader.hash_file = true;
-        for (const std::string& dir : deb_dirs()) {
+        std::vector<std::string> dirs = deb_dirs();
+        if (!m_deb_files.empty()) {
+            dirs.insert(dirs.begin(), std::string()); // the path asked about, first
+        }
+        for (const std::string& dir : dirs) {
             for (const Candidate& c : w.candidates) {
                 std::set<std::string> names{flNotDir(c.filename), deb_cache_name(*w.version)};
+                if (dir.empty()) {
+                    const auto it = m_deb_files.find(c.sha256);
+                    names = {it == m_deb_files.end() ? std::string() : it->second};
+                }
                 for (const std::string& name : names) {
+                    if (name.empty()) {
+                        continue;
+                    }
                     const std::string path = dir + name;
                     struct stat st {};
                     if (::stat(path.c_str(), &st) != 0) {
@@ -765,7 +842,9 @@ private:
             Outcome& outcome = outcomes[i];
             const Wanted& w = m_wanted[pending[i]];
             if (!outcome.desc) {
-                set_reason(w, outcome.reason);
+                if (!from_captured(w)) {
+                    set_reason(w, outcome.reason);
+                }
                 continue;
             }
             ++m_result.generated;
@@ -821,6 +900,9 @@ private:
     std::unordered_map<std::string_view, std::vector<std::size_t>> m_by_name;
     std::map<std::string, std::unique_ptr<SignatureVerifier>> m_verifiers;
     std::map<std::size_t, std::string> m_fetch_errors;
+    // The .debs a run by .debs asks about (SHA-256 -> path), and the versions they are.
+    std::map<std::string, std::string> m_deb_files;
+    std::deque<PackageVersion> m_owned;
     AptChainResult m_result;
 };
 
@@ -830,6 +912,60 @@ AptChainResult load_apt_chain(const AptChainOptions& options,
                               const std::vector<PackageVersion>& wanted, ReleaseHistory& history,
                               ReferenceSet& references) {
     return Chain(options, wanted, history, references).run();
+}
+
+std::vector<ProvenDeb> prove_debs(const AptChainOptions& options,
+                                  const std::vector<std::string>& debs, ReleaseHistory& history,
+                                  ReferenceSet& references, AptChainResult* result) {
+    std::vector<ProvenDeb> proven(debs.size());
+    std::map<std::string, std::string> by_sha;
+    for (std::size_t i = 0; i < debs.size(); ++i) {
+        proven[i].path = debs[i];
+        try {
+            const std::optional<MappedFile> mapped = MappedFile::open_if_exists(debs[i]);
+            if (!mapped) {
+                proven[i].reason = debs[i] + ": no such file";
+                continue;
+            }
+            proven[i].sha256 = to_hex(Sha256::digest(mapped->view()));
+            by_sha.emplace(proven[i].sha256, debs[i]);
+        } catch (const Error& e) {
+            proven[i].reason = e.what();
+        }
+    }
+    // Proven from the chain as it is now: nothing downloaded, nothing taken from the store.
+    AptChainOptions own = options;
+    own.fetch = false;
+    own.captured_dir.clear();
+    const std::vector<PackageVersion> none;
+    Chain chain(own, none, history, references);
+    AptChainResult outcome;
+    if (!by_sha.empty()) {
+        chain.want_debs(by_sha);
+        outcome = chain.run();
+    }
+    for (ProvenDeb& deb : proven) {
+        if (deb.sha256.empty()) {
+            continue;
+        }
+        for (const Wanted& w : chain.wanted()) {
+            if (w.candidates.front().sha256 == deb.sha256) {
+                deb.version = *w.version;
+            }
+        }
+        if (!deb.version) {
+            deb.reason = deb.path + ": " + chain.not_signed_reason("this .deb");
+        } else if (references.find(deb.version->name, deb.version->architecture,
+                                   deb.version->version) == nullptr) {
+            deb.reason = deb.path + ": " +
+                         references.missing_reason(deb.version->name, deb.version->architecture,
+                                                   deb.version->version);
+        }
+    }
+    if (result != nullptr) {
+        *result = outcome;
+    }
+    return proven;
 }
 
 std::string apt_archives_dir(const std::vector<std::string>& apt_options) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <ctime>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct PKGDESC_EXPORT AptChainOptions {
     bool fetch = false;
     // pkgdesc's cache: CACHE/stanzas/SHA256.pkgdesc (generated stanzas) and CACHE/debs.
     std::string cache_dir;
+    // The stanzas the apt hook captured (CapturedStore), for versions no signed index lists
+    // anymore or whose .deb is gone; empty: none.
+    std::string captured_dir;
     unsigned jobs = 1;
     std::time_t now = 0;
     // Told as stanzas are generated from .debs (a cold run reads every .deb): how many of how
@@ -41,6 +45,7 @@ struct PKGDESC_EXPORT AptChainResult {
     std::size_t from_cache = 0;       // stanzas read from the cache
     std::size_t generated = 0;        // stanzas generated from a .deb
     std::size_t fetched = 0;          // .debs downloaded
+    std::size_t captured = 0;         // stanzas the apt hook captured
     // Sources that could not be proven, and cache problems: "what: reason".
     std::vector<std::string> warnings;
 };
@@ -51,6 +56,24 @@ struct PKGDESC_EXPORT AptChainResult {
 PKGDESC_EXPORT AptChainResult load_apt_chain(const AptChainOptions& options,
                                              const std::vector<PackageVersion>& wanted,
                                              ReleaseHistory& history, ReferenceSet& references);
+
+// What proving one .deb found: the version a signed index lists it as (its stanza then in the
+// ReferenceSet, unless `reason` says why it could not be described), or why not.
+struct PKGDESC_EXPORT ProvenDeb {
+    std::string path;
+    std::string sha256; // hex, of the file read
+    std::optional<PackageVersion> version;
+    std::string reason; // empty when its stanza is in the ReferenceSet
+};
+
+// Proves the .debs at `debs` (the ones apt is about to install) through the signed chain: a .deb
+// counts only when a proven Packages index lists its very SHA-256; its stanza (from the cache
+// or generated from these bytes) is added to `references`. Nothing is downloaded and nothing is
+// taken from `captured_dir`. Throws Error when apt's configuration cannot be read.
+PKGDESC_EXPORT std::vector<ProvenDeb> prove_debs(const AptChainOptions& options,
+                                                 const std::vector<std::string>& debs,
+                                                 ReleaseHistory& history, ReferenceSet& references,
+                                                 AptChainResult* result = nullptr);
 
 // apt's archives cache (Dir::Cache::archives), with the verifying host's apt configuration and
 // `apt_options` on top. Throws Error when apt's configuration cannot be read.

@@ -36,6 +36,7 @@ void load_apt(const ReferenceSources& sources, const std::vector<PackageVersion>
     options.debs_dirs = sources.debs_dirs;
     options.fetch = sources.fetch;
     options.cache_dir = sources.cache_dir ? *sources.cache_dir : default_cache_dir();
+    options.captured_dir = captured_dir(sources);
     options.jobs = sources.jobs;
     options.now = now;
     options.progress = log.generating;
@@ -49,7 +50,10 @@ void load_apt(const ReferenceSources& sources, const std::vector<PackageVersion>
                       std::to_string(result.found) + " of " + std::to_string(installed.size()) +
                       " installed versions signed; stanzas: " + std::to_string(result.from_cache) +
                       " from the cache, " + std::to_string(result.generated) + " generated, " +
-                      std::to_string(result.fetched) + " .debs downloaded");
+                      std::to_string(result.fetched) + " .debs downloaded" +
+                      (result.captured != 0
+                           ? ", " + std::to_string(result.captured) + " captured at install time"
+                           : std::string()));
 }
 
 void load_repos(const ReferenceSources& sources, const std::vector<PackageVersion>& installed,
@@ -83,6 +87,14 @@ void load_repos(const ReferenceSources& sources, const std::vector<PackageVersio
 
 } // namespace
 
+std::string state_dir(const ReferenceSources& sources) {
+    return sources.state_dir ? *sources.state_dir : default_state_dir();
+}
+
+std::string captured_dir(const ReferenceSources& sources) {
+    return state_dir(sources) + "/captured";
+}
+
 void check_vouched(const ReferenceSources& sources) {
     if (!sources.pkgdesc.empty() && !sources.trust_unsigned) {
         throw TrustError(sources.pkgdesc.front(),
@@ -105,8 +117,7 @@ ReferenceSet load_references(const ReferenceSources& sources,
         return references;
     }
     const std::vector<PackageVersion> versions = installed();
-    ReleaseHistory history((sources.state_dir ? *sources.state_dir : default_state_dir()) +
-                           "/release-history");
+    ReleaseHistory history(state_dir(sources) + "/release-history");
     if (sources.apt_chain()) {
         load_apt(sources, versions, history, log, now, references);
     } else {

@@ -50,6 +50,11 @@ struct PKGDESC_EXPORT ReferenceLog {
     std::function<void(std::size_t, std::size_t, std::uint64_t)> generating;
 };
 
+// pkgdesc's state directory (release history, captured stanzas) and the store of the stanzas
+// the apt hook captured (STATE/captured), for these sources.
+PKGDESC_EXPORT std::string state_dir(const ReferenceSources& sources);
+PKGDESC_EXPORT std::string captured_dir(const ReferenceSources& sources);
+
 // Throws TrustError when the sources hold unsigned data the user did not vouch for: checked
 // before anything else is read.
 PKGDESC_EXPORT void check_vouched(const ReferenceSources& sources);

@@ -12,6 +12,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <sstream>
 
 using namespace pkgdesc::test;
@@ -201,6 +202,58 @@ struct AptFixture {
             cache_deb(deb);
         }
         return deb;
+    }
+};
+
+// The apt hook as apt runs it: through the shipped apt.conf snippet, its program replaced by a
+// wrapper that points it at the fixture's apt, state, cache and root.
+struct HookFixture : AptFixture {
+    std::string wrapper = tmp / "bin/pkgdesc-apt-hook";
+
+    HookFixture() {
+        std::string args;
+        for (const std::string& option : apt_options()) {
+            args += " " + shell_quote(option);
+        }
+        must(sh("mkdir -p " + shell_quote(tmp / "bin") + " " + shell_quote(tmp / "log")), "mkdir");
+        write_file(wrapper,
+                   "#!/bin/sh\n"
+                   "if [ \"$1\" = check ]; then set -- --root " + shell_quote(root.dir()) +
+                       " check; fi\n"
+                       "exec " + shell_quote(program("PKGDESC_APT_HOOK")) + " --state-dir " +
+                       shell_quote(state) + " --cache-dir " + shell_quote(cache) + args +
+                       " \"$@\"\n",
+                   0755);
+        std::string snippet =
+            read_file(std::string(std::getenv("PKGDESC_SOURCE_DIR")) + "/pkgdesc-apt-hook/80pkgdesc");
+        for (std::size_t at = snippet.find("/usr/bin/pkgdesc-apt-hook"); at != std::string::npos;
+             at = snippet.find("/usr/bin/pkgdesc-apt-hook", at + wrapper.size())) {
+            snippet.replace(at, std::string("/usr/bin/pkgdesc-apt-hook").size(), wrapper);
+        }
+        write_file(tmp / "80pkgdesc", snippet);
+    }
+
+    // apt-get ARGS, installing into the root with the real dpkg.
+    RunResult apt_get(const std::vector<std::string>& args) const {
+        // (-c: read after the command line's Dir=, unlike apt.conf.d.)
+        std::vector<std::string> argv{"apt-get", "-q", "-y", "-c", tmp / "80pkgdesc"};
+        const std::vector<std::string> options = apt_options();
+        argv.insert(argv.end(), options.begin(), options.end());
+        for (const std::string& option :
+             {"DPkg::Options::=--root=" + root.dir(), std::string("DPkg::Options::=--force-not-root"),
+              std::string("DPkg::Options::=--force-bad-path"),
+              std::string("DPkg::Options::=--log=/dev/null"),
+              "Dir::Log=" + (tmp / "log"), std::string("DPkg::Use-Pty=false")}) {
+            argv.insert(argv.end(), {"-o", option});
+        }
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv);
+    }
+
+    // The hook step run by hand, with `input` on its standard input.
+    RunResult hook(const std::string& step, const std::string& input = {}) const {
+        write_file(tmp / "hook-input", input);
+        return sh(shell_quote(wrapper) + " " + step + " < " + shell_quote(tmp / "hook-input"));
     }
 };
 
@@ -773,5 +826,189 @@ public:
     }
 };
 
+class TrustAptHookTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(TrustAptHookTest);
+    CPPUNIT_TEST(testAptGetInstallCapturesForLaterRuns);
+    CPPUNIT_TEST(testCheckWarnsAboutJustInstalledFiles);
+    CPPUNIT_TEST(testOnlyProvenDebsAreCaptured);
+    CPPUNIT_TEST(testCapturedStanzaYieldsToTheSignedIndex);
+    CPPUNIT_TEST(testNothingMakesTheHookFail);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void testAptGetInstallCapturesForLaterRuns() {
+        if (!have_apt_tools() || !have_tool("dpkg")) {
+            return;
+        }
+        HookFixture f;
+        // As Debian builds them, with md5sums (dpkg writes one into its database for a package
+        // without: not a control member of the package, which the check reports).
+        const std::string dir = f.tmp / "hello-tree";
+        const std::string hello = f.tmp / "hello_1.0_amd64.deb";
+        write_control(dir, "hello", "1.0", "amd64");
+        build_deb(dir, hello, "xz",
+                  "mkdir -p usr/bin usr/share/doc/hello && printf 'hello\\n' > usr/bin/hello && "
+                  "chmod 0755 usr/bin/hello && printf 'doc\\n' > usr/share/doc/hello/README && "
+                  "md5sum usr/bin/hello usr/share/doc/hello/README > DEBIAN/md5sums\n");
+        f.publish({hello});
+        f.apt_update();
+        // (A system has packages: a database that lists none never prunes the store.)
+        f.root.install(build_small_deb(f.tmp.path(), "base", "1.0", "base"));
+        const RunResult installed = f.apt_get({"install", "hello"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(installed.out + installed.err, 0, installed.status);
+        const std::string said = installed.out + installed.err;
+        CPPUNIT_ASSERT_MESSAGE(said, said.find("pkgdesc-apt-hook: captured the stanzas of 1 of 1 "
+                                               "packages") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(said, said.find("pkgdesc-apt-hook: checked 1 packages just "
+                                               "installed: ") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(said, said.find("warning") == std::string::npos);
+        CPPUNIT_ASSERT(exists(f.root / "/usr/bin/hello"));
+        CPPUNIT_ASSERT(exists(f.state + "/captured/hello_1.0_amd64.pkgdesc"));
+        CPPUNIT_ASSERT_EQUAL(run({program("PKGDESC_GEN"), hello}).out,
+                             read_file(f.state + "/captured/hello_1.0_amd64.pkgdesc"));
+        // The check consumed what the capture noted.
+        CPPUNIT_ASSERT(!exists(f.state + "/captured/just-installed"));
+        // Later: the version left the archive, its .deb apt's cache, and pkgdesc's cache is gone.
+        f.publish({build_small_deb(f.tmp.path(), "hello", "2.0", "newer")});
+        f.apt_update();
+        must(sh("rm -rf " + shell_quote(f.cache) + " " + shell_quote(f.archives()) + "/*.deb"),
+             "rm");
+        const RunResult later = f.verify({"--format", "json", "--all", "hello"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(later.err, 0, later.status);
+        CPPUNIT_ASSERT_MESSAGE(later.err, later.err.find("1 captured at install time") !=
+                                              std::string::npos);
+        const json doc = json::parse(later.out);
+        CPPUNIT_ASSERT(pristine_of(doc, "hello") >= 6);
+        // Without the store, the same run has nothing to go by.
+        must(sh("mv " + shell_quote(f.state + "/captured") + " " + shell_quote(f.tmp / "away")),
+             "mv");
+        const json without = f.verify_json(1, {"hello"});
+        must(sh("mv " + shell_quote(f.tmp / "away") + " " + shell_quote(f.state + "/captured")),
+             "mv");
+        CPPUNIT_ASSERT_MESSAGE(without.dump(), unreferenced_reason(without, "hello")
+                                                       .find("in no signed Packages index") !=
+                                                   std::string::npos);
+        // Removing the package forgets its stanza at the next apt run.
+        const RunResult removed = f.apt_get({"remove", "hello"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(removed.out + removed.err, 0, removed.status);
+        CPPUNIT_ASSERT(!exists(f.state + "/captured/hello_1.0_amd64.pkgdesc"));
+        CPPUNIT_ASSERT(!exists(f.state + "/captured/hello_1.0_amd64.proof"));
+    }
+
+    void testCheckWarnsAboutJustInstalledFiles() {
+        if (!have_apt_tools()) {
+            return;
+        }
+        HookFixture f;
+        const std::string hello = f.hello_from_archive();
+        const RunResult captured = f.hook("capture", f.archives() + "/hello_1.0_amd64.deb\n");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(captured.err, 0, captured.status);
+        CPPUNIT_ASSERT(exists(f.state + "/captured/just-installed"));
+        // A file of the package just installed is not what the proven .deb holds.
+        write_file(f.root / "/usr/bin/hello", "HELLO\n", 0755);
+        const RunResult checked = f.hook("check");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(checked.err, 0, checked.status);
+        CPPUNIT_ASSERT_MESSAGE(checked.err,
+                               checked.err.find("warning: just installed, not pristine: "
+                                                "/usr/bin/hello (hello): modified: ") !=
+                                   std::string::npos);
+        // Noted once: the next apt run checks nothing more.
+        const RunResult again = f.hook("check");
+        CPPUNIT_ASSERT_EQUAL(0, again.status);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(again.err, std::string(), again.err);
+    }
+
+    void testOnlyProvenDebsAreCaptured() {
+        if (!have_apt_tools()) {
+            return;
+        }
+        HookFixture f;
+        f.hello_from_archive();
+        // A build of the same name and version the archive does not list, a file that is no
+        // .deb, one that is not there, and lines that are not .debs at all.
+        const std::string local = f.tmp / "hello_1.0_amd64.deb";
+        must(sh("cp " + shell_quote(build_small_deb(f.tmp.path(), "hello", "1.0", "other")) + " " +
+                shell_quote(local)),
+             "cp");
+        write_file(f.tmp / "junk.deb", "not a package");
+        const RunResult r = f.hook("capture", local + "\n" + (f.tmp / "junk.deb") + "\n" +
+                                                  (f.tmp / "absent.deb") +
+                                                  "\n**CONFIGURE**\nrelative.deb\n\n");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("captured the stanzas of 0 of 3 packages") !=
+                                          std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("not captured: " + local +
+                                                 ": this .deb is in no signed Packages index") !=
+                                          std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("not captured: " + (f.tmp / "absent.deb") +
+                                                 ": no such file") != std::string::npos);
+        CPPUNIT_ASSERT(!exists(f.state + "/captured/hello_1.0_amd64.pkgdesc"));
+        CPPUNIT_ASSERT(!exists(f.state + "/captured/just-installed"));
+    }
+
+    void testCapturedStanzaYieldsToTheSignedIndex() {
+        if (!have_apt_tools()) {
+            return;
+        }
+        HookFixture f;
+        f.hello_from_archive();
+        CPPUNIT_ASSERT_EQUAL(0, f.hook("capture", f.archives() + "/hello_1.0_amd64.deb\n").status);
+        // The archive now lists another build of hello 1.0, whose .deb is nowhere: the stanza
+        // captured from the first one is not taken for it.
+        f.publish({build_small_deb(f.tmp.path(), "hello", "1.0", "rebuilt")});
+        f.apt_update();
+        must(sh("rm -rf " + shell_quote(f.cache) + " " + shell_quote(f.archives()) + "/*.deb"),
+             "rm");
+        const RunResult r = f.verify({"--format", "json"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 1, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("captured from a .deb the signed indexes do not "
+                                                 "list for this version; not used") !=
+                                          std::string::npos);
+        CPPUNIT_ASSERT(!unreferenced_reason(json::parse(r.out), "hello").empty());
+        // No signed index lists it at all: the captured stanza serves, unless its proof was
+        // edited to name another package.
+        f.publish({});
+        f.apt_update();
+        CPPUNIT_ASSERT_EQUAL(std::size_t{0}, f.verify_json(0)["unreferenced"].size());
+        const std::string proof = f.state + "/captured/hello_1.0_amd64.proof";
+        std::string text = read_file(proof);
+        text.replace(text.find("Package: hello"), 14, "Package: hellx");
+        write_file(proof, text);
+        const RunResult edited = f.verify({"--format", "json"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(edited.err, 1, edited.status);
+        CPPUNIT_ASSERT_MESSAGE(edited.err, edited.err.find(proof + ": not a proof for hello 1.0") !=
+                                               std::string::npos);
+    }
+
+    void testNothingMakesTheHookFail() {
+        if (!have_apt_tools()) {
+            return;
+        }
+        HookFixture f;
+        f.hello_from_archive();
+        // The state directory cannot be made: a warning, and apt goes on.
+        write_file(f.state, "a file where the state directory should be");
+        const RunResult blocked = f.hook("capture", f.archives() + "/hello_1.0_amd64.deb\n");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(blocked.err, 0, blocked.status);
+        CPPUNIT_ASSERT_MESSAGE(blocked.err, blocked.err.find("warning: ") != std::string::npos);
+        CPPUNIT_ASSERT_EQUAL(0, f.hook("check").status);
+        must(sh("rm " + shell_quote(f.state)), "rm");
+        // apt's sources cannot be read, binary junk on standard input, a broken dpkg database.
+        write_file(f.apt + "/etc/apt/sources.list", "deb [broken\n");
+        const RunResult unreadable =
+            f.hook("capture", std::string("\0\xff/x.deb\n", 9) + f.archives() + "/hello_1.0_amd64.deb\n");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(unreadable.err, 0, unreadable.status);
+        CPPUNIT_ASSERT_MESSAGE(unreadable.err, unreadable.err.find("warning: ") != std::string::npos);
+        write_file(f.root / "/var/lib/dpkg/status", "Package: x\nPackage: y\n");
+        const RunResult broken = f.hook("check");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(broken.err, 0, broken.status);
+        CPPUNIT_ASSERT_MESSAGE(broken.err, broken.err.find("warning: ") != std::string::npos);
+        // A usage error is one, though.
+        CPPUNIT_ASSERT_EQUAL(2, run({program("PKGDESC_APT_HOOK"), "unpack"}).status);
+        CPPUNIT_ASSERT_EQUAL(2, run({program("PKGDESC_APT_HOOK")}).status);
+    }
+};
+
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(TrustAptTest, "e2e.trust.apt");
 CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(TrustAptRealTest, "e2e.trust.apt_debian");
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(TrustAptHookTest, "e2e.trust.apt_hook");
