@@ -11,6 +11,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <csignal>
 #include <ctime>
 #include <iostream>
 #include <new>
@@ -101,6 +102,8 @@ void check(const AptHookOptions& options, bool quiet) {
 
 int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false);
+    // apt's output closed early is no reason to stop half-way.
+    std::signal(SIGPIPE, SIG_IGN);
     AptHookOptions options;
     bool quiet = false;
     std::string step;

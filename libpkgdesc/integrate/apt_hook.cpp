@@ -35,9 +35,20 @@ struct Noted {
     std::int64_t captured = 0;
 };
 
-std::vector<Noted> read_noted(const std::string& path) {
+// What was noted; a file that cannot be read is dropped (with a warning), so that one bad file
+// does not stop every later run.
+std::vector<Noted> read_noted(const std::string& path, std::vector<std::string>& warnings) {
     std::vector<Noted> noted;
-    const std::optional<std::string> text = read_file_if_exists(path, k_max_noted);
+    std::optional<std::string> text;
+    try {
+        text = read_file_if_exists(path, k_max_noted);
+    } catch (const Error& e) {
+        warnings.push_back(std::string(e.what()) + "; dropped");
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+            throw IoError::from_errno(path, "cannot remove", errno);
+        }
+        return noted;
+    }
     if (!text) {
         return noted;
     }
@@ -160,6 +171,10 @@ CaptureReport capture_debs(const AptHookOptions& options, const std::vector<std:
             const PackageVersion& v = *deb.version;
             const Pkgdesc* desc = references.find(v.name, v.architecture, v.version);
             const Provenance* provenance = references.provenance(v.name, v.architecture, v.version);
+            if (std::any_of(noted.begin(), noted.end(),
+                            [&](const Noted& n) { return same(n.version, v); })) {
+                continue; // another file of the same version
+            }
             try {
                 store.keep(*desc, *provenance, options.now);
                 noted.push_back(Noted{v, options.now});
@@ -175,8 +190,15 @@ CaptureReport capture_debs(const AptHookOptions& options, const std::vector<std:
         }
         if (!noted.empty()) {
             const std::string path = noted_path(options.sources);
-            std::vector<Noted> all = read_noted(path);
-            all.insert(all.end(), noted.begin(), noted.end());
+            std::vector<Noted> all = read_noted(path, report.warnings);
+            for (const Noted& n : noted) {
+                const bool known = std::any_of(all.begin(), all.end(), [&](const Noted& other) {
+                    return same(other.version, n.version);
+                });
+                if (!known) {
+                    all.push_back(n);
+                }
+            }
             write_noted(path, all);
         }
     } catch (const Error& e) {
@@ -189,7 +211,7 @@ JustInstalledReport check_just_installed(const AptHookOptions& options) {
     JustInstalledReport report;
     try {
         const std::string path = noted_path(options.sources);
-        const std::vector<Noted> noted = read_noted(path);
+        const std::vector<Noted> noted = read_noted(path, report.warnings);
         VerifyOptions every = options.verify;
         every.packages.clear();
         const std::vector<PackageVersion> installed = selected_versions(every);
@@ -208,7 +230,7 @@ JustInstalledReport check_just_installed(const AptHookOptions& options) {
                     verify.packages.end()) {
                     verify.packages.push_back(qualified);
                 }
-            } else if (n.captured + k_noted_for > options.now && n.captured <= options.now) {
+            } else if (n.captured <= options.now && options.now - n.captured < k_noted_for) {
                 waiting.push_back(n);
             }
         }
@@ -226,8 +248,11 @@ JustInstalledReport check_just_installed(const AptHookOptions& options) {
             }
         }
         write_noted(path, waiting);
-        // Never pruned on a database that says nothing is installed: that is no system.
-        if (!installed.empty()) {
+        // Pruned against the database of the system apt installs into, and never on one that
+        // says nothing is installed (that is no system); a check of another root leaves the
+        // default store alone (a store named with the root, --state-dir, is pruned with it).
+        const bool own_root = options.verify.root == "/" && !options.verify.admindir;
+        if (!installed.empty() && (own_root || options.sources.state_dir)) {
             std::vector<PackageVersion> keep = installed;
             for (const Noted& n : waiting) {
                 keep.push_back(n.version);

@@ -56,7 +56,8 @@ struct PKGDESC_EXPORT JustInstalledReport {
 };
 
 // Checks the files of the packages capture_debs() noted that dpkg now has installed at the
-// captured version, and forgets them; removes from the store what no installed version needs.
+// captured version, and forgets them; removes from the store what no installed version needs
+// (only for the running system's database, or when `sources.state_dir` names the store).
 // Versions noted but not (yet) installed stay noted for a day. Never throws but std::bad_alloc.
 PKGDESC_EXPORT JustInstalledReport check_just_installed(const AptHookOptions& options);
 

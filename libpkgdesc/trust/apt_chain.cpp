@@ -13,6 +13,7 @@
 #include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
+#include <libpkgdesc/util/unique_fd.hpp>
 
 #include <apt-pkg/acquire-item.h>
 #include <apt-pkg/acquire.h>
@@ -30,7 +31,9 @@
 
 #include <archive.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <deque>
@@ -914,20 +917,63 @@ AptChainResult load_apt_chain(const AptChainOptions& options,
     return Chain(options, wanted, history, references).run();
 }
 
+// Larger than any package: Debian's largest .debs are a few hundred MB.
+constexpr std::uint64_t k_max_deb_size = std::uint64_t{8} << 30;
+
 std::vector<ProvenDeb> prove_debs(const AptChainOptions& options,
                                   const std::vector<std::string>& debs, ReleaseHistory& history,
                                   ReferenceSet& references, AptChainResult* result) {
     std::vector<ProvenDeb> proven(debs.size());
     std::map<std::string, std::string> by_sha;
+    std::set<std::pair<dev_t, ino_t>> seen;
     for (std::size_t i = 0; i < debs.size(); ++i) {
         proven[i].path = debs[i];
         try {
-            const std::optional<MappedFile> mapped = MappedFile::open_if_exists(debs[i]);
-            if (!mapped) {
-                proven[i].reason = debs[i] + ": no such file";
+            // Read, not mapped: a file cut short while it is read is an error, not a SIGBUS.
+            const UniqueFd fd(::open(debs[i].c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+            if (fd.get() < 0) {
+                proven[i].reason = errno == ENOENT ? debs[i] + ": no such file"
+                                                   : IoError::from_errno(debs[i], "cannot open",
+                                                                         errno)
+                                                         .what();
                 continue;
             }
-            proven[i].sha256 = to_hex(Sha256::digest(mapped->view()));
+            struct stat st {};
+            if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+                proven[i].reason = debs[i] + ": not a regular file";
+                continue;
+            }
+            if (static_cast<std::uint64_t>(st.st_size) > k_max_deb_size) {
+                proven[i].reason = debs[i] + ": larger than any .deb (" +
+                                   std::to_string(k_max_deb_size >> 30) + " GiB)";
+                continue;
+            }
+            // The same file named twice is read once.
+            if (!seen.emplace(st.st_dev, st.st_ino).second) {
+                proven[i].reason = debs[i] + ": named before";
+                continue;
+            }
+            Sha256 sha;
+            std::vector<char> buffer(1 << 20);
+            std::uint64_t total = 0;
+            for (;;) {
+                const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
+                if (got < 0 && errno == EINTR) {
+                    continue;
+                }
+                if (got < 0) {
+                    throw IoError::from_errno(debs[i], "cannot read", errno);
+                }
+                if (got == 0) {
+                    break;
+                }
+                total += static_cast<std::uint64_t>(got);
+                if (total > k_max_deb_size) {
+                    throw IoError(debs[i], "grew while it was read");
+                }
+                sha.update(buffer.data(), static_cast<std::size_t>(got));
+            }
+            proven[i].sha256 = to_hex(sha.finish());
             by_sha.emplace(proven[i].sha256, debs[i]);
         } catch (const Error& e) {
             proven[i].reason = e.what();
@@ -945,7 +991,7 @@ std::vector<ProvenDeb> prove_debs(const AptChainOptions& options,
         outcome = chain.run();
     }
     for (ProvenDeb& deb : proven) {
-        if (deb.sha256.empty()) {
+        if (deb.sha256.empty() || !deb.reason.empty()) {
             continue;
         }
         for (const Wanted& w : chain.wanted()) {
