@@ -39,6 +39,19 @@ void print_message(std::string_view program, std::string_view kind, std::string_
               << escape_text(message, Backslashes::keep) << "\n";
 }
 
+std::optional<int> help_or_version(const po::variables_map& vm, std::string_view program,
+                                   std::string_view usage, const po::options_description& visible,
+                                   std::string_view exit_codes, std::string_view version) {
+    if (vm.count("help") != 0) {
+        std::cout << usage << "\n\n" << visible << "\n" << exit_codes << "\n";
+    } else if (vm.count("version") != 0) {
+        std::cout << program << " " << version << "\n";
+    } else {
+        return std::nullopt;
+    }
+    return std::cout.flush() ? 0 : to_int(ExitCode::error);
+}
+
 int guarded(std::string_view program, const std::function<int()>& body) {
     try {
         return body();

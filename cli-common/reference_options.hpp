@@ -18,6 +18,13 @@ namespace pkgdesc::cli {
 // "PROGRAM: KIND: MESSAGE" (or "PROGRAM: MESSAGE") on standard error, escaped as text.
 void print_message(std::string_view program, std::string_view kind, std::string_view message);
 
+// --help (USAGE, the options, EXIT-CODES) or --version ("PROGRAM VERSION") on standard output
+// when `vm` asks for one: the exit status then; nullopt otherwise.
+std::optional<int> help_or_version(const boost::program_options::variables_map& vm,
+                                   std::string_view program, std::string_view usage,
+                                   const boost::program_options::options_description& visible,
+                                   std::string_view exit_codes, std::string_view version);
+
 // Runs `body` and returns its exit status; an exception is printed as an error, with exit status
 // 3 for a TrustError and 2 for any other.
 int guarded(std::string_view program, const std::function<int()>& body);

@@ -15,6 +15,7 @@
 #include <ctime>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -137,13 +138,9 @@ int main(int argc, char** argv) {
     } catch (const po::error& e) {
         return usage_error(e.what());
     }
-    if (vm.count("help") != 0) {
-        std::cout << k_usage << "\n\n" << visible << "\n" << k_exit_codes << "\n";
-        return std::cout.flush() ? 0 : to_int(ExitCode::error);
-    }
-    if (vm.count("version") != 0) {
-        std::cout << "pkgdesc-apt-hook " << PKGDESC_VERSION << "\n";
-        return std::cout.flush() ? 0 : to_int(ExitCode::error);
+    if (const std::optional<int> done = cli::help_or_version(vm, "pkgdesc-apt-hook", k_usage, visible,
+                                                             k_exit_codes, PKGDESC_VERSION)) {
+        return *done;
     }
     if (step != "capture" && step != "check") {
         return usage_error(step.empty() ? "say which step: capture or check"

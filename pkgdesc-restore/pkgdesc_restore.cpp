@@ -143,13 +143,9 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     } catch (const po::error& e) {
         return usage_error(e.what());
     }
-    if (vm.count("help") != 0) {
-        std::cout << k_usage << "\n\n" << visible << "\n" << k_exit_codes << "\n";
-        return std::cout.flush() ? 0 : to_int(ExitCode::error);
-    }
-    if (vm.count("version") != 0) {
-        std::cout << "pkgdesc-restore " << PKGDESC_VERSION << "\n";
-        return std::cout.flush() ? 0 : to_int(ExitCode::error);
+    if (const std::optional<int> done = cli::help_or_version(vm, "pkgdesc-restore", k_usage, visible,
+                                                             k_exit_codes, PKGDESC_VERSION)) {
+        return *done;
     }
     if (const std::optional<std::string> message =
             cli::finish_reference_options(vm, m_opts.sources, cli::DebsFor::every_source)) {

@@ -228,13 +228,9 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         std::cerr << "Try 'pkgdesc-verify --help' for more information.\n";
         return to_int(ExitCode::error);
     }
-    if (vm.count("help") != 0) {
-        std::cout << k_usage << "\n\n" << visible << "\n" << k_exit_codes << "\n";
-        return std::cout.flush() ? 0 : to_int(ExitCode::error);
-    }
-    if (vm.count("version") != 0) {
-        std::cout << "pkgdesc-verify " << PKGDESC_VERSION << "\n";
-        return std::cout.flush() ? 0 : to_int(ExitCode::error);
+    if (const std::optional<int> done = cli::help_or_version(vm, "pkgdesc-verify", k_usage, visible,
+                                                             k_exit_codes, PKGDESC_VERSION)) {
+        return *done;
     }
     // (Strings are read from the map: binding them trips a GCC 12 false positive in Boost.)
     if (vm.count("root") != 0) {
