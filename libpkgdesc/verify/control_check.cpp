@@ -31,6 +31,7 @@ constexpr std::size_t k_read_buffer = 64 * 1024;
 constexpr std::string_view k_list = "list";
 constexpr std::string_view k_list_new = "list-new";
 constexpr std::string_view k_pkgdesc = "pkgdesc";
+constexpr std::string_view k_md5sums = "md5sums";
 
 // What is at one name of the info directory.
 struct MemberObservation {
@@ -204,6 +205,96 @@ void check_kept(const InfoDir& info, const RootAccounts& accounts, const std::st
             *text = std::move(obs.text);
         }
     }
+}
+
+// Reads an md5sums the package does not ship: dpkg writes one at unpacking (lib/dpkg's
+// write_filehash_except(): "HEX  PATH\n" per regular file, PATH without its leading slash) when
+// the package has none. Returns false when it is gone since the listing.
+bool read_generated_md5sums(const InfoDir& info, const RootAccounts& accounts,
+                            const std::string& file, const Pkgdesc& reference, Finding& finding,
+                            std::optional<ControlCheck::GeneratedMd5sums>& pending) {
+    MemberObservation obs = observe_member(info.dir(), file, true, std::nullopt, true);
+    finding.bytes_read = obs.bytes_read;
+    if (!obs.present) {
+        return false;
+    }
+    const std::string not_member = "not a control member of the package";
+    if (!S_ISREG(obs.st.st_mode)) {
+        finding.status = FileStatus::modified;
+        finding.failed.push_back({"type", "absent",
+                                  obs.stat_known ? stat_type_keyword(obs.st.st_mode)
+                                                 : std::string("unknown")});
+        finding.reason = not_member;
+        return true;
+    }
+    if (obs.stat_known) {
+        check_metadata(accounts, obs.st, obs.acl, finding);
+    }
+    if (!obs.error.empty()) {
+        finding.status = FileStatus::unverifiable;
+        finding.reason = obs.error;
+        return true;
+    }
+    ControlCheck::GeneratedMd5sums sums;
+    sums.path = finding.path;
+    std::vector<std::string_view> seen;
+    const std::string_view text = obs.text;
+    std::string problem;
+    std::size_t number = 0;
+    for (std::size_t pos = 0; pos < text.size() && problem.empty();) {
+        ++number;
+        const std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) {
+            problem = "no newline at the end";
+            break;
+        }
+        const std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        const bool lower_hex =
+            line.size() > 34 && std::all_of(line.begin(), line.begin() + 32, [](char c) {
+                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            });
+        const std::optional<Md5Digest> md5 =
+            lower_hex && line.substr(32, 2) == "  " ? md5_from_hex(line.substr(0, 32))
+                                                    : std::nullopt;
+        if (!md5 || line[34] == '/' || line.find('\0') != std::string_view::npos) {
+            problem = "line " + std::to_string(number) + " is not \"MD5  PATH\"";
+            break;
+        }
+        const std::string path = "/" + std::string(line.substr(34));
+        const Entry* entry = reference.find(path);
+        const Entry* content = entry != nullptr && entry->type == EntryType::hardlink
+                                   ? reference.find(entry->link)
+                                   : entry;
+        if (content == nullptr || content->type != EntryType::file || !content->sha256) {
+            problem = "line " + std::to_string(number) + " names " + path +
+                      ", not a regular file of the package";
+            break;
+        }
+        sums.lines.push_back({path, content, *md5});
+    }
+    std::sort(sums.lines.begin(), sums.lines.end(),
+              [](const auto& a, const auto& b) { return a.path < b.path; });
+    for (std::size_t i = 1; i < sums.lines.size() && problem.empty(); ++i) {
+        if (sums.lines[i].path == sums.lines[i - 1].path) {
+            problem = sums.lines[i].path + " is named twice";
+        }
+    }
+    if (!problem.empty()) {
+        finding.status = FileStatus::modified;
+        finding.failed.insert(finding.failed.begin(), {"type", "absent", "file"});
+        finding.reason = not_member + ", nor the md5sums dpkg writes for it: " + problem;
+        return true;
+    }
+    if (sums.lines.empty()) {
+        // Nothing listed, nothing claimed (dpkg writes it empty for a package without files).
+        finding.status = finding.failed.empty() ? FileStatus::pristine : FileStatus::metadata;
+        return true;
+    }
+    finding.status = FileStatus::unverifiable;
+    finding.reason = "an md5sums written by dpkg: not compared with the files";
+    pending = std::move(sums);
+    return true;
 }
 
 const ControlMember* find_member(const Pkgdesc& reference, std::string_view name) {
@@ -396,6 +487,11 @@ ControlCheck check_control_members(const InfoDir& info, const RootAccounts& acco
             if (finding.status == FileStatus::modified) {
                 finding.reason = "not the reference's canonical text";
             }
+        } else if (name == k_md5sums && member == nullptr && kept) {
+            if (!read_generated_md5sums(info, accounts, file, reference, finding,
+                                        result.generated_md5sums)) {
+                continue; // gone since the listing
+            }
         } else if (name == k_list_new && member == nullptr) {
             continue; // dpkg writing the package's file list
         } else {
@@ -437,6 +533,7 @@ ControlCheck check_control_members(const InfoDir& info, const RootAccounts& acco
 
     // Unpacking stopped half-way: info may still hold the previous version's members.
     if (package.state == PackageState::half_installed) {
+        result.generated_md5sums.reset();
         for (Finding& finding : result.findings) {
             if (finding.status == FileStatus::modified || finding.status == FileStatus::missing) {
                 finding.status = FileStatus::unverifiable;
@@ -448,6 +545,46 @@ ControlCheck check_control_members(const InfoDir& info, const RootAccounts& acco
     std::sort(result.findings.begin(), result.findings.end(),
               [](const Finding& a, const Finding& b) { return a.path < b.path; });
     return result;
+}
+
+void prove_generated_md5sums(ControlCheck& check, const CheckContext& context,
+                             const std::function<std::string(const std::string&)>& real_path) {
+    if (!check.generated_md5sums) {
+        return;
+    }
+    const ControlCheck::GeneratedMd5sums sums = std::move(*check.generated_md5sums);
+    check.generated_md5sums.reset();
+    const auto it = std::find_if(check.findings.begin(), check.findings.end(),
+                                 [&](const Finding& f) { return f.path == sums.path; });
+    if (it == check.findings.end() || it->status != FileStatus::unverifiable) {
+        return; // settled otherwise (a half-installed package)
+    }
+    Finding& finding = *it;
+    for (const ControlCheck::GeneratedMd5sums::Line& line : sums.lines) {
+        const Observation obs = observe(
+            context, real_path(line.path),
+            [&](const struct stat& st) {
+                return static_cast<std::uint64_t>(st.st_size) == line.file->size;
+            },
+            Digest::sha256_and_md5);
+        finding.bytes_read += obs.bytes_read;
+        if (!obs.found || !S_ISREG(obs.st.st_mode) || !obs.sha256 || !obs.md5 ||
+            *obs.sha256 != *line.file->sha256) {
+            finding.reason = "an md5sums written by dpkg, not proven: " + line.path +
+                             " is not the package's file";
+            return;
+        }
+        if (*obs.md5 != line.md5) {
+            finding.status = FileStatus::modified;
+            finding.failed.insert(finding.failed.begin(),
+                                  {"md5", to_hex(*obs.md5), to_hex(line.md5)});
+            finding.reason = "not the md5sums dpkg writes: the line for " + line.path +
+                             " is not the MD5 of the package's file";
+            return;
+        }
+    }
+    finding.reason.clear();
+    finding.status = finding.failed.empty() ? FileStatus::pristine : FileStatus::metadata;
 }
 
 } // namespace pkgdesc

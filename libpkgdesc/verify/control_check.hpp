@@ -12,6 +12,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,6 +115,21 @@ struct PKGDESC_EXPORT ControlCheck {
         std::string text;
     };
     std::vector<Script> scripts;
+    // An md5sums the package does not ship, which dpkg writes itself at unpacking (one
+    // "MD5  PATH" line per regular file unpacked): its finding (at `path`) is unverifiable
+    // until prove_generated_md5sums() has compared each line with the file, whose content must
+    // be the reference's. Well-formed lines only, each naming a regular file (or hard link) of
+    // the reference once; anything else is modified already.
+    struct GeneratedMd5sums {
+        struct Line {
+            std::string path;   // as the line names it, absolute
+            const Entry* file;  // the reference's regular file (a hard link's target)
+            Md5Digest md5;
+        };
+        std::string path;
+        std::vector<Line> lines;
+    };
+    std::optional<GeneratedMd5sums> generated_md5sums;
 
     bool is_proven(std::string_view member) const;
 };
@@ -127,5 +144,16 @@ PKGDESC_EXPORT ControlCheck check_control_members(const InfoDir& info,
                                                   const RootAccounts& accounts,
                                                   const InstalledPackage& package,
                                                   const Pkgdesc& reference);
+
+struct CheckContext;
+
+// Settles check.generated_md5sums, if any: each line must be the MD5 of the file at
+// real_path(line.path), read once for both digests, whose SHA-256 and size are the reference's.
+// Pristine (or metadata) when every line is; modified (failed "md5") when a line gives another
+// MD5 for the package's very content; unverifiable when a file named is not the package's (its
+// own finding says how).
+PKGDESC_EXPORT void prove_generated_md5sums(
+    ControlCheck& check, const CheckContext& context,
+    const std::function<std::string(const std::string&)>& real_path);
 
 } // namespace pkgdesc

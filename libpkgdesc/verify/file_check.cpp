@@ -84,7 +84,7 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
     thread_local std::vector<char> buffer(k_read_buffer);
     Sha256 sha;
     std::optional<Md5> md5;
-    if (digest == Digest::md5) {
+    if (digest != Digest::sha256) {
         md5.emplace();
     }
     std::uint64_t total = 0;
@@ -102,7 +102,8 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
         }
         if (md5) {
             md5->update(buffer.data(), static_cast<std::size_t>(n));
-        } else {
+        }
+        if (digest != Digest::md5) {
             sha.update(buffer.data(), static_cast<std::size_t>(n));
         }
         total += static_cast<std::uint64_t>(n);
@@ -117,7 +118,8 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
     obs.st = after;
     if (md5) {
         obs.md5 = md5->finish();
-    } else {
+    }
+    if (digest != Digest::md5) {
         obs.sha256 = sha.finish();
     }
     const std::string error = list_xattrs(file.fd.get(), false, context.ignore_xattrs, obs.xattrs,

@@ -57,7 +57,7 @@ struct Observation {
     bool mount_point = false;
     struct stat st {};
     std::optional<Sha256Digest> sha256; // regular files that could be read whole
-    std::optional<Md5Digest> md5;       // instead, when observe() was asked for MD5
+    std::optional<Md5Digest> md5;       // when observe() was asked for MD5
     std::string hash_error;             // why a regular file has no digest
     std::string link;                   // symlink target
     std::vector<std::string> xattrs;    // reportable extended attributes present
@@ -86,8 +86,8 @@ struct CheckContext {
 using HashPolicy = std::function<bool(const struct stat& st)>;
 
 // Which digest a regular file's content gets: SHA-256 for reference data, MD5 for the checked
-// system's own md5sums.
-enum class Digest { sha256, md5 };
+// system's own md5sums, both from one read to prove an md5sums line that dpkg wrote itself.
+enum class Digest { sha256, md5, sha256_and_md5 };
 
 // A source of observations other than the files under the root: the engine compares what it
 // gives exactly as it compares what is on disk.

@@ -620,6 +620,7 @@ Summary Verifier::run(FindingSink& sink) {
         InfoDir::open(admindir, m_options.admindir ? admindir.display("info")
                                                    : std::string("/var/lib/dpkg/info"));
     std::vector<ControlCheck> controls;
+    std::vector<const InstalledPackage*> control_packages; // whose the controls are
     ScriptExplanations explanations;
     // Paths under /etc that a checked package's proven postinst names, with the package.
     std::vector<std::pair<std::string, const InstalledPackage*>> postinst_paths;
@@ -675,6 +676,7 @@ Summary Verifier::run(FindingSink& sink) {
         }
         ++summary.packages_checked;
         controls.push_back(check_control_members(info, accounts, *pkg, *desc));
+        control_packages.push_back(pkg);
         // Only the postinst leaves its changes on an installed package's files (the preinst
         // runs before unpacking, the others at removal).
         for (const ControlCheck::Script& script : controls.back().scripts) {
@@ -810,6 +812,9 @@ Summary Verifier::run(FindingSink& sink) {
         // A record of the files (an observer) says nothing of the control members, which are
         // read where dpkg keeps them: not judged then.
         for (ControlCheck& control : controls) {
+            if (m_options.observer != nullptr) {
+                control.generated_md5sums.reset();
+            }
             for (Finding& finding : control.findings) {
                 planned.insert(finding.path);
                 if (m_options.observer != nullptr) {
@@ -896,6 +901,12 @@ Summary Verifier::run(FindingSink& sink) {
             });
     }
 
+    for (std::size_t i = 0; i < controls.size(); ++i) {
+        const InstalledPackage& pkg = *control_packages[i];
+        prove_generated_md5sums(controls[i], context, [&](const std::string& path) {
+            return planner.real_path(pkg, path);
+        });
+    }
     for (const ControlCheck& control : controls) {
         for (const Finding& finding : control.findings) {
             if (wanted(finding.path)) {

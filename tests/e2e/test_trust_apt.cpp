@@ -842,7 +842,7 @@ public:
         }
         HookFixture f;
         // As Debian builds them, with md5sums (dpkg writes one into its database for a package
-        // without: not a control member of the package, which the check reports).
+        // without, which the check then proves line by line: see e2e.verify.control).
         const std::string dir = f.tmp / "hello-tree";
         const std::string hello = f.tmp / "hello_1.0_amd64.deb";
         write_control(dir, "hello", "1.0", "amd64");

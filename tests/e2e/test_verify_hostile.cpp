@@ -560,6 +560,7 @@ class VerifyControlTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testTrojanedPostinstIsModified);
     CPPUNIT_TEST(testPlantedPostrmIsReported);
     CPPUNIT_TEST(testDeletedAndForgedMd5sums);
+    CPPUNIT_TEST(testMd5sumsWrittenByDpkg);
     CPPUNIT_TEST(testMemberWritableThroughAnAclIsMetadata);
     CPPUNIT_TEST_SUITE_END();
 
@@ -644,6 +645,78 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("missing"),
                              file_entry(doc, "/var/lib/dpkg/info/svc.md5sums")["status"]
                                  .get<std::string>());
+    }
+
+
+    void testMd5sumsWrittenByDpkg() {
+        // Packages built without md5sums (a metapackage's has nothing to list, dh_md5sums then
+        // writes none): dpkg writes one into its database at unpacking. Pristine when each line
+        // is the MD5 of the package's very file; a lie about a file is not.
+        if (!running_as_root() || !have_tool("dpkg")) {
+            skip("installing with dpkg --root needs dpkg and root");
+            return;
+        }
+        TempDir tmp;
+        const std::string plain = build_package(
+            tmp, "plain",
+            "mkdir -p usr/bin usr/share/plain && printf 'plain\\n' > usr/bin/plain && "
+            "chmod 755 usr/bin/plain && printf 'data\\n' > usr/share/plain/data && "
+            "ln usr/share/plain/data usr/share/plain/same\n");
+        const std::string meta = build_package(tmp, "meta", "mkdir -p usr/share/doc/meta\n");
+        const std::string ref = make_reference(tmp, {plain, meta});
+        SystemRoot root{tmp / "root"};
+        must_sh("mkdir -p " + shell_quote(root / "/var/lib/dpkg/updates") + " && dpkg --root=" +
+                shell_quote(root.dir()) + " --force-script-chrootless -i " + shell_quote(plain) +
+                " " + shell_quote(meta) + " >/dev/null");
+        const std::string sums = root / "/var/lib/dpkg/info/plain.md5sums";
+        CPPUNIT_ASSERT_MESSAGE("dpkg wrote no md5sums", std::filesystem::exists(sums));
+        CPPUNIT_ASSERT(std::filesystem::is_empty(root / "/var/lib/dpkg/info/meta.md5sums"));
+        json doc = verify_json(root, ref, {"--all"}, 0);
+        for (const char* member : {"plain.md5sums", "meta.md5sums"}) {
+            const json& entry = file_entry(doc, std::string("/var/lib/dpkg/info/") + member);
+            CPPUNIT_ASSERT_EQUAL(std::string("pristine"), entry["status"].get<std::string>());
+        }
+
+        // A file changed, and md5sums rewritten to hide it from debsums: the file is modified,
+        // and the md5sums no longer proven.
+        const std::string bin = shell_quote(root / "/usr/bin/plain");
+        must_sh("cp -p " + bin + " " + bin + ".keep && printf 'PLAIN\\n' > " + bin +
+                " && cd " + shell_quote(root / "/") +
+                " && md5sum usr/bin/plain usr/share/plain/data usr/share/plain/same > " +
+                shell_quote(sums));
+        doc = verify_json(root, ref, {}, 1);
+        assert_deviations({{"/usr/bin/plain", "modified sha256,mtime"},
+                           {"/var/lib/dpkg/info/plain.md5sums", "unverifiable"}},
+                          doc);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("an md5sums written by dpkg, not proven: /usr/bin/plain is not the "
+                        "package's file"),
+            file_entry(doc, "/var/lib/dpkg/info/plain.md5sums")["reason"].get<std::string>());
+
+        // The file back as shipped, its line a lie (debsums would report the pristine file).
+        must_sh("mv " + bin + ".keep " + bin + " && cd " + shell_quote(root / "/") +
+                " && { echo 0123456789abcdef0123456789abcdef'  usr/bin/plain'; "
+                "md5sum usr/share/plain/data; } > " + shell_quote(sums));
+        doc = verify_json(root, ref, {}, 1);
+        assert_deviations({{"/var/lib/dpkg/info/plain.md5sums", "modified md5"}}, doc);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("0123456789abcdef0123456789abcdef"),
+            file_entry(doc, "/var/lib/dpkg/info/plain.md5sums")["actual"]["md5"].get<std::string>());
+
+        // Lines dpkg never writes: a path outside the package, a directory, a name twice.
+        for (const std::string& line :
+             {std::string("usr/bin/other"), std::string("usr/share/plain"),
+              std::string("usr/share/plain/data")}) {
+            must_sh("cd " + shell_quote(root / "/") + " && { md5sum usr/share/plain/data | " +
+                    "sed 's#usr/share/plain/data#" + line + "#'; md5sum usr/share/plain/data; } > " +
+                    shell_quote(sums));
+            doc = verify_json(root, ref, {}, 1);
+            assert_deviations({{"/var/lib/dpkg/info/plain.md5sums", "modified type"}}, doc);
+            const std::string reason =
+                file_entry(doc, "/var/lib/dpkg/info/plain.md5sums")["reason"].get<std::string>();
+            CPPUNIT_ASSERT_MESSAGE(reason, reason.find("nor the md5sums dpkg writes") !=
+                                               std::string::npos);
+        }
     }
 };
 
