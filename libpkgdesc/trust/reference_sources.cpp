@@ -107,16 +107,21 @@ ReferenceSet load_references(const ReferenceSources& sources,
                              const std::function<std::vector<PackageVersion>()>& installed,
                              const ReferenceLog& log, std::time_t now) {
     check_vouched(sources);
-    // Unsigned files the user vouched for, then the signed sources, of which only the stanzas
+    // Unsigned files the user vouched for, then the signed sources: of either, only the stanzas
     // of the versions to check are parsed.
+    const std::vector<PackageVersion> versions = installed();
     ReferenceSet references;
-    for (const std::string& path : sources.pkgdesc) {
-        references.add_path(path);
+    if (!sources.pkgdesc.empty()) {
+        const ReferenceSet::Filter wanted = sources.other_versions
+                                                ? ReferenceSet::any_version_of(versions)
+                                                : ReferenceSet::only(versions);
+        for (const std::string& path : sources.pkgdesc) {
+            references.add_path(path, wanted);
+        }
     }
     if (!sources.apt_chain() && sources.repos.empty()) {
         return references;
     }
-    const std::vector<PackageVersion> versions = installed();
     ReleaseHistory history(state_dir(sources) + "/release-history");
     if (sources.apt_chain()) {
         load_apt(sources, versions, history, log, now, references);

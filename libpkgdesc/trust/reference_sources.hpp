@@ -32,9 +32,9 @@ struct PKGDESC_EXPORT ReferenceSources {
     std::optional<std::string> state_dir;
     std::optional<std::string> cache_dir;
     unsigned jobs = 1;
-    // Also every other version of the checked packages that a signed repository offers (what a
-    // replaced version shipped, for the AIDE filter); the apt chain proves installed versions
-    // only.
+    // Also every other version of the checked packages that a signed repository or a --pkgdesc
+    // file offers (what a replaced version shipped, for the AIDE filter); the apt chain proves
+    // installed versions only.
     bool other_versions = false;
 
     bool apt_chain() const { return pkgdesc.empty() && repos.empty(); }
@@ -59,8 +59,8 @@ PKGDESC_EXPORT std::string captured_dir(const ReferenceSources& sources);
 // before anything else is read.
 PKGDESC_EXPORT void check_vouched(const ReferenceSources& sources);
 
-// Loads the reference data for the versions a run checks (`installed`, called only when a
-// signed source needs them: selected_versions()). Throws TrustError for unsigned data the user
+// Loads the reference data for the versions a run checks (`installed`: selected_versions()):
+// only their stanzas are parsed, whatever else the sources hold. Throws TrustError for unsigned data the user
 // did not vouch for and for a repository that cannot be proven, Error for inputs that cannot be
 // read. Releases seen are remembered in the state directory only once everything was proven.
 PKGDESC_EXPORT ReferenceSet load_references(

@@ -1,6 +1,7 @@
 // Loading reference stanzas from files and directories.
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/format/pkgdesc_parser.hpp>
+#include <libpkgdesc/util/file_io.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
 
@@ -22,18 +23,6 @@ namespace pkgdesc {
 
 namespace {
 
-std::vector<Pkgdesc> parse_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw IoError::from_errno(path, "cannot open", errno);
-    }
-    std::vector<Pkgdesc> stanzas = parse_pkgdesc_stream(in, path);
-    if (stanzas.empty()) {
-        throw IoError(path, "no pkgdesc stanza");
-    }
-    return stanzas;
-}
-
 // A parsed file, or why it could not be parsed (rethrown in file order).
 struct Parsed {
     std::vector<Pkgdesc> stanzas;
@@ -42,13 +31,136 @@ struct Parsed {
 
 } // namespace
 
-void ReferenceSet::add_path(const std::string& path) {
+namespace {
+
+// A file of stanzas is read whole, up to this size.
+constexpr std::uint64_t k_max_reference_file = std::uint64_t{4} << 30;
+
+// The value of a field on a stanza's line ("Package: foo" -> "foo"), if the line is that field.
+bool field_value(std::string_view line, std::string_view name, std::string_view& value) {
+    if (line.size() <= name.size() || line[name.size()] != ':' ||
+        line.compare(0, name.size(), name) != 0) {
+        return false;
+    }
+    value = line.substr(name.size() + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+        value.remove_prefix(1);
+    }
+    while (!value.empty() &&
+           (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) {
+        value.remove_suffix(1);
+    }
+    return true;
+}
+
+struct Slice {
+    std::string_view text;
+    std::size_t first_line = 0;
+    // What the quick scan read; the parsed stanza must say the same.
+    std::string_view package;
+    std::string_view architecture;
+    std::string_view version;
+};
+
+// Finds the stanzas of `text` by a quick scan (their Package, Architecture and Version) and
+// keeps those `wanted` selects (every one with an empty filter). Stanzas are separated by blank
+// lines; continuation lines (the file list) start with a blank and are skipped by looking at
+// their first byte only. Returns the number of stanzas found. With `strict`, a stanza that
+// lacks one of the three fields is a ParseError of that file (otherwise: not wanted).
+std::size_t scan_stanzas(std::string_view text, const ReferenceSet::Filter& wanted,
+                         std::vector<Slice>& selected, const std::string* strict = nullptr) {
+    std::size_t found = 0;
+    std::size_t pos = 0;
+    std::size_t line = 1;
+    while (pos < text.size()) {
+        // Skip blank lines between stanzas.
+        while (pos < text.size() && text[pos] == '\n') {
+            ++pos;
+            ++line;
+        }
+        if (pos >= text.size()) {
+            break;
+        }
+        const std::size_t start = pos;
+        const std::size_t start_line = line;
+        std::string_view package, architecture, version;
+        for (;;) {
+            std::size_t end = text.find('\n', pos);
+            if (end == std::string_view::npos) {
+                end = text.size();
+            }
+            const std::string_view current = text.substr(pos, end - pos);
+            pos = end < text.size() ? end + 1 : end;
+            ++line;
+            // A line of blanks ends a stanza, as for the parser.
+            if (current.find_first_not_of(" \t\r") == std::string_view::npos) {
+                break;
+            }
+            if (current.front() != ' ' && current.front() != '\t') {
+                field_value(current, "Package", package) ||
+                    field_value(current, "Architecture", architecture) ||
+                    field_value(current, "Version", version);
+            }
+            if (pos >= text.size()) {
+                break;
+            }
+        }
+        ++found;
+        if (strict != nullptr && (package.empty() || architecture.empty() || version.empty())) {
+            throw ParseError(*strict, start_line,
+                             std::string("stanza without a ") +
+                                 (package.empty()        ? "Package"
+                                  : architecture.empty() ? "Architecture"
+                                                         : "Version") +
+                                 " field");
+        }
+        if (!wanted || wanted(package, architecture, version)) {
+            selected.push_back(
+                Slice{text.substr(start, pos - start), start_line, package, architecture, version});
+        }
+    }
+    return found;
+}
+
+// Parses a stanza the scan found; it must say what the scan read.
+Pkgdesc parse_slice(const Slice& slice, const std::string& origin) {
+    const std::string where = origin + " (stanza at line " + std::to_string(slice.first_line) + ")";
+    Pkgdesc desc = parse_pkgdesc(slice.text, where);
+    if (desc.package != slice.package || desc.architecture != slice.architecture ||
+        desc.version != slice.version) {
+        throw ParseError(where, 1, "the stanza does not parse as it scans");
+    }
+    return desc;
+}
+
+// The wanted stanzas of one file of stanzas.
+std::vector<Pkgdesc> parse_file(const std::string& path, const ReferenceSet::Filter& wanted) {
+    const std::optional<std::string> text = read_file_if_exists(path, k_max_reference_file);
+    if (!text) {
+        throw IoError::from_errno(path, "cannot open", ENOENT);
+    }
+    std::vector<Slice> selected;
+    if (scan_stanzas(*text, wanted, selected, &path) == 0) {
+        throw IoError(path, "no pkgdesc stanza");
+    }
+    std::vector<Pkgdesc> stanzas;
+    stanzas.reserve(selected.size());
+    for (const Slice& slice : selected) {
+        stanzas.push_back(parse_slice(slice, path));
+    }
+    return stanzas;
+}
+
+} // namespace
+
+
+void ReferenceSet::add_path(const std::string& path, const Filter& wanted) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         throw IoError::from_errno(path, "cannot access", errno);
     }
     if (S_ISREG(st.st_mode)) {
-        for (Pkgdesc& desc : parse_file(path)) {
+        for (Pkgdesc& desc : parse_file(path, wanted)) {
             add(std::move(desc), path);
         }
         return;
@@ -78,7 +190,7 @@ void ReferenceSet::add_path(const std::string& path) {
         [&](std::size_t index) {
             Parsed parsed;
             try {
-                parsed.stanzas = parse_file(files[index]);
+                parsed.stanzas = parse_file(files[index], wanted);
             } catch (...) {
                 parsed.error = std::current_exception();
             }
@@ -116,81 +228,10 @@ void ReferenceSet::add(Pkgdesc desc, Provenance provenance) {
     ++m_count;
 }
 
-namespace {
-
-// The value of a field on a stanza's line ("Package: foo" -> "foo"), if the line is that field.
-bool field_value(std::string_view line, std::string_view name, std::string_view& value) {
-    if (line.size() <= name.size() || line[name.size()] != ':' ||
-        line.compare(0, name.size(), name) != 0) {
-        return false;
-    }
-    value = line.substr(name.size() + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-        value.remove_prefix(1);
-    }
-    while (!value.empty() &&
-           (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) {
-        value.remove_suffix(1);
-    }
-    return true;
-}
-
-struct Slice {
-    std::string_view text;
-    std::size_t first_line = 0;
-    // What the quick scan read; the parsed stanza must say the same.
-    std::string_view package;
-    std::string_view architecture;
-    std::string_view version;
-};
-
-} // namespace
-
 std::size_t ReferenceSet::add_index(std::string_view text, const std::string& origin,
                                     const Filter& wanted, unsigned jobs) {
-    // Stanzas are separated by blank lines; continuation lines (the file list) start with a
-    // blank and are skipped by looking at their first byte only.
     std::vector<Slice> selected;
-    std::size_t pos = 0;
-    std::size_t line = 1;
-    while (pos < text.size()) {
-        // Skip blank lines between stanzas.
-        while (pos < text.size() && text[pos] == '\n') {
-            ++pos;
-            ++line;
-        }
-        if (pos >= text.size()) {
-            break;
-        }
-        const std::size_t start = pos;
-        const std::size_t start_line = line;
-        std::string_view package, architecture, version;
-        for (;;) {
-            std::size_t end = text.find('\n', pos);
-            if (end == std::string_view::npos) {
-                end = text.size();
-            }
-            const std::string_view current = text.substr(pos, end - pos);
-            pos = end < text.size() ? end + 1 : end;
-            ++line;
-            // A line of blanks ends a stanza, as for the parser.
-            if (current.find_first_not_of(" \t\r") == std::string_view::npos) {
-                break;
-            }
-            if (current.front() != ' ' && current.front() != '\t') {
-                field_value(current, "Package", package) ||
-                    field_value(current, "Architecture", architecture) ||
-                    field_value(current, "Version", version);
-            }
-            if (pos >= text.size()) {
-                break;
-            }
-        }
-        if (wanted(package, architecture, version)) {
-            selected.push_back(
-                Slice{text.substr(start, pos - start), start_line, package, architecture, version});
-        }
-    }
+    scan_stanzas(text, wanted, selected);
     std::vector<std::size_t> schedule(selected.size());
     std::iota(schedule.begin(), schedule.end(), 0);
     run_ordered<Parsed>(
@@ -198,15 +239,7 @@ std::size_t ReferenceSet::add_index(std::string_view text, const std::string& or
         [&](std::size_t index) {
             Parsed parsed;
             try {
-                const std::string where =
-                    origin + " (stanza at line " + std::to_string(selected[index].first_line) + ")";
-                const Slice& slice = selected[index];
-                Pkgdesc desc = parse_pkgdesc(slice.text, where);
-                if (desc.package != slice.package || desc.architecture != slice.architecture ||
-                    desc.version != slice.version) {
-                    throw ParseError(where, 1, "the stanza does not parse as it scans");
-                }
-                parsed.stanzas.push_back(std::move(desc));
+                parsed.stanzas.push_back(parse_slice(selected[index], origin));
             } catch (...) {
                 parsed.error = std::current_exception();
             }

@@ -30,18 +30,21 @@ struct PKGDESC_EXPORT Provenance {
 
 class PKGDESC_EXPORT ReferenceSet {
 public:
+    // Which stanzas of an index are wanted (package, architecture, version).
+    using Filter = std::function<bool(std::string_view, std::string_view, std::string_view)>;
+
     // Adds the stanzas of `path`: a file of stanzas, or a directory whose "*.pkgdesc" files are
-    // read (not recursively). Throws ParseError/IoError naming the file; a second, different
-    // stanza for the same package, version and architecture is an error, an identical one is
-    // ignored.
-    void add_path(const std::string& path);
+    // read (not recursively); with `wanted`, only the stanzas it selects are parsed (the others
+    // are found by a quick scan of their Package, Architecture and Version lines). Throws
+    // ParseError/IoError naming the file (a file without any stanza is an error); a second,
+    // different stanza for the same package, version and architecture is an error, an
+    // identical one is ignored.
+    void add_path(const std::string& path, const Filter& wanted = {});
     // Adds one stanza; `origin` names where it came from in errors.
     void add(Pkgdesc desc, const std::string& origin);
     // Adds one stanza proven through a .deb (`provenance.deb_sha256` set).
     void add(Pkgdesc desc, Provenance provenance);
 
-    // Which stanzas of an index are wanted (package, architecture, version).
-    using Filter = std::function<bool(std::string_view, std::string_view, std::string_view)>;
     // A filter that wants exactly these versions (compared as dpkg compares them).
     static Filter only(const std::vector<PackageVersion>& versions);
     // A filter that wants every version of these packages (for what older versions shipped).

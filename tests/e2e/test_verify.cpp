@@ -702,6 +702,7 @@ class VerifyCliTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testUnsignedReferenceNeedsTrustUnsigned);
     CPPUNIT_TEST(testUsageErrors);
     CPPUNIT_TEST(testBadInputNamesTheFile);
+    CPPUNIT_TEST(testOnlyTheCheckedVersionsAreParsed);
     CPPUNIT_TEST(testNothingIsWrittenUnderTheRoot);
     CPPUNIT_TEST_SUITE_END();
 
@@ -765,6 +766,44 @@ public:
         CPPUNIT_ASSERT_EQUAL(2, link.status);
         CPPUNIT_ASSERT(link.err.find("/var/lib/dpkg/status: cannot open the dpkg status file") !=
                        std::string::npos);
+    }
+
+    void testOnlyTheCheckedVersionsAreParsed() {
+        // A directory of many packages' references: only the installed versions' stanzas are
+        // parsed, so a broken stanza of another package (or version) costs nothing and stops
+        // nothing; the same break in a checked version's stanza is an error naming its file.
+        Installed sys;
+        const std::string hello = sys.ref + "/" + list_dir(sys.ref).at(0);
+        const std::string text = read_file(hello);
+        auto broken = [&](const std::string& from, const std::string& to) {
+            std::string out = text;
+            const std::size_t at = out.find(from);
+            CPPUNIT_ASSERT(at != std::string::npos);
+            out.replace(at, from.size(), to);
+            const std::size_t files = out.find("\nContent-Metadata:\n");
+            CPPUNIT_ASSERT(files != std::string::npos);
+            return out.insert(files + 19, " not an mtree line\n");
+        };
+        write_file(sys.ref + "/ghost.pkgdesc", broken("Package: hello", "Package: ghost"));
+        write_file(sys.ref + "/hello-old.pkgdesc", broken("Version: 1.0", "Version: 0.9"));
+        const RunResult r =
+            verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        // A stanza lacking one of the fields it is found by is an error all the same.
+        write_file(sys.ref + "/nameless.pkgdesc", "Version: 1.0\nArchitecture: amd64\n");
+        const RunResult nameless =
+            verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned"});
+        CPPUNIT_ASSERT_EQUAL(2, nameless.status);
+        CPPUNIT_ASSERT_EQUAL("pkgdesc-verify: error: " + sys.ref +
+                                 "/nameless.pkgdesc:1: stanza without a Package field\n",
+                             nameless.err);
+        must_sh("rm " + shell_quote(sys.ref + "/nameless.pkgdesc"));
+        write_file(hello, broken("Package: hello", "Package: hello"));
+        const RunResult checked =
+            verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned"});
+        CPPUNIT_ASSERT_EQUAL(2, checked.status);
+        CPPUNIT_ASSERT_MESSAGE(checked.err,
+                               checked.err.starts_with("pkgdesc-verify: error: " + hello));
     }
 
     void testNothingIsWrittenUnderTheRoot() {
