@@ -13,6 +13,7 @@
 #include <numeric>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace pkgdesc {
@@ -23,11 +24,14 @@ PKGDESC_EXPORT unsigned default_jobs();
 // Calls `work(i)` for every i in [0, count) on `threads` threads, in the order given by
 // `schedule` (a permutation of the indexes, e.g. largest input first), and `deliver(i, result)`
 // on the calling thread strictly in index order, as soon as each result and all before it exist.
+// A thread takes `batch` jobs of the schedule at a time (fewer hand-offs for many small jobs).
 // `work` must not throw; encode failures in Result.
 template <typename Result>
 void run_ordered(std::size_t count, unsigned threads, const std::vector<std::size_t>& schedule,
                  const std::function<Result(std::size_t)>& work,
-                 const std::function<void(std::size_t, Result&)>& deliver) {
+                 const std::function<void(std::size_t, Result&)>& deliver,
+                 std::size_t batch = 1) {
+    batch = std::max<std::size_t>(1, batch);
     std::vector<std::optional<Result>> results(count);
     std::mutex mutex;
     std::condition_variable ready;
@@ -37,21 +41,30 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
     std::size_t awaited = 0;
 
     auto worker = [&] {
+        std::vector<std::pair<std::size_t, Result>> done;
         for (;;) {
-            std::size_t index = 0;
+            std::size_t first = 0;
+            std::size_t last = 0;
             {
                 std::lock_guard lock(mutex);
                 if (next_job == count) {
                     return;
                 }
-                index = schedule[next_job++];
+                first = next_job;
+                last = std::min(count, next_job + batch);
+                next_job = last;
             }
-            Result result = work(index);
+            done.clear();
+            for (std::size_t job = first; job < last; ++job) {
+                done.emplace_back(schedule[job], work(schedule[job]));
+            }
             bool wake = false;
             {
                 std::lock_guard lock(mutex);
-                results[index].emplace(std::move(result));
-                wake = index == awaited;
+                for (auto& [index, result] : done) {
+                    results[index].emplace(std::move(result));
+                    wake = wake || index == awaited;
+                }
             }
             if (wake) {
                 ready.notify_one();

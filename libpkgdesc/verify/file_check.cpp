@@ -61,6 +61,9 @@ std::string list_xattrs(int fd, bool via_proc, const std::vector<std::string>& i
     }
 }
 
+void read_regular(const CheckContext& context, int fd, const struct stat& before, Digest digest,
+                  Observation& obs);
+
 // Hashes a regular file that `node` (O_PATH) refers to, reopening it for reading by name and
 // proving it is still the same inode, unchanged from start to end.
 void hash_regular(const CheckContext& context, const std::string& path, Symlinks symlinks,
@@ -78,8 +81,15 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
         obs.hash_error = "replaced while being checked";
         return;
     }
+    read_regular(context, file.fd.get(), before, digest, obs);
+}
+
+// Reads the regular file open as `fd`, of which `before` is the fstat(2), whole: its digests,
+// its extended attributes; obs.st becomes the fstat after, which must show the same content.
+void read_regular(const CheckContext& context, int fd, const struct stat& before, Digest digest,
+                  Observation& obs) {
     if (before.st_size > static_cast<off_t>(k_read_buffer)) {
-        ::posix_fadvise(file.fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+        ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
     thread_local std::vector<char> buffer(k_read_buffer);
     Sha256 sha;
@@ -89,7 +99,7 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
     }
     std::uint64_t total = 0;
     for (;;) {
-        const ssize_t n = ::read(file.fd.get(), buffer.data(), buffer.size());
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -113,7 +123,7 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
     }
     obs.bytes_read = total;
     struct stat after {};
-    if (::fstat(file.fd.get(), &after) != 0 || !same_content_state(before, after) ||
+    if (::fstat(fd, &after) != 0 || !same_content_state(before, after) ||
         total != static_cast<std::uint64_t>(before.st_size)) {
         obs.hash_error = "changed while being read";
         return;
@@ -125,7 +135,7 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
     if (digest != Digest::md5) {
         obs.sha256 = sha.finish();
     }
-    const std::string error = list_xattrs(file.fd.get(), false, context.ignore_xattrs, obs.xattrs,
+    const std::string error = list_xattrs(fd, false, context.ignore_xattrs, obs.xattrs,
                                          obs.other_xattrs);
     if (!error.empty()) {
         obs.hash_error = error;
@@ -134,7 +144,7 @@ void hash_regular(const CheckContext& context, const std::string& path, Symlinks
         obs.xattrs.end()) {
         // vfs_cap_data is 12 to 24 bytes; anything longer is no capability set the kernel uses.
         char value[64];
-        const ssize_t n = ::fgetxattr(file.fd.get(), "security.capability", value, sizeof value);
+        const ssize_t n = ::fgetxattr(fd, "security.capability", value, sizeof value);
         if (n > 0) {
             obs.capability.assign(value, static_cast<std::size_t>(n));
         }
@@ -227,6 +237,13 @@ bool pseudo_mount(int fd, const std::string& path) {
     }
 }
 
+bool is_mount_root(int fd) {
+    struct statx stx {};
+    return ::statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) == 0 &&
+           (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 &&
+           (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+}
+
 } // namespace
 
 bool same_content_state(const struct stat& a, const struct stat& b) {
@@ -242,11 +259,45 @@ bool is_reportable_xattr(std::string_view name, const std::vector<std::string>& 
 }
 
 Observation observe(const CheckContext& context, const std::string& path,
-                    const HashPolicy& worth_hashing, Digest digest) {
+                    const HashPolicy& worth_hashing, Digest digest, bool open_for_reading) {
     if (context.observer != nullptr) {
         return context.observer->observe(context, path, worth_hashing, digest);
     }
     Observation obs;
+    if (open_for_reading && context.live_system) {
+        // One open for what the reference says is a regular file or a directory: anything
+        // else that opens (a FIFO, without blocking; a device node only root can make) is
+        // observed on this descriptor all the same; what does not open (a symlink, a path
+        // through one, a socket, nothing) takes the O_PATH route below.
+        OpenResult file =
+            context.root.open_at(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+        if (file.ok()) {
+            if (::fstat(file.fd.get(), &obs.st) != 0) {
+                obs.failure = FileStatus::unverifiable;
+                obs.reason = std::string("cannot stat: ") + std::strerror(errno);
+                return obs;
+            }
+            obs.found = true;
+            if (S_ISREG(obs.st.st_mode)) {
+                if (worth_hashing(obs.st)) {
+                    const struct stat before = obs.st;
+                    read_regular(context, file.fd.get(), before, digest, obs);
+                } else {
+                    obs.hash_error = "not read: its size differs from the reference";
+                }
+                return obs;
+            }
+            if (S_ISDIR(obs.st.st_mode)) {
+                obs.mount_point = is_mount_root(file.fd.get()) && pseudo_mount(file.fd.get(), path);
+            }
+            const std::string error = list_xattrs(file.fd.get(), false, context.ignore_xattrs,
+                                                 obs.xattrs, obs.other_xattrs);
+            if (!error.empty()) {
+                obs.hash_error = error;
+            }
+            return obs;
+        }
+    }
     Symlinks symlinks = Symlinks::refuse;
     OpenResult node = context.root.open_at(path, O_PATH | O_NOFOLLOW, symlinks);
     if (!node.ok() && node.error == ELOOP) {
@@ -292,12 +343,7 @@ Observation observe(const CheckContext& context, const std::string& path,
             target.resize(target.size() * 2);
         }
     } else if (S_ISDIR(obs.st.st_mode)) {
-        struct statx stx {};
-        obs.mount_point = ::statx(node.fd.get(), "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
-                                  STATX_TYPE, &stx) == 0 &&
-                          (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 &&
-                          (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0 &&
-                          pseudo_mount(node.fd.get(), path);
+        obs.mount_point = is_mount_root(node.fd.get()) && pseudo_mount(node.fd.get(), path);
         OpenResult dir = context.root.open_at(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, symlinks);
         struct stat again {};
         if (!dir.ok()) {

@@ -78,6 +78,12 @@ struct CheckContext {
     // Where observations come from instead of the files under `root` (a record of them taken
     // earlier); nullptr for the files themselves.
     const Observer* observer = nullptr;
+    // `root` is the running system's own root directory: a device node at a package path can
+    // only have been made by this very system's root, whom nothing here can stop anyway, so
+    // paths the references expect to be regular files or directories are opened for reading at
+    // once (see observe()). Never for another root: a device node in a mounted image, made by
+    // the checked host, would be opened on the verifying one.
+    bool live_system = false;
 };
 
 // Decides, from a regular file's size, whether its content is read: a file whose size already
@@ -105,8 +111,14 @@ public:
 };
 
 // What is at `path`: read from the root, or taken from context.observer when there is one.
+// With `open_for_reading` (what the reference expects there is a regular file or a directory,
+// and context.live_system), the path is opened for reading at once (O_NONBLOCK: a FIFO does not
+// block), one open instead of an O_PATH one and another (see docs/trust-model.md: a FIFO or a
+// device node put there is then opened, never read); whatever does not open so (a symlink, a
+// path through one, a socket, an unreadable file) is observed through O_PATH.
 Observation observe(const CheckContext& context, const std::string& path,
-                    const HashPolicy& worth_hashing, Digest digest = Digest::sha256);
+                    const HashPolicy& worth_hashing, Digest digest = Digest::sha256,
+                    bool open_for_reading = false);
 
 // Fills finding.status and finding.failed from the comparison.
 void compare(const CheckContext& context, const Observation& observation,

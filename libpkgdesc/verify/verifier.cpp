@@ -53,6 +53,14 @@ struct Candidate {
 // For each path that hard links of a package point to, how many do.
 using HardlinkCounts = std::unordered_map<std::string_view, std::uint32_t>;
 
+// Whether the opened root is the running system's "/" (same device and inode).
+bool is_running_system(const RootDir& root) {
+    struct stat system {};
+    struct stat checked {};
+    return ::stat("/", &system) == 0 && ::fstat(root.fd(), &checked) == 0 &&
+           system.st_dev == checked.st_dev && system.st_ino == checked.st_ino;
+}
+
 HardlinkCounts hardlink_counts(const Pkgdesc& desc) {
     HardlinkCounts counts;
     for (const Entry& entry : desc.entries) {
@@ -329,14 +337,24 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             finding.status = FileStatus::unverifiable;
         } else {
             if (!observation) {
-                observation = observe(context, item.path, [&](const struct stat& st) {
-                    const auto size = static_cast<std::uint64_t>(st.st_size);
-                    return std::any_of(item.candidates.begin(), item.candidates.end(),
-                                       [&](const Candidate& c) {
-                                           const Entry* e = expected_file(c);
-                                           return e != nullptr && e->size == size;
-                                       });
-                });
+                // Opened for reading at once when the references expect what is read anyway.
+                const bool readable = std::all_of(
+                    item.candidates.begin(), item.candidates.end(), [](const Candidate& c) {
+                        return c.entry == nullptr || c.entry->type == EntryType::file ||
+                               c.entry->type == EntryType::hardlink ||
+                               c.entry->type == EntryType::directory;
+                    });
+                observation = observe(
+                    context, item.path,
+                    [&](const struct stat& st) {
+                        const auto size = static_cast<std::uint64_t>(st.st_size);
+                        return std::any_of(item.candidates.begin(), item.candidates.end(),
+                                           [&](const Candidate& c) {
+                                               const Entry* e = expected_file(c);
+                                               return e != nullptr && e->size == size;
+                                           });
+                    },
+                    Digest::sha256, readable);
             }
             finding.bytes_read = observation->bytes_read;
             const Expectation exp =
@@ -860,7 +878,8 @@ Summary Verifier::run(FindingSink& sink) {
     }
 
     // Check every planned path on the worker threads; deliver in path order.
-    const CheckContext context{root, accounts, m_options.ignore_xattrs, m_options.observer};
+    const CheckContext context{root, accounts, m_options.ignore_xattrs, m_options.observer,
+                               is_running_system(root)};
     const unsigned jobs = m_options.jobs == 0 ? default_jobs() : m_options.jobs;
     auto tally = [&](const Finding& finding) {
         ++(finding.md5sums ? summary.md5sums_counts
@@ -882,6 +901,8 @@ Summary Verifier::run(FindingSink& sink) {
     };
     // In batches, so that at most one batch of findings waits for delivery at any time.
     constexpr std::size_t k_batch = 8192;
+    // Paths a thread takes at a time: a path costs microseconds, a hand-off about as much.
+    constexpr std::size_t k_paths_per_task = 32;
     for (std::size_t first = 0; first < items.size(); first += k_batch) {
         const std::size_t count = std::min(k_batch, items.size() - first);
         std::vector<std::size_t> schedule(count);
@@ -898,7 +919,8 @@ Summary Verifier::run(FindingSink& sink) {
                 if (done % 512 == 0 || done == items.size()) {
                     sink.progress(done, items.size());
                 }
-            });
+            },
+            k_paths_per_task);
     }
 
     for (std::size_t i = 0; i < controls.size(); ++i) {
