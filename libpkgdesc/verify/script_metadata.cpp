@@ -2242,6 +2242,9 @@ private:
             } enter(shell, frame);
             Reader body(m_text, shell, Pass::evaluate, def->offset, def->line, m_depth);
             body.read_function_body();
+            // What the body assigned is unknown after the call (a region), and what it forgot
+            // (a call from inside it, read, eval, ...) stays forgotten: the other values hold.
+            return;
         }
         shell.forget_variables();
     }

@@ -56,9 +56,9 @@ PKGDESC_EXPORT std::string_view tool_name(ScriptChange::Tool tool);
 // the size of the text; the result holds at most 1,048,576 changes.
 //
 // What "one literal value" means, conservatively: a value assigned in a branch, a loop, a
-// subshell or a pipeline is unknown after it; inside a loop, only a value assigned earlier in
-// the same iteration is known; sourcing a file, eval, a call of a shell function, read, unset
-// and $((...)) forget values, and once a script sources a file or evals, any command may be a
+// subshell, a pipeline or a function's body is unknown after it; inside a loop, only a value
+// assigned earlier in the same iteration is known; sourcing a file, eval, a call of a shell
+// function whose body is not read (see below), read, unset and $((...)) forget values, and once a script sources a file or evals, any command may be a
 // function defined there and forgets them too. A function's body is read at a call only when
 // the script defines it once, not in a branch, loop or subshell left before the call; calls
 // from inside it are not followed. Code after an unconditional exit, return, break or continue

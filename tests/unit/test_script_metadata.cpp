@@ -1342,8 +1342,45 @@ public:
              }) {
             CPPUNIT_ASSERT_EQUAL_MESSAGE(body, std::string(), read_sh(body));
         }
-        // A call may assign anything: values are forgotten after it.
+        // What a call assigns is unknown after it.
         CPPUNIT_ASSERT_EQUAL(std::string(), read_sh("f() { X=/b; }\nX=/a\nf\nchmod 755 \"$X\"\n"));
+        // What it forgets stays forgotten: a call from its body, read, eval; and a function
+        // whose body is not read may do anything.
+        for (const std::string body : {
+                 "g() { :; }\nf() { g; }\nX=/a\nf\nchmod 755 \"$X\"\n",
+                 "f() { read X; }\nX=/a\nf\nchmod 755 \"$X\"\n",
+                 "f() { eval \"$1\"; }\nX=/a\nf 'X=/b'\nchmod 755 \"$X\"\n",
+                 "f() { :; }\nf() { :; }\nX=/a\nf\nchmod 755 \"$X\"\n",
+             }) {
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(body, std::string(), read_sh(body));
+        }
+        // The other values hold after a call whose body was read: dbus's postinst sets the
+        // launch helper's statoverride after a call that assigns nothing.
+        CPPUNIT_ASSERT_EQUAL(std::string("5 chmod mode /a 755\n"),
+                             read_sh("f() { echo hi; }\nX=/a\nf\nchmod 755 \"$X\"\n"));
+        const std::string dbus =
+            "set -e\n"
+            "MESSAGEUSER=messagebus\n"
+            "LAUNCHER=/usr/lib/dbus-1.0/dbus-daemon-launch-helper\n"
+            "reload_dbus_config() {\n"
+            "    [ -S /var/run/dbus/system_bus_socket ] || return 0\n"
+            "    dbus-send --print-reply --system --type=method_call \\\n"
+            "        --dest=org.freedesktop.DBus / org.freedesktop.DBus.ReloadConfig > /dev/null || true\n"
+            "}\n"
+            "if [ \"$1\" = triggered ]; then\n"
+            "    reload_dbus_config\n"
+            "    exit 0\n"
+            "fi\n"
+            "if [ \"$1\" = configure ]; then\n"
+            "    if ! dpkg-statoverride --list \"$LAUNCHER\" >/dev/null; then\n"
+            "        dpkg-statoverride --update --add root \"$MESSAGEUSER\" 4754 \"$LAUNCHER\"\n"
+            "    fi\n"
+            "fi\n";
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("16 dpkg-statoverride owner /usr/lib/dbus-1.0/dbus-daemon-launch-helper root\n"
+                        "16 dpkg-statoverride group /usr/lib/dbus-1.0/dbus-daemon-launch-helper messagebus\n"
+                        "16 dpkg-statoverride mode /usr/lib/dbus-1.0/dbus-daemon-launch-helper 4754\n"),
+            read_sh(dbus));
     }
 
     void testFunctionNamedAfterAToolHidesIt() {
