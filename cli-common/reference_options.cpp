@@ -100,7 +100,8 @@ ReferenceOptions reference_options(ReferenceSources& sources, DebsFor debs, bool
 }
 
 std::optional<std::string> finish_reference_options(const po::variables_map& vm,
-                                                    ReferenceSources& sources, DebsFor debs) {
+                                                    ReferenceSources& sources, DebsFor debs,
+                                                    bool keeps_state) {
     if (vm.count("cache-dir") != 0) {
         sources.cache_dir = vm["cache-dir"].as<std::string>();
     }
@@ -128,7 +129,8 @@ std::optional<std::string> finish_reference_options(const po::variables_map& vm,
                    : "--fetch, --cache-dir and --apt-option apply to the apt chain, not to "
                      "--repo or --pkgdesc";
     }
-    if (vm.count("state-dir") != 0 && !sources.apt_chain() && sources.repos.empty()) {
+    if (vm.count("state-dir") != 0 && !keeps_state && !sources.apt_chain() &&
+        sources.repos.empty()) {
         return "--state-dir applies to --repo and the apt chain, not to --pkgdesc";
     }
     return std::nullopt;

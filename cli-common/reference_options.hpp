@@ -51,8 +51,10 @@ struct ReferenceOptions {
 ReferenceOptions reference_options(ReferenceSources& sources, DebsFor debs, bool short_apt_option);
 
 // After parsing: the directories given into `sources`, and the first option that has no effect
-// with the others (a usage error), if any.
+// with the others (a usage error), if any. `keeps_state`: the run keeps state of its own in the
+// state directory (pkgdesc-verify --incremental), so --state-dir applies whatever the sources.
 std::optional<std::string> finish_reference_options(const boost::program_options::variables_map& vm,
-                                                    ReferenceSources& sources, DebsFor debs);
+                                                    ReferenceSources& sources, DebsFor debs,
+                                                    bool keeps_state = false);
 
 } // namespace pkgdesc::cli

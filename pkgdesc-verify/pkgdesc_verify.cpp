@@ -9,6 +9,7 @@
 #include <libpkgdesc/integrate/hids.hpp>
 #include <libpkgdesc/report/reporter.hpp>
 #include <libpkgdesc/report/run_record.hpp>
+#include <libpkgdesc/verify/verdict_cache.hpp>
 #include <libpkgdesc/trust/reference_sources.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
@@ -79,6 +80,8 @@ struct Options {
     std::vector<std::string> backup_dirs;
     // A routine run: the report kept in this directory, one line printed.
     std::optional<std::string> record;
+    // Files whose verdict nothing changed since the last run are not read again.
+    bool incremental = false;
 };
 
 // Reports over this size are refused (AIDE writes ~200 bytes an entry: 5 million entries).
@@ -186,7 +189,11 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "record", po::value<std::string>()->value_name("DIR"),
         "keep the JSON report in DIR/last.json (the one before as DIR/previous.json), the state "
         "(trusted, incomplete or degraded) in DIR/state, metrics for node-exporter's textfile "
-        "collector in DIR/pkgdesc.prom; print only the state line");
+        "collector in DIR/pkgdesc.prom; print only the state line")(
+        "incremental", po::bool_switch(&m_opts.incremental),
+        "do not read again a regular file that the last --incremental run of this root proved "
+        "pristine and that has not changed since (same inode, size, mode, owner, link count, "
+        "mtime and ctime; the verdicts are kept in the --state-dir; see pkgdesc-verify(1))");
     po::options_description output("Output");
     output.add_options()("format", po::value<std::string>()->value_name("FORMAT"),
                          "text (default), rpm (rpm -V / dpkg --verify lines) or json")(
@@ -321,7 +328,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         m_opts.verify.jobs = jobs;
     }
     if (const std::optional<std::string> message =
-            cli::finish_reference_options(vm, m_opts.sources, cli::DebsFor::apt_chain)) {
+            cli::finish_reference_options(vm, m_opts.sources, cli::DebsFor::apt_chain,
+                                          m_opts.incremental)) {
         return usage_error(*message);
     }
     if (vm.count("admindir") != 0) {
@@ -394,6 +402,10 @@ std::optional<std::string> Cli::mode_conflict(const po::variables_map& vm) const
         if (dir.empty() || dir.front() != '/') {
             return "--backup-dir '" + dir + "' is not an absolute path";
         }
+    }
+    if (m_opts.incremental && (m_opts.aide_report || m_opts.aide_db || m_opts.backup_plan)) {
+        return "--incremental applies to a verification of the files: --aide-report, "
+               "--aide-db and --backup-plan read them in full";
     }
     if (m_opts.record &&
         (m_opts.aide_report || m_opts.backup_plan || vm.count("format") != 0 || m_opts.report.list)) {
@@ -559,10 +571,32 @@ int Cli::run(int argc, char** argv) {
         const std::unique_ptr<Reporter> reporter =
             make_reporter(report, m_opts.record ? static_cast<std::ostream&>(recorded) : std::cout);
         ProgressSink sink(*reporter, m_opts.report.quiet);
+        VerdictCache known;
+        VerdictCache proven;
+        std::string verdicts;
+        if (m_opts.incremental) {
+            verdicts = verdict_cache_file(pkgdesc::state_dir(m_opts.sources), m_opts.verify.root);
+            if (const std::string problem = known.load(verdicts); !problem.empty()) {
+                print_message("warning", problem);
+            }
+            m_opts.verify.verdicts_known = &known;
+            m_opts.verify.verdicts_proven = &proven;
+        }
         const Summary summary =
             aide_db ? verify_aide_baseline(*aide_db, m_opts.verify, references, sink)
                     : Verifier(m_opts.verify, references).run(sink);
         sink.clear();
+        if (m_opts.incremental) {
+            // A run of some packages or paths keeps the others' verdicts too.
+            proven.save(verdicts, !m_opts.verify.packages.empty() ||
+                                      m_opts.verify.only_paths.has_value() ? &known : nullptr);
+            if (!m_opts.report.quiet && !m_opts.record) {
+                print_message("", "incremental: " + std::to_string(known.hits()) +
+                                      " files unchanged since the last run not read; " +
+                                      std::to_string(proven.proven()) + " verdicts kept in " +
+                                      verdicts);
+            }
+        }
         if (!reporter->finish(summary)) {
             print_message("error", "cannot write to standard output");
             return to_int(ExitCode::error);

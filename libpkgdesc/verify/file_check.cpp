@@ -258,8 +258,24 @@ bool is_reportable_xattr(std::string_view name, const std::vector<std::string>& 
     return interesting && std::find(ignore.begin(), ignore.end(), name) == ignore.end();
 }
 
+namespace {
+
+// Takes what an earlier run proved of the file whose fstat is obs.st, if it did.
+bool take_proven(const ProvenBefore& proven_before, Observation& obs) {
+    const Sha256Digest* digest = proven_before ? proven_before(obs.st) : nullptr;
+    if (digest == nullptr) {
+        return false;
+    }
+    obs.sha256 = *digest;
+    obs.proven_before = true;
+    return true;
+}
+
+} // namespace
+
 Observation observe(const CheckContext& context, const std::string& path,
-                    const HashPolicy& worth_hashing, Digest digest, bool open_for_reading) {
+                    const HashPolicy& worth_hashing, Digest digest, bool open_for_reading,
+                    const ProvenBefore& proven_before) {
     if (context.observer != nullptr) {
         return context.observer->observe(context, path, worth_hashing, digest);
     }
@@ -279,6 +295,9 @@ Observation observe(const CheckContext& context, const std::string& path,
             }
             obs.found = true;
             if (S_ISREG(obs.st.st_mode)) {
+                if (take_proven(proven_before, obs)) {
+                    return obs;
+                }
                 if (worth_hashing(obs.st)) {
                     const struct stat before = obs.st;
                     read_regular(context, file.fd.get(), before, digest, obs);
@@ -323,6 +342,9 @@ Observation observe(const CheckContext& context, const std::string& path,
     obs.found = true;
     std::string xattr_error;
     if (S_ISREG(obs.st.st_mode)) {
+        if (!obs.through_symlink && take_proven(proven_before, obs)) {
+            return obs;
+        }
         if (worth_hashing(obs.st)) {
             hash_regular(context, path, symlinks, digest, obs);
         } else {

@@ -67,9 +67,13 @@ struct Observation {
     // Whether st.st_mtim is what the file has (a record such as an AIDE database may lack it:
     // then the mtime is not compared).
     bool mtime_known = true;
+    // Not read: an earlier run proved this very state of the file pristine (sha256 is the
+    // digest proven then; xattrs were none).
+    bool proven_before = false;
 };
 
 class Observer;
+class VerdictCache;
 
 struct CheckContext {
     const RootDir& root;
@@ -84,6 +88,11 @@ struct CheckContext {
     // once (see observe()). Never for another root: a device node in a mounted image, made by
     // the checked host, would be opened on the verifying one.
     bool live_system = false;
+    // An --incremental run: the verdicts of the last run (regular files proven pristine whose
+    // verdict nothing has changed since are not read again), and where the verdicts proven
+    // now are recorded. nullptr: every file is read.
+    const VerdictCache* verdicts_known = nullptr;
+    VerdictCache* verdicts_proven = nullptr;
 };
 
 // Decides, from a regular file's size, whether its content is read: a file whose size already
@@ -116,9 +125,12 @@ public:
 // block), one open instead of an O_PATH one and another (see docs/trust-model.md: a FIFO or a
 // device node put there is then opened, never read); whatever does not open so (a symlink, a
 // path through one, a socket, an unreadable file) is observed through O_PATH.
+// With `proven_before`, a regular file (not reached through a symlink) whose fstat(2) it
+// recognises is not read: the digest it returns is taken (see VerdictCache).
+using ProvenBefore = std::function<const Sha256Digest*(const struct stat& st)>;
 Observation observe(const CheckContext& context, const std::string& path,
                     const HashPolicy& worth_hashing, Digest digest = Digest::sha256,
-                    bool open_for_reading = false);
+                    bool open_for_reading = false, const ProvenBefore& proven_before = {});
 
 // Fills finding.status and finding.failed from the comparison.
 void compare(const CheckContext& context, const Observation& observation,

@@ -13,6 +13,7 @@
 #include <libpkgdesc/verify/file_check.hpp>
 #include <libpkgdesc/verify/layout_aliases.hpp>
 #include <libpkgdesc/verify/md5sums.hpp>
+#include <libpkgdesc/verify/verdict_cache.hpp>
 #include <libpkgdesc/verify/tmpfiles.hpp>
 #include <libpkgdesc/verify/unowned_scan.hpp>
 
@@ -336,7 +337,21 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
         } else if (candidate.entry == nullptr) {
             finding.status = FileStatus::unverifiable;
         } else {
+            const Expectation exp =
+                expectation_for(candidate, planner, context.accounts, expect_changed, item.path);
+            // One claimant expecting a regular file: its verdict may be an earlier run's.
+            const bool cacheable = context.observer == nullptr && item.candidates.size() == 1 &&
+                                   exp.type == EntryType::file && exp.sha256.has_value();
             if (!observation) {
+                ProvenBefore proven_before;
+                if (cacheable && context.verdicts_known != nullptr) {
+                    proven_before = [&](const struct stat& st) -> const Sha256Digest* {
+                        return context.verdicts_known->contains(VerdictCache::key(
+                                   item.path, st, exp, context.ignore_xattrs))
+                                   ? &*exp.sha256
+                                   : nullptr;
+                    };
+                }
                 // Opened for reading at once when the references expect what is read anyway.
                 const bool readable = std::all_of(
                     item.candidates.begin(), item.candidates.end(), [](const Candidate& c) {
@@ -354,12 +369,17 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
                                                return e != nullptr && e->size == size;
                                            });
                     },
-                    Digest::sha256, readable);
+                    Digest::sha256, readable, proven_before);
             }
             finding.bytes_read = observation->bytes_read;
-            const Expectation exp =
-                expectation_for(candidate, planner, context.accounts, expect_changed, item.path);
             compare(context, *observation, exp, finding);
+            if (cacheable && context.verdicts_proven != nullptr &&
+                finding.status == FileStatus::pristine && observation->found &&
+                !observation->through_symlink && observation->xattrs.empty() &&
+                !observation->other_xattrs && observation->sha256) {
+                context.verdicts_proven->add(
+                    VerdictCache::key(item.path, observation->st, exp, context.ignore_xattrs));
+            }
             // What dpkg-statoverride sets is the statoverride's to say, not a script's; and a
             // script's command acts on the file at the path it names, which a diversion has
             // replaced with another.
@@ -878,8 +898,13 @@ Summary Verifier::run(FindingSink& sink) {
     }
 
     // Check every planned path on the worker threads; deliver in path order.
-    const CheckContext context{root, accounts, m_options.ignore_xattrs, m_options.observer,
-                               is_running_system(root)};
+    const CheckContext context{root,
+                               accounts,
+                               m_options.ignore_xattrs,
+                               m_options.observer,
+                               is_running_system(root),
+                               m_options.verdicts_known,
+                               m_options.verdicts_proven};
     const unsigned jobs = m_options.jobs == 0 ? default_jobs() : m_options.jobs;
     auto tally = [&](const Finding& finding) {
         ++(finding.md5sums ? summary.md5sums_counts

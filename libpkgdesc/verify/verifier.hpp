@@ -21,6 +21,8 @@ PKGDESC_EXPORT const std::vector<std::string>& default_unowned_allow();
 // The paths whose mode, owner, group and mtime programs change at run time, by default.
 PKGDESC_EXPORT const std::vector<std::string>& default_expect_changed();
 
+class VerdictCache;
+
 struct PKGDESC_EXPORT VerifyOptions {
     // The system to check: its dpkg database and files are under this directory.
     std::string root = "/";
@@ -49,6 +51,10 @@ struct PKGDESC_EXPORT VerifyOptions {
     // Where observations come from instead of the files under root (see Observer); nullptr for
     // the files. The dpkg database, accounts and control members are still read under root.
     const Observer* observer = nullptr;
+    // --incremental: the verdicts of the last run, and where this run's are recorded (see
+    // VerdictCache and CheckContext); nullptr: every file is read.
+    const VerdictCache* verdicts_known = nullptr;
+    VerdictCache* verdicts_proven = nullptr;
 };
 
 // Receives findings in a deterministic order (by path), on the calling thread.

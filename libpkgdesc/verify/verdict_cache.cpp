@@ -1,0 +1,159 @@
+// The verdicts of earlier runs, for --incremental.
+#include <libpkgdesc/verify/verdict_cache.hpp>
+
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/fs/atomic_file.hpp>
+#include <libpkgdesc/util/file_io.hpp>
+#include <libpkgdesc/util/host_dirs.hpp>
+#include <libpkgdesc/util/sha256.hpp>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace pkgdesc {
+
+namespace {
+
+constexpr std::string_view k_magic = "pkgdesc-verdicts 1\n";
+constexpr std::uint64_t k_max_file = std::uint64_t{256} << 20;
+
+void put(Sha256& sha, std::string_view text) {
+    const std::uint64_t size = text.size();
+    sha.update(&size, sizeof size);
+    sha.update(text.data(), text.size());
+}
+
+void put(Sha256& sha, std::int64_t value) {
+    sha.update(&value, sizeof value);
+}
+
+void put(Sha256& sha, const std::optional<std::uint32_t>& value) {
+    put(sha, value ? static_cast<std::int64_t>(*value) : std::int64_t{-1});
+}
+
+} // namespace
+
+VerdictCache::Key VerdictCache::key(const std::string& path, const struct stat& st,
+                                    const Expectation& exp,
+                                    const std::vector<std::string>& ignore_xattrs) {
+    Sha256 sha;
+    put(sha, k_magic);
+    put(sha, path);
+    for (const std::int64_t value :
+         {static_cast<std::int64_t>(st.st_dev), static_cast<std::int64_t>(st.st_ino),
+          static_cast<std::int64_t>(st.st_size), static_cast<std::int64_t>(st.st_mode),
+          static_cast<std::int64_t>(st.st_uid), static_cast<std::int64_t>(st.st_gid),
+          static_cast<std::int64_t>(st.st_nlink), static_cast<std::int64_t>(st.st_mtim.tv_sec),
+          static_cast<std::int64_t>(st.st_mtim.tv_nsec),
+          static_cast<std::int64_t>(st.st_ctim.tv_sec),
+          static_cast<std::int64_t>(st.st_ctim.tv_nsec)}) {
+        put(sha, value);
+    }
+    put(sha, static_cast<std::int64_t>(exp.type));
+    put(sha, static_cast<std::int64_t>(exp.mode));
+    put(sha, exp.uid);
+    put(sha, exp.gid);
+    put(sha, exp.owner);
+    put(sha, exp.group);
+    put(sha, static_cast<std::int64_t>(exp.size));
+    put(sha, exp.sha256 ? to_hex(*exp.sha256) : std::string());
+    put(sha, exp.link);
+    put(sha, exp.hardlink_to);
+    put(sha, static_cast<std::int64_t>(exp.links));
+    put(sha, static_cast<std::int64_t>(exp.dev_major));
+    put(sha, static_cast<std::int64_t>(exp.dev_minor));
+    put(sha, exp.mtime ? *exp.mtime : std::int64_t{-1});
+    put(sha, static_cast<std::int64_t>(exp.mtime.has_value()));
+    put(sha, exp.unknown);
+    put(sha, static_cast<std::int64_t>(exp.skip_metadata));
+    put(sha, static_cast<std::int64_t>(exp.refused_privilege));
+    put(sha, static_cast<std::int64_t>(ignore_xattrs.size()));
+    for (const std::string& name : ignore_xattrs) {
+        put(sha, name);
+    }
+    const Sha256Digest digest = sha.finish();
+    Key key{};
+    std::copy_n(digest.begin(), key.size(), key.begin());
+    return key;
+}
+
+std::string VerdictCache::load(const std::string& file) {
+    m_known.clear();
+    std::optional<std::string> text;
+    try {
+        text = read_file_if_exists(file, k_max_file);
+    } catch (const Error& e) {
+        return std::string(e.what()) + ": every file is checked in full";
+    }
+    if (!text) {
+        return {};
+    }
+    const std::size_t records = text->size() - std::min(text->size(), k_magic.size());
+    if (!text->starts_with(k_magic) || records % sizeof(Key) != 0) {
+        return file + ": not a record of verdicts (damaged, or of another version): every file "
+                      "is checked in full";
+    }
+    m_known.resize(records / sizeof(Key));
+    std::memcpy(m_known.data(), text->data() + k_magic.size(), records);
+    if (!std::is_sorted(m_known.begin(), m_known.end())) {
+        std::sort(m_known.begin(), m_known.end());
+    }
+    return {};
+}
+
+void VerdictCache::save(const std::string& file, const VerdictCache* also) const {
+    const std::size_t slash = file.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+        make_directories(file.substr(0, slash));
+    }
+    std::vector<Key> keys;
+    {
+        std::lock_guard lock(m_mutex);
+        keys = m_proven;
+    }
+    if (also != nullptr) {
+        keys.insert(keys.end(), also->m_known.begin(), also->m_known.end());
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::string text(k_magic);
+    text.append(reinterpret_cast<const char*>(keys.data()), keys.size() * sizeof(Key));
+    AtomicFile out(file, 0600);
+    out.write(text);
+    out.commit();
+}
+
+bool VerdictCache::contains(const Key& key) const {
+    if (!std::binary_search(m_known.begin(), m_known.end(), key)) {
+        return false;
+    }
+    m_hits.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
+void VerdictCache::add(const Key& key) {
+    std::lock_guard lock(m_mutex);
+    m_proven.push_back(key);
+}
+
+std::size_t VerdictCache::proven() const {
+    std::lock_guard lock(m_mutex);
+    return m_proven.size();
+}
+
+std::string verdict_cache_file(const std::string& state_dir, const std::string& root) {
+    struct stat st {};
+    if (::stat(root.c_str(), &st) != 0) {
+        throw IoError::from_errno(root, "cannot access", errno);
+    }
+    Sha256 sha;
+    put(sha, root);
+    put(sha, static_cast<std::int64_t>(st.st_dev));
+    put(sha, static_cast<std::int64_t>(st.st_ino));
+    return state_dir + "/verdicts/" + to_hex(sha.finish()).substr(0, 16);
+}
+
+} // namespace pkgdesc
