@@ -47,14 +47,35 @@ const Deb822Field* Deb822Stanza::find(std::string_view name) const {
 }
 
 Deb822Reader::Deb822Reader(std::istream& in, std::string file, Comments comments)
-    : m_in(in), m_file(std::move(file)), m_comments(comments) {}
+    : m_in(&in), m_file(std::move(file)), m_comments(comments) {}
+
+Deb822Reader::Deb822Reader(std::string_view text, std::string file, Comments comments)
+    : m_text(text), m_file(std::move(file)), m_comments(comments) {}
 
 bool Deb822Reader::read_line(std::string& line) {
     line.clear();
+    if (m_in == nullptr) {
+        if (m_pos >= m_text.size()) {
+            return false;
+        }
+        const std::size_t end = std::min(m_text.find('\n', m_pos), m_text.size());
+        const std::string_view text = m_text.substr(m_pos, end - m_pos);
+        if (text.size() > k_max_line_length) {
+            throw ParseError(m_file, m_line + 1,
+                             "line longer than " + std::to_string(k_max_line_length) + " bytes");
+        }
+        if (text.find('\0') != std::string_view::npos) {
+            throw ParseError(m_file, m_line + 1, "NUL byte in text");
+        }
+        line.assign(text);
+        m_pos = end + 1;
+        ++m_line;
+        return true;
+    }
     // Byte by byte through the stream buffer, so that a hostile line cannot grow without bound.
     // The buffer reports a read error as end of input: callers reading files check their
     // stream (or the file size) themselves.
-    std::streambuf* buf = m_in.rdbuf();
+    std::streambuf* buf = m_in->rdbuf();
     for (;;) {
         const int c = buf->sbumpc();
         if (c == std::char_traits<char>::eof()) {
@@ -127,8 +148,7 @@ std::optional<Deb822Stanza> Deb822Reader::next() {
 }
 
 std::vector<Deb822Stanza> parse_deb822(std::string_view text, std::string file) {
-    std::istringstream in{std::string(text)};
-    Deb822Reader reader(in, std::move(file));
+    Deb822Reader reader(text, std::move(file));
     std::vector<Deb822Stanza> out;
     while (auto stanza = reader.next()) {
         out.push_back(std::move(*stanza));

@@ -39,6 +39,8 @@ public:
     enum class Comments { refuse, allow };
 
     Deb822Reader(std::istream& in, std::string file, Comments comments = Comments::refuse);
+    // Reads the text in memory (which must outlive the reader), a line at a time.
+    Deb822Reader(std::string_view text, std::string file, Comments comments = Comments::refuse);
 
     // The next stanza, or nullopt at end of input.
     std::optional<Deb822Stanza> next();
@@ -48,7 +50,9 @@ public:
 private:
     bool read_line(std::string& line);
 
-    std::istream& m_in;
+    std::istream* m_in = nullptr; // or the text:
+    std::string_view m_text;
+    std::size_t m_pos = 0;
     std::string m_file;
     Comments m_comments;
     std::size_t m_line = 0;

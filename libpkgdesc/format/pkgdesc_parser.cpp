@@ -384,8 +384,7 @@ std::vector<Pkgdesc> parse_pkgdesc_stream(std::istream& in, const std::string& f
 }
 
 Pkgdesc parse_pkgdesc(std::string_view text, const std::string& file) {
-    std::istringstream in{std::string(text)};
-    Deb822Reader reader(in, file);
+    Deb822Reader reader(text, file);
     auto stanza = reader.next();
     if (!stanza) {
         throw ParseError(file, 1, "no stanza (empty document)");

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <stdexcept>
 
 namespace pkgdesc {
@@ -70,15 +72,20 @@ template <typename Digest> std::optional<Digest> from_hex(std::string_view text)
     if (text.size() != 2 * out.size()) {
         return std::nullopt;
     }
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
+    // A table: reference data holds one digest per file, hundreds of thousands on a system.
+    static constexpr auto k_nibbles = [] {
+        std::array<std::int8_t, 256> table{};
+        table.fill(-1);
+        for (int c = '0'; c <= '9'; ++c) {
+            table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+        }
+        for (int c = 'a'; c <= 'f'; ++c) {
+            table[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+            table[static_cast<std::size_t>(c - 'a' + 'A')] = static_cast<std::int8_t>(c - 'a' + 10);
+        }
+        return table;
+    }();
+    auto nibble = [](char c) -> int { return k_nibbles[static_cast<unsigned char>(c)]; };
     for (std::size_t i = 0; i < out.size(); ++i) {
         const int hi = nibble(text[2 * i]);
         const int lo = nibble(text[2 * i + 1]);
