@@ -572,7 +572,7 @@ int Cli::run(int argc, char** argv) {
             make_reporter(report, m_opts.record ? static_cast<std::ostream&>(recorded) : std::cout);
         ProgressSink sink(*reporter, m_opts.report.quiet);
         VerdictCache known;
-        VerdictCache proven;
+        VerdictCache proven(std::time(nullptr));
         std::string verdicts;
         if (m_opts.incremental) {
             verdicts = verdict_cache_file(pkgdesc::state_dir(m_opts.sources), m_opts.verify.root);
@@ -586,20 +586,28 @@ int Cli::run(int argc, char** argv) {
             aide_db ? verify_aide_baseline(*aide_db, m_opts.verify, references, sink)
                     : Verifier(m_opts.verify, references).run(sink);
         sink.clear();
-        if (m_opts.incremental) {
-            // A run of some packages or paths keeps the others' verdicts too.
-            proven.save(verdicts, !m_opts.verify.packages.empty() ||
-                                      m_opts.verify.only_paths.has_value() ? &known : nullptr);
-            if (!m_opts.report.quiet && !m_opts.record) {
-                print_message("", "incremental: " + std::to_string(known.hits()) +
-                                      " files unchanged since the last run not read; " +
-                                      std::to_string(proven.proven()) + " verdicts kept in " +
-                                      verdicts);
-            }
-        }
         if (!reporter->finish(summary)) {
             print_message("error", "cannot write to standard output");
             return to_int(ExitCode::error);
+        }
+        if (m_opts.incremental) {
+            // A run of some packages or paths keeps the others' verdicts too. A record that
+            // cannot be kept costs the next run its shortcut, not this run its report.
+            try {
+                proven.save(verdicts, !m_opts.verify.packages.empty() ||
+                                          m_opts.verify.only_paths.has_value()
+                                      ? &known
+                                      : nullptr);
+                if (!m_opts.report.quiet && !m_opts.record) {
+                    print_message("", "incremental: " + std::to_string(known.hits()) +
+                                          " files unchanged since the last run not read; " +
+                                          std::to_string(proven.proven()) +
+                                          " verdicts kept in " + verdicts);
+                }
+            } catch (const Error& e) {
+                print_message("warning", std::string(e.what()) +
+                                             ": the verdicts of this run are not kept");
+            }
         }
         const ExitCode status = summary.clean() ? ExitCode::ok : ExitCode::differences;
         if (m_opts.record) {

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 namespace pkgdesc {
 
@@ -211,7 +212,8 @@ void check_kept(const InfoDir& info, const RootAccounts& accounts, const std::st
 // write_filehash_except(): "HEX  PATH\n" per regular file, PATH without its leading slash) when
 // the package has none. Returns false when it is gone since the listing.
 bool read_generated_md5sums(const InfoDir& info, const RootAccounts& accounts,
-                            const std::string& file, const Pkgdesc& reference, Finding& finding,
+                            const std::string& file, const InstalledPackage& package,
+                            const Pkgdesc& reference, Finding& finding,
                             std::optional<ControlCheck::GeneratedMd5sums>& pending) {
     MemberObservation obs = observe_member(info.dir(), file, true, std::nullopt, true);
     finding.bytes_read = obs.bytes_read;
@@ -280,6 +282,31 @@ bool read_generated_md5sums(const InfoDir& info, const RootAccounts& accounts,
             problem = sums.lines[i].path + " is named twice";
         }
     }
+    // dpkg writes a line for every regular file it unpacked: each one the dpkg list names
+    // (what path-exclude filtered out is in neither); conffiles may have one.
+    for (auto listed = package.files.begin(); listed != package.files.end() && problem.empty();
+         ++listed) {
+        const Entry* entry = reference.find(*listed);
+        const Entry* content = entry != nullptr && entry->type == EntryType::hardlink
+                                   ? reference.find(entry->link)
+                                   : entry;
+        if (content == nullptr || content->type != EntryType::file ||
+            package.find_conffile(*listed) != nullptr) {
+            continue;
+        }
+        const bool has_line = std::binary_search(
+            sums.lines.begin(), sums.lines.end(), *listed,
+            [](const auto& a, const auto& b) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(a)>, std::string>) {
+                    return a < b.path;
+                } else {
+                    return a.path < b;
+                }
+            });
+        if (!has_line) {
+            problem = "no line for " + *listed;
+        }
+    }
     if (!problem.empty()) {
         finding.status = FileStatus::modified;
         finding.failed.insert(finding.failed.begin(), {"type", "absent", "file"});
@@ -287,7 +314,8 @@ bool read_generated_md5sums(const InfoDir& info, const RootAccounts& accounts,
         return true;
     }
     if (sums.lines.empty()) {
-        // Nothing listed, nothing claimed (dpkg writes it empty for a package without files).
+        // Nothing listed, nothing claimed (dpkg writes it empty for a package without regular
+        // files, which the check above makes sure of).
         finding.status = finding.failed.empty() ? FileStatus::pristine : FileStatus::metadata;
         return true;
     }
@@ -488,7 +516,7 @@ ControlCheck check_control_members(const InfoDir& info, const RootAccounts& acco
                 finding.reason = "not the reference's canonical text";
             }
         } else if (name == k_md5sums && member == nullptr && kept) {
-            if (!read_generated_md5sums(info, accounts, file, reference, finding,
+            if (!read_generated_md5sums(info, accounts, file, package, reference, finding,
                                         result.generated_md5sums)) {
                 continue; // gone since the listing
             }

@@ -129,6 +129,12 @@ void read_regular(const CheckContext& context, int fd, const struct stat& before
         return;
     }
     obs.st = after;
+    if (context.verdicts_proven != nullptr) {
+        struct statfs fs {};
+        obs.volatile_times = ::fstatfs(fd, &fs) != 0 ||
+                             static_cast<unsigned long>(fs.f_type) == TMPFS_MAGIC ||
+                             static_cast<unsigned long>(fs.f_type) == RAMFS_MAGIC;
+    }
     if (md5) {
         obs.md5 = md5->finish();
     }

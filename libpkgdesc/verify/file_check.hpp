@@ -70,6 +70,10 @@ struct Observation {
     // Not read: an earlier run proved this very state of the file pristine (sha256 is the
     // digest proven then; xattrs were none).
     bool proven_before = false;
+    // On a file system that does not keep a file's times through every write (tmpfs, ramfs:
+    // writes through a shared mapping leave them as they were); set only for a run that keeps
+    // verdicts (CheckContext::verdicts_proven).
+    bool volatile_times = false;
 };
 
 class Observer;

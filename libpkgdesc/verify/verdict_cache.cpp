@@ -3,15 +3,22 @@
 
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/fs/atomic_file.hpp>
+#include <libpkgdesc/fs/root_dir.hpp>
 #include <libpkgdesc/util/file_io.hpp>
 #include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 
+#include <libpkgdesc/util/unique_fd.hpp>
+
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <optional>
 
 namespace pkgdesc {
 
@@ -34,7 +41,57 @@ void put(Sha256& sha, const std::optional<std::uint32_t>& value) {
     put(sha, value ? static_cast<std::int64_t>(*value) : std::int64_t{-1});
 }
 
+// A sysctl of the verifying host's kernel, in centiseconds; nullopt when unreadable.
+std::optional<std::int64_t> vm_centisecs(const char* name) {
+    try {
+        const std::optional<std::string> text =
+            read_file_if_exists(std::string("/proc/sys/vm/") + name, 64);
+        if (text) {
+            return std::stoll(*text);
+        }
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+}
+
+// The record's bytes: a regular file opened without following a symlink and without blocking
+// (a FIFO or device put there is refused), of at most k_max_file bytes; nullopt if absent.
+std::optional<std::string> read_record(const std::string& file) {
+    const UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        if (errno == ENOENT) {
+            return std::nullopt;
+        }
+        throw IoError::from_errno(file, "cannot open", errno);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) {
+        throw IoError::from_errno(file, "cannot stat", errno);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        throw IoError(file, "not a regular file");
+    }
+    if (static_cast<std::uint64_t>(st.st_size) > k_max_file) {
+        throw IoError(file, "larger than " + std::to_string(k_max_file) + " bytes");
+    }
+    return read_small_file(fd.get(), file, static_cast<std::size_t>(k_max_file));
+}
+
 } // namespace
+
+VerdictCache::VerdictCache(std::int64_t now) {
+    const std::optional<std::int64_t> expire = vm_centisecs("dirty_expire_centisecs");
+    const std::optional<std::int64_t> interval = vm_centisecs("dirty_writeback_centisecs");
+    if (now > 0 && (!interval || *interval > 0)) {
+        const std::int64_t delay = (expire.value_or(3000) + interval.value_or(500) + 99) / 100;
+        m_settled_before = now - delay - 5;
+    }
+}
+
+bool VerdictCache::settled(const struct stat& st) const {
+    return m_settled_before > 0 && st.st_ctim.tv_sec < m_settled_before &&
+           st.st_mtim.tv_sec < m_settled_before;
+}
 
 VerdictCache::Key VerdictCache::key(const std::string& path, const struct stat& st,
                                     const Expectation& exp,
@@ -84,7 +141,7 @@ std::string VerdictCache::load(const std::string& file) {
     m_known.clear();
     std::optional<std::string> text;
     try {
-        text = read_file_if_exists(file, k_max_file);
+        text = read_record(file);
     } catch (const Error& e) {
         return std::string(e.what()) + ": every file is checked in full";
     }
@@ -98,16 +155,36 @@ std::string VerdictCache::load(const std::string& file) {
     }
     m_known.resize(records / sizeof(Key));
     std::memcpy(m_known.data(), text->data() + k_magic.size(), records);
-    if (!std::is_sorted(m_known.begin(), m_known.end())) {
-        std::sort(m_known.begin(), m_known.end());
+    // As save() writes it: strictly increasing.
+    if (std::adjacent_find(m_known.begin(), m_known.end(), std::greater_equal<>()) !=
+        m_known.end()) {
+        m_known.clear();
+        return file + ": not a record of verdicts (its keys are not in order): every file is "
+                      "checked in full";
     }
     return {};
 }
 
 void VerdictCache::save(const std::string& file, const VerdictCache* also) const {
+    // Its directory, root's alone: a key is computed from public data, so whoever could write
+    // there could vouch for any file.
     const std::size_t slash = file.rfind('/');
     if (slash != std::string::npos && slash > 0) {
-        make_directories(file.substr(0, slash));
+        const std::string dir = file.substr(0, slash);
+        const std::size_t parent = dir.rfind('/');
+        if (parent != std::string::npos && parent > 0) {
+            make_directories(dir.substr(0, parent));
+        }
+        if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+            throw IoError::from_errno(dir, "cannot create directory", errno);
+        }
+        struct stat st {};
+        if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) {
+            throw IoError(dir, "not a directory of this user's");
+        }
+        if ((st.st_mode & 077) != 0 && ::chmod(dir.c_str(), 0700) != 0) {
+            throw IoError::from_errno(dir, "cannot restrict", errno);
+        }
     }
     std::vector<Key> keys;
     {

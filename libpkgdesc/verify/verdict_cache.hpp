@@ -29,7 +29,8 @@ public:
     static Key key(const std::string& path, const struct stat& st, const Expectation& expected,
                    const std::vector<std::string>& ignore_xattrs);
 
-    VerdictCache() = default;
+    // A cache whose new verdicts are for files that settled before `now` (see settled()).
+    explicit VerdictCache(std::int64_t now = 0);
     VerdictCache(const VerdictCache&) = delete;
     VerdictCache& operator=(const VerdictCache&) = delete;
 
@@ -45,12 +46,20 @@ public:
     // Whether this state of a file was proven pristine (counted in hits() when it was).
     bool contains(const Key& key) const;
     std::size_t hits() const noexcept { return m_hits.load(); }
+    // Whether a file in this state may have its verdict kept: its ctime and mtime are older
+    // than the start of the run by more than the kernel's writeback delay
+    // (vm.dirty_expire_centisecs + vm.dirty_writeback_centisecs, plus 5 s): a write through a
+    // shared mapping to a page already dirty, or within the tick of a coarse clock, leaves the
+    // times as they were, but not once the page was written back. Never when periodic
+    // writeback is off.
+    bool settled(const struct stat& st) const;
     // Records a verdict proven now; safe from several threads.
     void add(const Key& key);
     std::size_t known() const noexcept { return m_known.size(); }
     std::size_t proven() const;
 
 private:
+    std::int64_t m_settled_before = 0; // seconds since the epoch; 0: nothing is settled
     std::vector<Key> m_known; // sorted
     mutable std::atomic<std::size_t> m_hits{0};
     mutable std::mutex m_mutex;

@@ -376,7 +376,9 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             if (cacheable && context.verdicts_proven != nullptr &&
                 finding.status == FileStatus::pristine && observation->found &&
                 !observation->through_symlink && observation->xattrs.empty() &&
-                !observation->other_xattrs && observation->sha256) {
+                !observation->other_xattrs && observation->sha256 &&
+                !observation->volatile_times &&
+                context.verdicts_proven->settled(observation->st)) {
                 context.verdicts_proven->add(
                     VerdictCache::key(item.path, observation->st, exp, context.ignore_xattrs));
             }

@@ -696,19 +696,22 @@ public:
         // The file back as shipped, its line a lie (debsums would report the pristine file).
         must_sh("mv " + bin + ".keep " + bin + " && cd " + shell_quote(root / "/") +
                 " && { echo 0123456789abcdef0123456789abcdef'  usr/bin/plain'; "
-                "md5sum usr/share/plain/data; } > " + shell_quote(sums));
+                "md5sum usr/share/plain/data usr/share/plain/same; } > " + shell_quote(sums));
         doc = verify_json(root, ref, {}, 1);
         assert_deviations({{"/var/lib/dpkg/info/plain.md5sums", "modified md5"}}, doc);
         CPPUNIT_ASSERT_EQUAL(
             std::string("0123456789abcdef0123456789abcdef"),
             file_entry(doc, "/var/lib/dpkg/info/plain.md5sums")["actual"]["md5"].get<std::string>());
 
-        // Lines dpkg never writes: a path outside the package, a directory, a name twice.
-        for (const std::string& line :
-             {std::string("usr/bin/other"), std::string("usr/share/plain"),
-              std::string("usr/share/plain/data")}) {
-            must_sh("cd " + shell_quote(root / "/") + " && { md5sum usr/share/plain/data | " +
-                    "sed 's#usr/share/plain/data#" + line + "#'; md5sum usr/share/plain/data; } > " +
+        // Lines dpkg never writes: a path outside the package, a directory, a name twice; and
+        // lines it does write left out (which would hide the file from debsums).
+        const std::string all = "md5sum usr/bin/plain usr/share/plain/data usr/share/plain/same";
+        for (const std::string& script :
+             {all + " | sed 's#usr/share/plain/same#usr/bin/other#'",
+              all + "; md5sum usr/share/plain/data | sed 's#usr/share/plain/data#usr/share/plain#'",
+              all + "; md5sum usr/share/plain/data", std::string("md5sum usr/bin/plain"),
+              std::string("true")}) {
+            must_sh("cd " + shell_quote(root / "/") + " && { " + script + "; } > " +
                     shell_quote(sums));
             doc = verify_json(root, ref, {}, 1);
             assert_deviations({{"/var/lib/dpkg/info/plain.md5sums", "modified type"}}, doc);
