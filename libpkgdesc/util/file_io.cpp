@@ -23,8 +23,9 @@ struct OpenFile {
 
 // Opens a regular file for reading (never blocking on a FIFO, never a controlling terminal);
 // nullopt if it does not exist.
-std::optional<OpenFile> open_regular(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+std::optional<OpenFile> open_regular(const std::string& path, FollowSymlink follow) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                                         (follow == FollowSymlink::no ? O_NOFOLLOW : 0)));
     if (!fd.valid()) {
         if (errno == ENOENT) {
             return std::nullopt;
@@ -43,8 +44,9 @@ std::optional<OpenFile> open_regular(const std::string& path) {
 
 } // namespace
 
-std::optional<std::string> read_file_if_exists(const std::string& path, std::uint64_t limit) {
-    std::optional<OpenFile> file = open_regular(path);
+std::optional<std::string> read_file_if_exists(const std::string& path, std::uint64_t limit,
+                                               FollowSymlink follow) {
+    std::optional<OpenFile> file = open_regular(path, follow);
     if (!file) {
         return std::nullopt;
     }
@@ -89,7 +91,7 @@ std::optional<std::string> read_file_if_exists(const std::string& path, std::uin
 }
 
 std::optional<MappedFile> MappedFile::open_if_exists(const std::string& path) {
-    std::optional<OpenFile> file = open_regular(path);
+    std::optional<OpenFile> file = open_regular(path, FollowSymlink::yes);
     if (!file) {
         return std::nullopt;
     }

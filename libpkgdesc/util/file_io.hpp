@@ -17,10 +17,14 @@ public:
     using IoError::IoError;
 };
 
+// Whether a symlink at the path itself is followed (an error, ELOOP, when not).
+enum class FollowSymlink { yes, no };
+
 // The file's bytes; nullopt if it does not exist. Throws IoError for any other failure, when
 // the path is not a regular file; FileTooLarge when it holds more than `limit` bytes.
-PKGDESC_EXPORT std::optional<std::string> read_file_if_exists(const std::string& path,
-                                                              std::uint64_t limit = UINT64_MAX);
+PKGDESC_EXPORT std::optional<std::string> read_file_if_exists(
+    const std::string& path, std::uint64_t limit = UINT64_MAX,
+    FollowSymlink follow = FollowSymlink::yes);
 
 // A whole file mapped read-only (no copy, no zero-filled buffer): for large files read once.
 class PKGDESC_EXPORT MappedFile {

@@ -3,14 +3,10 @@
 
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/fs/atomic_file.hpp>
-#include <libpkgdesc/fs/root_dir.hpp>
 #include <libpkgdesc/util/file_io.hpp>
 #include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 
-#include <libpkgdesc/util/unique_fd.hpp>
-
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,29 +48,6 @@ std::optional<std::int64_t> vm_centisecs(const char* name) {
     } catch (const std::exception&) {
     }
     return std::nullopt;
-}
-
-// The record's bytes: a regular file opened without following a symlink and without blocking
-// (a FIFO or device put there is refused), of at most k_max_file bytes; nullopt if absent.
-std::optional<std::string> read_record(const std::string& file) {
-    const UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-    if (fd.get() < 0) {
-        if (errno == ENOENT) {
-            return std::nullopt;
-        }
-        throw IoError::from_errno(file, "cannot open", errno);
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) {
-        throw IoError::from_errno(file, "cannot stat", errno);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        throw IoError(file, "not a regular file");
-    }
-    if (static_cast<std::uint64_t>(st.st_size) > k_max_file) {
-        throw IoError(file, "larger than " + std::to_string(k_max_file) + " bytes");
-    }
-    return read_small_file(fd.get(), file, static_cast<std::size_t>(k_max_file));
 }
 
 } // namespace
@@ -141,7 +114,8 @@ std::string VerdictCache::load(const std::string& file) {
     m_known.clear();
     std::optional<std::string> text;
     try {
-        text = read_record(file);
+        // Without following a symlink, never blocking on a FIFO, never a device.
+        text = read_file_if_exists(file, k_max_file, FollowSymlink::no);
     } catch (const Error& e) {
         return std::string(e.what()) + ": every file is checked in full";
     }
