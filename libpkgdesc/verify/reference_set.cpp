@@ -151,8 +151,31 @@ std::vector<Pkgdesc> parse_file(const std::string& path, const ReferenceSet::Fil
     return stanzas;
 }
 
-} // namespace
+// Whether a file of a directory is left unread: named as pkgdesc-gen -o names them
+// ("PACKAGE_VERSION_ARCH.pkgdesc", the version's colon as %3a) for a version `wanted` does not
+// select. What such a file holds could only ever be reference data of its own.
+bool named_unwanted(const std::string& file, const ReferenceSet::Filter& wanted) {
+    if (!wanted) {
+        return false;
+    }
+    std::string_view name(file);
+    name = name.substr(name.rfind('/') + 1);
+    name.remove_suffix(std::string_view(".pkgdesc").size());
+    const std::size_t first = name.find('_');
+    const std::size_t last = name.rfind('_');
+    if (first == std::string_view::npos || first == last || first == 0 ||
+        last + 1 == name.size() || name.find('_', first + 1) != last) {
+        return false;
+    }
+    std::string version(name.substr(first + 1, last - first - 1));
+    for (std::size_t at = version.find("%3a"); at != std::string::npos;
+         at = version.find("%3a", at + 1)) {
+        version.replace(at, 3, ":");
+    }
+    return !wanted(name.substr(0, first), name.substr(last + 1), version);
+}
 
+} // namespace
 
 void ReferenceSet::add_path(const std::string& path, const Filter& wanted) {
     struct stat st {};
@@ -173,7 +196,8 @@ void ReferenceSet::add_path(const std::string& path, const Filter& wanted) {
     for (std::filesystem::directory_iterator it(path, ec), end; !ec && it != end;
          it.increment(ec)) {
         const std::filesystem::path& entry = it->path();
-        if (entry.extension() == ".pkgdesc" && it->is_regular_file(ec)) {
+        if (entry.extension() == ".pkgdesc" && !named_unwanted(entry.string(), wanted) &&
+            it->is_regular_file(ec)) {
             files.push_back(entry.string());
         }
     }

@@ -35,7 +35,9 @@ public:
 
     // Adds the stanzas of `path`: a file of stanzas, or a directory whose "*.pkgdesc" files are
     // read (not recursively); with `wanted`, only the stanzas it selects are parsed (the others
-    // are found by a quick scan of their Package, Architecture and Version lines). Throws
+    // are found by a quick scan of their Package, Architecture and Version lines), and a file
+    // of a directory named as pkgdesc-gen -o names them (PACKAGE_VERSION_ARCH.pkgdesc) for a
+    // version it does not select is not read at all. Throws
     // ParseError/IoError naming the file (a file without any stanza is an error); a second,
     // different stanza for the same package, version and architecture is an error, an
     // identical one is ignored.

@@ -785,6 +785,9 @@ public:
             return out.insert(files + 19, " not an mtree line\n");
         };
         write_file(sys.ref + "/ghost.pkgdesc", broken("Package: hello", "Package: ghost"));
+        // Named for another package as pkgdesc-gen -o names them: not even read.
+        write_file(sys.ref + "/ghost_1%3a2.0_amd64.pkgdesc", "not a stanza at all\n");
+        must_sh("mkfifo " + shell_quote(sys.ref + "/other_1.0_all.pkgdesc"));
         write_file(sys.ref + "/hello-old.pkgdesc", broken("Version: 1.0", "Version: 0.9"));
         const RunResult r =
             verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned"});
