@@ -146,12 +146,12 @@ ProvenPackage prove_by_identity(const ManifestPackage& package, const std::strin
     proven.package = &package;
     std::string digest;
     try {
-        const std::optional<MappedFile> mapped = MappedFile::open_if_exists(path);
-        if (!mapped) {
+        const std::optional<Sha256Digest> sha = sha256_of_file_if_exists(path);
+        if (!sha) {
             problems.push_back(path + ": gone");
             return proven;
         }
-        digest = to_hex(Sha256::digest(mapped->view()));
+        digest = to_hex(*sha);
     } catch (const Error& e) {
         problems.push_back(e.what());
         return proven;

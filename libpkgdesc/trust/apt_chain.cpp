@@ -748,8 +748,8 @@ private:
                     try {
                         // Proven before it is described: a file that is not the signed .deb
                         // is never unpacked (a crafted one could make describing it endless).
-                        const std::optional<MappedFile> mapped = MappedFile::open_if_exists(path);
-                        if (!mapped || to_hex(Sha256::digest(mapped->view())) != c.sha256) {
+                        const std::optional<Sha256Digest> digest = sha256_of_file_if_exists(path);
+                        if (!digest || to_hex(*digest) != c.sha256) {
                             problems.push_back(path + ": SHA256 does not match the signed "
                                                       "Packages index");
                             continue;

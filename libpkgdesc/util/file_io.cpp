@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <utility>
+#include <vector>
 
 namespace pkgdesc {
 
@@ -43,6 +44,28 @@ std::optional<OpenFile> open_regular(const std::string& path, FollowSymlink foll
 }
 
 } // namespace
+
+std::optional<Sha256Digest> sha256_of_file_if_exists(const std::string& path) {
+    std::optional<OpenFile> file = open_regular(path, FollowSymlink::yes);
+    if (!file) {
+        return std::nullopt;
+    }
+    std::vector<char> buffer(256 * 1024);
+    Sha256 sha;
+    for (;;) {
+        const ssize_t n = ::read(file->fd.get(), buffer.data(), buffer.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw IoError::from_errno(path, "cannot read", errno);
+        }
+        if (n == 0) {
+            return sha.finish();
+        }
+        sha.update(buffer.data(), static_cast<std::size_t>(n));
+    }
+}
 
 std::optional<std::string> read_file_if_exists(const std::string& path, std::uint64_t limit,
                                                FollowSymlink follow) {

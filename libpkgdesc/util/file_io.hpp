@@ -3,6 +3,7 @@
 
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/export.hpp>
+#include <libpkgdesc/util/sha256.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -25,6 +26,10 @@ enum class FollowSymlink { yes, no };
 PKGDESC_EXPORT std::optional<std::string> read_file_if_exists(
     const std::string& path, std::uint64_t limit = UINT64_MAX,
     FollowSymlink follow = FollowSymlink::yes);
+
+// The SHA-256 of a regular file's bytes, read (never mapped: a file truncated meanwhile is a
+// shorter read, not a SIGBUS); nullopt if it does not exist. Throws IoError.
+PKGDESC_EXPORT std::optional<Sha256Digest> sha256_of_file_if_exists(const std::string& path);
 
 // A whole file mapped read-only (no copy, no zero-filled buffer): for large files read once.
 class PKGDESC_EXPORT MappedFile {
