@@ -29,6 +29,11 @@ std::vector<std::string> components(std::string_view path) {
 } // namespace
 
 bool path_glob_match(std::string_view pattern, std::string_view path) {
+    // A pattern without '*', '?', '[' or '\\' matches its own text only (the default
+    // --expect-changed ones, compared with every path checked).
+    if (pattern.find_first_of("*?[\\") == std::string_view::npos) {
+        return pattern == path;
+    }
     const std::vector<std::string> pat = components(pattern);
     const std::vector<std::string> name = components(path);
     // reach[j]: the first i pattern components can match the first j path components.
