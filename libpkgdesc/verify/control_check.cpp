@@ -18,7 +18,6 @@
 #include <cstring>
 #include <memory>
 #include <optional>
-#include <type_traits>
 
 namespace pkgdesc {
 
@@ -294,16 +293,12 @@ bool read_generated_md5sums(const InfoDir& info, const RootAccounts& accounts,
             package.find_conffile(*listed) != nullptr) {
             continue;
         }
-        const bool has_line = std::binary_search(
+        const auto line = std::lower_bound(
             sums.lines.begin(), sums.lines.end(), *listed,
-            [](const auto& a, const auto& b) {
-                if constexpr (std::is_same_v<std::decay_t<decltype(a)>, std::string>) {
-                    return a < b.path;
-                } else {
-                    return a.path < b;
-                }
+            [](const ControlCheck::GeneratedMd5sums::Line& l, const std::string& path) {
+                return l.path < path;
             });
-        if (!has_line) {
+        if (line == sums.lines.end() || line->path != *listed) {
             problem = "no line for " + *listed;
         }
     }

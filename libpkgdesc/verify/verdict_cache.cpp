@@ -89,7 +89,9 @@ VerdictCache::Key VerdictCache::key(const std::string& path, const struct stat& 
     put(sha, exp.owner);
     put(sha, exp.group);
     put(sha, static_cast<std::int64_t>(exp.size));
-    put(sha, exp.sha256 ? to_hex(*exp.sha256) : std::string());
+    put(sha, exp.sha256 ? std::string_view(reinterpret_cast<const char*>(exp.sha256->data()),
+                                           exp.sha256->size())
+                        : std::string_view());
     put(sha, exp.link);
     put(sha, exp.hardlink_to);
     put(sha, static_cast<std::int64_t>(exp.links));

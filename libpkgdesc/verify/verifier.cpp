@@ -342,14 +342,16 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             // One claimant expecting a regular file: its verdict may be an earlier run's.
             const bool cacheable = context.observer == nullptr && item.candidates.size() == 1 &&
                                    exp.type == EntryType::file && exp.sha256.has_value();
+            // The key of the state found, when the record was looked up with it.
+            std::optional<VerdictCache::Key> looked_up;
             if (!observation) {
                 ProvenBefore proven_before;
-                if (cacheable && context.verdicts_known != nullptr) {
+                if (cacheable && context.verdicts_known != nullptr &&
+                    context.verdicts_known->known() != 0) {
                     proven_before = [&](const struct stat& st) -> const Sha256Digest* {
-                        return context.verdicts_known->contains(VerdictCache::key(
-                                   item.path, st, exp, context.ignore_xattrs))
-                                   ? &*exp.sha256
-                                   : nullptr;
+                        looked_up = VerdictCache::key(item.path, st, exp, context.ignore_xattrs);
+                        return context.verdicts_known->contains(*looked_up) ? &*exp.sha256
+                                                                            : nullptr;
                     };
                 }
                 // Opened for reading at once when the references expect what is read anyway.
@@ -379,8 +381,12 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
                 !observation->other_xattrs && observation->sha256 &&
                 !observation->volatile_times &&
                 context.verdicts_proven->settled(observation->st)) {
+                // A state taken from the record is the one its key was made of.
                 context.verdicts_proven->add(
-                    VerdictCache::key(item.path, observation->st, exp, context.ignore_xattrs));
+                    observation->proven_before && looked_up
+                        ? *looked_up
+                        : VerdictCache::key(item.path, observation->st, exp,
+                                            context.ignore_xattrs));
             }
             // What dpkg-statoverride sets is the statoverride's to say, not a script's; and a
             // script's command acts on the file at the path it names, which a diversion has
