@@ -9,14 +9,13 @@
 #include <libpkgdesc/integrate/hids.hpp>
 #include <libpkgdesc/report/reporter.hpp>
 #include <libpkgdesc/report/run_record.hpp>
-#include <libpkgdesc/verify/verdict_cache.hpp>
 #include <libpkgdesc/trust/reference_sources.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
+#include <libpkgdesc/verify/verdict_cache.hpp>
 #include <libpkgdesc/verify/verifier.hpp>
 
 #include <boost/program_options.hpp>
-
 
 #include <algorithm>
 #include <charconv>
@@ -123,7 +122,7 @@ private:
     std::optional<std::string> option_without_effect(const po::variables_map& vm) const;
     std::optional<std::string> mode_conflict(const po::variables_map& vm) const;
     std::vector<std::string> allow_patterns() const;
-    ReferenceSet load_references() const;
+    ReferenceSet load_references(std::optional<DpkgDatabase>& database) const;
     int write_plan(const ReferenceSet& references) const;
 
     Options m_opts;
@@ -327,9 +326,8 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         }
         m_opts.verify.jobs = jobs;
     }
-    if (const std::optional<std::string> message =
-            cli::finish_reference_options(vm, m_opts.sources, cli::DebsFor::apt_chain,
-                                          m_opts.incremental)) {
+    if (const std::optional<std::string> message = cli::finish_reference_options(
+            vm, m_opts.sources, cli::DebsFor::apt_chain, m_opts.incremental)) {
         return usage_error(*message);
     }
     if (vm.count("admindir") != 0) {
@@ -407,8 +405,8 @@ std::optional<std::string> Cli::mode_conflict(const po::variables_map& vm) const
         return "--incremental applies to a verification of the files: --aide-report, "
                "--aide-db and --backup-plan read them in full";
     }
-    if (m_opts.record &&
-        (m_opts.aide_report || m_opts.backup_plan || vm.count("format") != 0 || m_opts.report.list)) {
+    if (m_opts.record && (m_opts.aide_report || m_opts.backup_plan || vm.count("format") != 0 ||
+                          m_opts.report.list)) {
         return "--record keeps the JSON report of a verification: --aide-report, --backup-plan, "
                "--format and --list do not apply";
     }
@@ -472,8 +470,9 @@ std::vector<std::string> read_allow_file(const std::string& path) {
     return patterns;
 }
 
-// The reference data from the sources named on the command line.
-ReferenceSet Cli::load_references() const {
+// The reference data from the sources named on the command line; `database`: the dpkg
+// database read to choose the versions, when the sources needed it.
+ReferenceSet Cli::load_references(std::optional<DpkgDatabase>& database) const {
     ReferenceSources sources = m_opts.sources;
     sources.jobs = m_opts.verify.jobs != 0 ? m_opts.verify.jobs : default_jobs();
     // The AIDE filter also looks for what replaced versions shipped.
@@ -487,8 +486,14 @@ ReferenceSet Cli::load_references() const {
         log.detail = [](const std::string& text) { print_message("", text); };
     }
     log.generating = cli::generation_progress(k_program, m_opts.report.quiet);
+    // The database that chooses the versions is the one verified.
     return pkgdesc::load_references(
-        sources, [this] { return selected_versions(m_opts.verify); }, log, std::time(nullptr));
+        sources,
+        [this, &database] {
+            database = load_checked_database(m_opts.verify);
+            return selected_versions(*database, m_opts.verify);
+        },
+        log, std::time(nullptr));
 }
 
 // The backup plan: its files, a summary on standard error, the manifest's SHA-256 on standard
@@ -546,7 +551,8 @@ int Cli::run(int argc, char** argv) {
                 read_path_list(*m_opts.paths_from,
                                m_opts.from0 ? PathListSeparator::nul : PathListSeparator::newline);
         }
-        const ReferenceSet references = load_references();
+        std::optional<DpkgDatabase> database;
+        const ReferenceSet references = load_references(database);
         if (m_opts.backup_plan) {
             return write_plan(references);
         }
@@ -572,7 +578,7 @@ int Cli::run(int argc, char** argv) {
             make_reporter(report, m_opts.record ? static_cast<std::ostream&>(recorded) : std::cout);
         ProgressSink sink(*reporter, m_opts.report.quiet);
         VerdictCache known;
-        VerdictCache proven(std::time(nullptr));
+        VerdictCache proven(m_opts.incremental ? std::time(nullptr) : 0);
         std::string verdicts;
         if (m_opts.incremental) {
             verdicts = verdict_cache_file(pkgdesc::state_dir(m_opts.sources), m_opts.verify.root);
@@ -584,7 +590,7 @@ int Cli::run(int argc, char** argv) {
         }
         const Summary summary =
             aide_db ? verify_aide_baseline(*aide_db, m_opts.verify, references, sink)
-                    : Verifier(m_opts.verify, references).run(sink);
+                    : Verifier(m_opts.verify, references, std::move(database)).run(sink);
         sink.clear();
         if (!reporter->finish(summary)) {
             print_message("error", "cannot write to standard output");
@@ -594,30 +600,30 @@ int Cli::run(int argc, char** argv) {
             // A run of some packages or paths keeps the others' verdicts too. A record that
             // cannot be kept costs the next run its shortcut, not this run its report.
             try {
-                proven.save(verdicts, !m_opts.verify.packages.empty() ||
-                                          m_opts.verify.only_paths.has_value()
-                                      ? &known
-                                      : nullptr);
+                proven.save(verdicts,
+                            !m_opts.verify.packages.empty() || m_opts.verify.only_paths.has_value()
+                                ? &known
+                                : nullptr);
                 if (!m_opts.report.quiet && !m_opts.record) {
                     print_message("", "incremental: " + std::to_string(known.hits()) +
                                           " files unchanged since the last run not read; " +
-                                          std::to_string(proven.proven()) +
-                                          " verdicts kept in " + verdicts);
+                                          std::to_string(proven.proven()) + " verdicts kept in " +
+                                          verdicts);
                 }
             } catch (const Error& e) {
-                print_message("warning", std::string(e.what()) +
-                                             ": the verdicts of this run are not kept");
+                print_message("warning",
+                              std::string(e.what()) + ": the verdicts of this run are not kept");
             }
         }
         const ExitCode status = summary.clean() ? ExitCode::ok : ExitCode::differences;
         if (m_opts.record) {
             const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-            const RunRecord record = record_run(
-                *m_opts.record, recorded.str(), summary,
-                std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count(),
-                took.count());
+            const RunRecord record =
+                record_run(*m_opts.record, recorded.str(), summary,
+                           std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count(),
+                           took.count());
             std::cout << "pkgdesc-verify: " << record.line << "\n";
             if (!std::cout.flush()) {
                 print_message("error", "cannot write to standard output");

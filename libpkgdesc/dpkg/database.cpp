@@ -4,6 +4,7 @@
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/util/apt_error.hpp>
 #include <libpkgdesc/util/lines.hpp>
+#include <libpkgdesc/util/thread_pool.hpp>
 
 #include <apt-pkg/error.h>
 #include <apt-pkg/fileutl.h>
@@ -15,6 +16,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <exception>
+#include <numeric>
 
 namespace pkgdesc {
 
@@ -123,8 +126,8 @@ std::vector<InstalledPackage> read_status(const RootDir& admindir) {
     std::vector<InstalledPackage> packages;
     while (tags.Step(section)) {
         if (packages.size() == k_max_packages) {
-            throw IoError(display, "more than " + std::to_string(k_max_packages) +
-                                       " packages: refused");
+            throw IoError(display,
+                          "more than " + std::to_string(k_max_packages) + " packages: refused");
         }
         packages.push_back(package_from_section(section, display));
     }
@@ -134,7 +137,8 @@ std::vector<InstalledPackage> read_status(const RootDir& admindir) {
     return packages;
 }
 
-void read_file_list(const RootDir& admindir, InstalledPackage& pkg) {
+void read_file_list(const RootDir& admindir, const InstalledPackage& pkg,
+                    std::vector<std::string>& files) {
     const std::string qualified = "info/" + pkg.name + ":" + pkg.architecture + ".list";
     const std::string plain = "info/" + pkg.name + ".list";
     bool exists = false;
@@ -150,14 +154,14 @@ void read_file_list(const RootDir& admindir, InstalledPackage& pkg) {
         if (line.empty()) {
             continue;
         }
-        if (pkg.files.size() == k_max_list_paths) {
+        if (files.size() == k_max_list_paths) {
             throw IoError(display, "more than " + std::to_string(k_max_list_paths) +
                                        " paths in one file list: refused");
         }
         if (line.front() != '/') {
             throw IoError(display, "relative path '" + std::string(line) + "' in file list");
         }
-        pkg.files.emplace_back(line == "/." ? std::string_view("/") : line);
+        files.emplace_back(line == "/." ? std::string_view("/") : line);
     }
 }
 
@@ -274,18 +278,47 @@ DpkgDatabase DpkgDatabase::load(const RootDir& admindir) {
 
 void DpkgDatabase::read_file_lists(const RootDir& admindir,
                                    const std::function<bool(const InstalledPackage&)>& which) {
+    std::vector<InstalledPackage*> reading;
     for (InstalledPackage& pkg : m_packages) {
         if (!pkg.files_read && pkg.state != PackageState::not_installed && which(pkg)) {
-            read_file_list(admindir, pkg);
-            pkg.files_read = true;
-            m_paths_read += pkg.files.size();
-            if (m_paths_read > k_max_total_paths) {
-                throw IoError(admindir.display("info"),
-                              "the file lists name more than " +
-                                  std::to_string(k_max_total_paths) + " paths: refused");
-            }
+            reading.push_back(&pkg);
         }
     }
+    // Read on every CPU, taken in database order; the threads run at most a few lists ahead
+    // of the count that bounds them all.
+    struct Read {
+        std::vector<std::string> files;
+        std::exception_ptr error;
+    };
+    constexpr std::size_t k_lists_ahead = 4;
+    std::vector<std::size_t> schedule(reading.size());
+    std::iota(schedule.begin(), schedule.end(), 0);
+    run_ordered<Read>(
+        reading.size(), default_jobs(), schedule,
+        [&](std::size_t index) {
+            Read read;
+            try {
+                read_file_list(admindir, *reading[index], read.files);
+            } catch (...) {
+                read.error = std::current_exception();
+            }
+            return read;
+        },
+        [&](std::size_t index, Read& read) {
+            if (read.error) {
+                std::rethrow_exception(read.error);
+            }
+            InstalledPackage& pkg = *reading[index];
+            m_paths_read += read.files.size();
+            if (m_paths_read > k_max_total_paths) {
+                throw IoError(admindir.display("info"), "the file lists name more than " +
+                                                            std::to_string(k_max_total_paths) +
+                                                            " paths: refused");
+            }
+            pkg.files = std::move(read.files);
+            pkg.files_read = true;
+        },
+        1, k_lists_ahead);
 }
 
 const Diversion* DpkgDatabase::find_diversion(std::string_view from) const {

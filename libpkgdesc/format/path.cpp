@@ -22,34 +22,61 @@ std::string escape(std::string_view raw) {
 
 std::optional<std::string> unescape(std::string_view escaped) {
     std::string out;
+    if (!unescape_to(escaped, out)) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+bool unescape_to(std::string_view escaped, std::string& out) {
+    out.clear();
     out.reserve(escaped.size());
+    std::size_t plain = 0; // start of the run of characters copied as they are
     for (std::size_t i = 0; i < escaped.size(); ++i) {
         const auto c = static_cast<unsigned char>(escaped[i]);
         if (c < 0x21 || c > 0x7e) {
-            return std::nullopt;
+            return false;
         }
         if (c != '\\') {
-            out.push_back(escaped[i]);
             continue;
         }
+        out.append(escaped.substr(plain, i - plain));
         if (escaped.size() - i < 4) {
-            return std::nullopt;
+            return false;
         }
         unsigned value = 0;
         for (std::size_t k = 1; k <= 3; ++k) {
             const char d = escaped[i + k];
             if (d < '0' || d > '7') {
-                return std::nullopt;
+                return false;
             }
             value = value * 8 + static_cast<unsigned>(d - '0');
         }
         if (value > 0xff) {
-            return std::nullopt;
+            return false;
         }
         out.push_back(static_cast<char>(value));
         i += 3;
+        plain = i + 1;
     }
-    return out;
+    out.append(escaped.substr(plain));
+    return true;
+}
+
+std::optional<std::string_view> unescape_view(std::string_view escaped, std::string& scratch) {
+    for (const char ch : escaped) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x21 || c > 0x7e) {
+            return std::nullopt;
+        }
+        if (c == '\\') {
+            if (!unescape_to(escaped, scratch)) {
+                return std::nullopt;
+            }
+            return std::string_view(scratch);
+        }
+    }
+    return escaped;
 }
 
 bool is_normalized_path(std::string_view path) {

@@ -15,6 +15,12 @@ PKGDESC_EXPORT std::string escape(std::string_view raw);
 
 // The inverse of escape(); nullopt for a malformed escape or a byte escape() never leaves raw.
 PKGDESC_EXPORT std::optional<std::string> unescape(std::string_view escaped);
+// The same into `out` (its storage reused); false where unescape() gives nullopt.
+PKGDESC_EXPORT bool unescape_to(std::string_view escaped, std::string& out);
+// The same without a copy when nothing is escaped: `escaped` itself, or what was unescaped
+// into `scratch` (valid until `scratch` changes).
+PKGDESC_EXPORT std::optional<std::string_view> unescape_view(std::string_view escaped,
+                                                             std::string& scratch);
 
 // True for "/" and for "/a/b" with no empty, "." or ".." component and no trailing slash.
 PKGDESC_EXPORT bool is_normalized_path(std::string_view path);

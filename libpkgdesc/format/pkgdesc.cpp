@@ -38,10 +38,15 @@ std::optional<EntryType> type_from_keyword(std::string_view keyword) {
 }
 
 void Pkgdesc::sort() {
-    std::sort(control.begin(), control.end(),
-              [](const auto& a, const auto& b) { return a.name < b.name; });
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.path < b.path; });
+    const auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+    const auto by_path = [](const auto& a, const auto& b) { return a.path < b.path; };
+    // Sorted already, as written by pkgdesc-gen and as sorted once on a parsing thread.
+    if (!std::is_sorted(control.begin(), control.end(), by_name)) {
+        std::sort(control.begin(), control.end(), by_name);
+    }
+    if (!std::is_sorted(entries.begin(), entries.end(), by_path)) {
+        std::sort(entries.begin(), entries.end(), by_path);
+    }
 }
 
 const Entry* Pkgdesc::find(std::string_view path) const {

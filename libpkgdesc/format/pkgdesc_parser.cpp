@@ -5,6 +5,7 @@
 #include <libpkgdesc/format/path.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <set>
 #include <sstream>
@@ -84,8 +85,10 @@ private:
         return f;
     }
 
-    // "<64 hex>  <escaped name>" -> digest and raw name.
-    std::pair<Sha256Digest, std::string> hash_line(const Deb822Field& f, std::size_t i) const {
+    // "<64 hex>  <escaped name>" -> digest and raw name (a view of the line, or of `scratch`
+    // when the name has escapes).
+    std::pair<Sha256Digest, std::string_view> hash_line(const Deb822Field& f, std::size_t i,
+                                                        std::string& scratch) const {
         const std::string_view line = f.lines[i];
         const std::size_t n = f.line_of(i);
         const auto space = line.find(' ');
@@ -101,7 +104,7 @@ private:
         if (name_start == std::string_view::npos) {
             fail(n, "missing name after the SHA-256");
         }
-        const auto name = unescape(line.substr(name_start));
+        const auto name = unescape_view(line.substr(name_start), scratch);
         if (!name) {
             fail(n, "bad escape or white space in name");
         }
@@ -111,8 +114,10 @@ private:
     void parse_control(Pkgdesc& d) const {
         const auto& f = multiline("Control-SHA256");
         std::set<std::string> seen;
+        std::string scratch;
         for (std::size_t i = 0; i < f.lines.size(); ++i) {
-            auto [digest, name] = hash_line(f, i);
+            const auto [digest, view] = hash_line(f, i, scratch);
+            std::string name(view);
             if (name.empty() || name.find('/') != std::string::npos || name == "." ||
                 name == "..") {
                 fail(f.line_of(i), "bad control member name \"" + escape(name) + "\"");
@@ -129,44 +134,44 @@ private:
 
     void parse_metadata(Pkgdesc& d) {
         const auto& f = multiline("Content-Metadata");
+        // Reserved: the index views the entries' paths, which must not move.
+        d.entries.reserve(f.lines.size());
+        m_entry_lines.reserve(f.lines.size());
+        m_by_path.reserve(f.lines.size());
         for (std::size_t i = 0; i < f.lines.size(); ++i) {
             d.entries.push_back(parse_entry(f.lines[i], f.line_of(i)));
+            m_entry_lines.push_back(f.line_of(i));
             const Entry& e = d.entries.back();
-            if (!m_lines.emplace(e.path, f.line_of(i)).second) {
+            if (!m_by_path.emplace(e.path, &d.entries.back()).second) {
                 fail(f.line_of(i), "duplicate path " + escape(e.path));
             }
         }
         // Hard links must name another entry that holds data.
-        std::unordered_map<std::string, const Entry*> by_path;
-        for (const auto& e : d.entries) {
-            by_path.emplace(e.path, &e);
-        }
         for (const auto& e : d.entries) {
             if (e.type != EntryType::hardlink) {
                 continue;
             }
-            const auto it = by_path.find(e.link);
-            if (it == by_path.end() || it->second->type == EntryType::hardlink ||
+            const auto it = m_by_path.find(e.link);
+            if (it == m_by_path.end() || it->second->type == EntryType::hardlink ||
                 it->second->type == EntryType::directory || it->second == &e) {
-                fail(m_lines.at(e.path),
+                fail(line_of(d, e),
                      "hard link target " + escape(e.link) + " is not a non-directory entry");
             }
         }
     }
 
+    std::size_t line_of(const Pkgdesc& d, const Entry& e) const {
+        return m_entry_lines[static_cast<std::size_t>(&e - d.entries.data())];
+    }
+
     void parse_content(Pkgdesc& d) const {
         const auto& f = multiline("Content-SHA256");
-        std::unordered_map<std::string, Entry*> files;
-        for (auto& e : d.entries) {
-            if (e.type == EntryType::file) {
-                files.emplace(e.path, &e);
-            }
-        }
+        std::string scratch;
         for (std::size_t i = 0; i < f.lines.size(); ++i) {
-            auto [digest, path] = hash_line(f, i);
+            const auto [digest, path] = hash_line(f, i, scratch);
             check_path(path, f.line_of(i));
-            const auto it = files.find(path);
-            if (it == files.end()) {
+            const auto it = m_by_path.find(path);
+            if (it == m_by_path.end() || it->second->type != EntryType::file) {
                 fail(f.line_of(i), "Content-SHA256 path " + escape(path) +
                                        " is not a type=file entry of Content-Metadata");
             }
@@ -175,14 +180,15 @@ private:
             }
             it->second->sha256 = digest;
         }
-        for (const auto& [path, entry] : files) {
-            if (!entry->sha256) {
-                fail(m_lines.at(path), "file " + escape(path) + " has no Content-SHA256 line");
+        for (const Entry& entry : d.entries) {
+            if (entry.type == EntryType::file && !entry.sha256) {
+                fail(line_of(d, entry),
+                     "file " + escape(entry.path) + " has no Content-SHA256 line");
             }
         }
     }
 
-    void check_path(const std::string& path, std::size_t line) const {
+    void check_path(std::string_view path, std::size_t line) const {
         if (path.empty() || path.front() != '/') {
             fail(line, "relative path " + escape(path));
         }
@@ -203,8 +209,9 @@ private:
         return value;
     }
 
-    Entry parse_entry(std::string_view line, std::size_t n) const {
-        std::vector<std::string_view> words;
+    Entry parse_entry(std::string_view line, std::size_t n) {
+        std::vector<std::string_view>& words = m_words;
+        words.clear();
         std::size_t pos = 0;
         while (pos < line.size()) {
             const auto start = line.find_first_not_of(' ', pos);
@@ -219,14 +226,26 @@ private:
             fail(n, "empty Content-Metadata line");
         }
         Entry e;
-        const auto path = unescape(words[0]);
-        if (!path) {
+        if (!unescape_to(words[0], e.path)) {
             fail(n, "bad escape in path");
         }
-        e.path = *path;
         check_path(e.path, n);
 
-        std::set<std::string_view> keys;
+        // The keywords seen: the known ones as bits, the others in e.unknown.
+        unsigned known = 0;
+        auto first_time = [&](std::string_view key) {
+            static constexpr std::array<std::string_view, 10> k_known{
+                "type", "mode", "uname", "gname", "uid", "gid", "size", "link", "device", "time"};
+            for (std::size_t k = 0; k < k_known.size(); ++k) {
+                if (key == k_known[k]) {
+                    const bool first = (known & (1u << k)) == 0;
+                    known |= 1u << k;
+                    return first;
+                }
+            }
+            return std::none_of(e.unknown.begin(), e.unknown.end(),
+                                [&](const auto& kv) { return kv.first == key; });
+        };
         std::optional<EntryType> type;
         bool have_mode = false, have_size = false, have_link = false, have_device = false,
              have_time = false;
@@ -238,7 +257,7 @@ private:
             }
             const std::string_view key = words[i].substr(0, eq);
             const std::string_view value = words[i].substr(eq + 1);
-            if (!keys.insert(key).second) {
+            if (!first_time(key)) {
                 fail(n, "duplicate keyword " + std::string(key));
             }
             if (key == "type") {
@@ -255,11 +274,10 @@ private:
                 e.mode = number<std::uint32_t>(value, 8, n, "mode");
                 have_mode = true;
             } else if (key == "uname" || key == "gname") {
-                const auto name = unescape(value);
-                if (!name || name->empty()) {
+                std::string& name = key == "uname" ? e.uname : e.gname;
+                if (!unescape_to(value, name) || name.empty()) {
                     fail(n, "bad " + std::string(key));
                 }
-                (key == "uname" ? e.uname : e.gname) = *name;
             } else if (key == "uid") {
                 e.uid = number<std::uint64_t>(value, 10, n, key);
             } else if (key == "gid") {
@@ -268,11 +286,9 @@ private:
                 e.size = number<std::uint64_t>(value, 10, n, key);
                 have_size = true;
             } else if (key == "link") {
-                const auto target = unescape(value);
-                if (!target) {
+                if (!unescape_to(value, e.link)) {
                     fail(n, "bad escape in link");
                 }
-                e.link = *target;
                 have_link = true;
             } else if (key == "device") {
                 parse_device(value, e, n);
@@ -365,7 +381,9 @@ private:
 
     const Deb822Stanza& m_stanza;
     const std::string& m_file;
-    std::unordered_map<std::string, std::size_t> m_lines; // path -> line, for later errors
+    std::vector<std::size_t> m_entry_lines; // the line of each entry, for later errors
+    std::unordered_map<std::string_view, Entry*> m_by_path; // views the entries' paths
+    std::vector<std::string_view> m_words;                  // of the line being parsed
 };
 
 } // namespace

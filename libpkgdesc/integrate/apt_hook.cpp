@@ -94,8 +94,7 @@ bool same(const PackageVersion& a, const PackageVersion& b) {
 AptChainOptions chain_options(const AptHookOptions& options) {
     AptChainOptions chain;
     chain.apt_options = options.sources.apt_options;
-    chain.cache_dir =
-        options.sources.cache_dir ? *options.sources.cache_dir : default_cache_dir();
+    chain.cache_dir = options.sources.cache_dir ? *options.sources.cache_dir : default_cache_dir();
     chain.jobs = std::max(1u, options.sources.jobs);
     chain.now = options.now;
     return chain;
@@ -214,16 +213,18 @@ JustInstalledReport check_just_installed(const AptHookOptions& options) {
         const std::vector<Noted> noted = read_noted(path, report.warnings);
         VerifyOptions every = options.verify;
         every.packages.clear();
-        const std::vector<PackageVersion> installed = selected_versions(every);
+        // One reading of the database for the versions, the reference data and the check.
+        std::optional<DpkgDatabase> db = load_checked_database(every);
+        const std::vector<PackageVersion> installed = selected_versions(*db, every);
         std::vector<Noted> waiting;
         VerifyOptions verify = options.verify;
         verify.packages.clear();
         verify.unowned = false;
         verify.only_paths.reset();
         for (const Noted& n : noted) {
-            const bool is_installed = std::any_of(
-                installed.begin(), installed.end(),
-                [&](const PackageVersion& v) { return same(v, n.version); });
+            const bool is_installed =
+                std::any_of(installed.begin(), installed.end(),
+                            [&](const PackageVersion& v) { return same(v, n.version); });
             const std::string qualified = n.version.name + ":" + n.version.architecture;
             if (is_installed) {
                 if (std::find(verify.packages.begin(), verify.packages.end(), qualified) ==
@@ -238,10 +239,10 @@ JustInstalledReport check_just_installed(const AptHookOptions& options) {
             ReferenceLog log;
             log.warning = [&report](const std::string& text) { report.warnings.push_back(text); };
             const ReferenceSet references = load_references(
-                options.sources, [&verify] { return selected_versions(verify); }, log,
+                options.sources, [&verify, &db] { return selected_versions(*db, verify); }, log,
                 options.now);
             Collector collector(report);
-            const Summary summary = Verifier(verify, references).run(collector);
+            const Summary summary = Verifier(verify, references, std::move(db)).run(collector);
             report.packages = summary.packages_checked;
             for (const Summary::Package& p : summary.unreferenced) {
                 report.unreferenced.push_back(p.name + " " + p.version + ": " + p.reason);

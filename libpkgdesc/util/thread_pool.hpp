@@ -25,17 +25,27 @@ PKGDESC_EXPORT unsigned default_jobs();
 // `schedule` (a permutation of the indexes, e.g. largest input first), and `deliver(i, result)`
 // on the calling thread strictly in index order, as soon as each result and all before it exist.
 // A thread takes `batch` jobs of the schedule at a time (fewer hand-offs for many small jobs).
-// `work` must not throw; encode failures in Result.
+// `window` (0: no limit) bounds how far the threads run ahead of the delivery: a job at
+// position p of the schedule starts only once fewer than p + 1 - window results are still to
+// be delivered, so that with the identity schedule at most `window` results wait at any time,
+// without the threads ever stopping together. `work` must not throw; encode failures in Result.
 template <typename Result>
 void run_ordered(std::size_t count, unsigned threads, const std::vector<std::size_t>& schedule,
                  const std::function<Result(std::size_t)>& work,
-                 const std::function<void(std::size_t, Result&)>& deliver,
-                 std::size_t batch = 1) {
+                 const std::function<void(std::size_t, Result&)>& deliver, std::size_t batch = 1,
+                 std::size_t window = 0) {
     batch = std::max<std::size_t>(1, batch);
+    if (window != 0) {
+        window = std::max(window, batch);
+    }
     std::vector<std::optional<Result>> results(count);
     std::mutex mutex;
     std::condition_variable ready;
+    std::condition_variable room; // for threads held back by the window
     std::size_t next_job = 0;
+    std::size_t delivered = 0;
+    unsigned held = 0;
+    bool stopped = false; // `deliver` threw: no new jobs
     // The result the calling thread waits for: only its completion wakes it (one wake-up per
     // result, not one per result and waiting thread).
     std::size_t awaited = 0;
@@ -46,12 +56,21 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
             std::size_t first = 0;
             std::size_t last = 0;
             {
-                std::lock_guard lock(mutex);
-                if (next_job == count) {
+                std::unique_lock lock(mutex);
+                while (window != 0 && !stopped && next_job < count &&
+                       next_job >= delivered + window) {
+                    ++held;
+                    room.wait(lock);
+                    --held;
+                }
+                if (next_job == count || stopped) {
                     return;
                 }
                 first = next_job;
                 last = std::min(count, next_job + batch);
+                if (window != 0) {
+                    last = std::min(last, delivered + window);
+                }
                 next_job = last;
             }
             done.clear();
@@ -77,16 +96,32 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
     for (unsigned t = 0; t < threads; ++t) {
         pool.emplace_back(worker);
     }
-    for (std::size_t i = 0; i < count; ++i) {
-        std::optional<Result> result;
-        {
-            std::unique_lock lock(mutex);
-            awaited = i;
-            ready.wait(lock, [&] { return results[i].has_value(); });
-            result = std::move(results[i]);
-            results[i].reset();
+    try {
+        for (std::size_t i = 0; i < count; ++i) {
+            std::optional<Result> result;
+            bool wake = false;
+            {
+                std::unique_lock lock(mutex);
+                awaited = i;
+                ready.wait(lock, [&] { return results[i].has_value(); });
+                result = std::move(results[i]);
+                results[i].reset();
+                delivered = i + 1;
+                // Woken a batch at a time, not once per result.
+                wake = held != 0 && next_job + batch <= delivered + window;
+            }
+            if (wake) {
+                room.notify_all();
+            }
+            deliver(i, *result);
         }
-        deliver(i, *result);
+    } catch (...) {
+        {
+            std::lock_guard lock(mutex);
+            stopped = true;
+        }
+        room.notify_all();
+        throw; // the threads finish the jobs they hold and are joined
     }
 }
 

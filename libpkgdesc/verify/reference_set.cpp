@@ -163,8 +163,8 @@ bool named_unwanted(const std::string& file, const ReferenceSet::Filter& wanted)
     name.remove_suffix(std::string_view(".pkgdesc").size());
     const std::size_t first = name.find('_');
     const std::size_t last = name.rfind('_');
-    if (first == std::string_view::npos || first == last || first == 0 ||
-        last + 1 == name.size() || name.find('_', first + 1) != last) {
+    if (first == std::string_view::npos || first == last || first == 0 || last + 1 == name.size() ||
+        name.find('_', first + 1) != last) {
         return false;
     }
     std::string version(name.substr(first + 1, last - first - 1));
@@ -191,30 +191,43 @@ void ReferenceSet::add_path(const std::string& path, const Filter& wanted) {
     if (!S_ISDIR(st.st_mode)) {
         throw IoError(path, "neither a file nor a directory");
     }
-    std::vector<std::string> files;
+    std::vector<std::pair<std::string, std::uintmax_t>> found; // with the size seen
     std::error_code ec;
     for (std::filesystem::directory_iterator it(path, ec), end; !ec && it != end;
          it.increment(ec)) {
         const std::filesystem::path& entry = it->path();
         if (entry.extension() == ".pkgdesc" && !named_unwanted(entry.string(), wanted) &&
             it->is_regular_file(ec)) {
-            files.push_back(entry.string());
+            std::error_code size_ec;
+            const std::uintmax_t size = it->file_size(size_ec);
+            found.emplace_back(entry.string(), size_ec ? 0 : size);
         }
     }
     if (ec) {
         throw IoError(path, "cannot read directory: " + ec.message());
     }
-    std::sort(files.begin(), files.end());
-    // Parsed on every CPU (a whole system's reference data is hundreds of megabytes), added in
-    // file order so that errors and duplicates are reported the same way every time.
+    std::sort(found.begin(), found.end());
+    std::vector<std::string> files;
+    for (auto& [file, size] : found) {
+        files.push_back(std::move(file));
+    }
+    // Parsed on every CPU (a whole system's reference data is hundreds of megabytes), largest
+    // first so that no CPU is left with one big file at the end; added in file order so that
+    // errors and duplicates are reported the same way every time.
     std::vector<std::size_t> schedule(files.size());
     std::iota(schedule.begin(), schedule.end(), 0);
+    std::stable_sort(schedule.begin(), schedule.end(), [&](std::size_t a, std::size_t b) {
+        return found[a].second > found[b].second;
+    });
     run_ordered<Parsed>(
         files.size(), default_jobs(), schedule,
         [&](std::size_t index) {
             Parsed parsed;
             try {
                 parsed.stanzas = parse_file(files[index], wanted);
+                for (Pkgdesc& desc : parsed.stanzas) {
+                    desc.sort(); // here, not on the thread that adds them
+                }
             } catch (...) {
                 parsed.error = std::current_exception();
             }
@@ -264,6 +277,7 @@ std::size_t ReferenceSet::add_index(std::string_view text, const std::string& or
             Parsed parsed;
             try {
                 parsed.stanzas.push_back(parse_slice(selected[index], origin));
+                parsed.stanzas.back().sort();
             } catch (...) {
                 parsed.error = std::current_exception();
             }

@@ -53,9 +53,12 @@ std::optional<std::int64_t> vm_centisecs(const char* name) {
 } // namespace
 
 VerdictCache::VerdictCache(std::int64_t now) {
+    if (now <= 0) {
+        return; // a record to load: it takes no new verdicts
+    }
     const std::optional<std::int64_t> expire = vm_centisecs("dirty_expire_centisecs");
     const std::optional<std::int64_t> interval = vm_centisecs("dirty_writeback_centisecs");
-    if (now > 0 && (!interval || *interval > 0)) {
+    if (!interval || *interval > 0) {
         const std::int64_t delay = (expire.value_or(3000) + interval.value_or(500) + 99) / 100;
         m_settled_before = now - delay - 5;
     }

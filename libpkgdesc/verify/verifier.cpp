@@ -13,9 +13,9 @@
 #include <libpkgdesc/verify/file_check.hpp>
 #include <libpkgdesc/verify/layout_aliases.hpp>
 #include <libpkgdesc/verify/md5sums.hpp>
-#include <libpkgdesc/verify/verdict_cache.hpp>
 #include <libpkgdesc/verify/tmpfiles.hpp>
 #include <libpkgdesc/verify/unowned_scan.hpp>
+#include <libpkgdesc/verify/verdict_cache.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -24,6 +24,7 @@
 #include <array>
 #include <charconv>
 #include <deque>
+#include <future>
 #include <map>
 #include <numeric>
 #include <unordered_map>
@@ -378,15 +379,13 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
             if (cacheable && context.verdicts_proven != nullptr &&
                 finding.status == FileStatus::pristine && observation->found &&
                 !observation->through_symlink && observation->xattrs.empty() &&
-                !observation->other_xattrs && observation->sha256 &&
-                !observation->volatile_times &&
+                !observation->other_xattrs && observation->sha256 && !observation->volatile_times &&
                 context.verdicts_proven->settled(observation->st)) {
                 // A state taken from the record is the one its key was made of.
-                context.verdicts_proven->add(
-                    observation->proven_before && looked_up
-                        ? *looked_up
-                        : VerdictCache::key(item.path, observation->st, exp,
-                                            context.ignore_xattrs));
+                context.verdicts_proven->add(observation->proven_before && looked_up
+                                                 ? *looked_up
+                                                 : VerdictCache::key(item.path, observation->st,
+                                                                     exp, context.ignore_xattrs));
             }
             // What dpkg-statoverride sets is the statoverride's to say, not a script's; and a
             // script's command acts on the file at the path it names, which a diversion has
@@ -619,11 +618,15 @@ bool scans_unowned_by_default(const std::string& root) {
     return system.st_dev != checked.st_dev || system.st_ino != checked.st_ino;
 }
 
-std::vector<PackageVersion> selected_versions(const VerifyOptions& options) {
+DpkgDatabase load_checked_database(const VerifyOptions& options) {
     const RootDir root = RootDir::open(options.root);
     const RootDir admindir = options.admindir ? RootDir::open(*options.admindir)
                                               : RootDir::open_inside(root, "/var/lib/dpkg");
-    const DpkgDatabase db = DpkgDatabase::load(admindir);
+    return DpkgDatabase::load(admindir);
+}
+
+std::vector<PackageVersion> selected_versions(const DpkgDatabase& db,
+                                              const VerifyOptions& options) {
     std::vector<PackageVersion> versions;
     for (const InstalledPackage* pkg : select_packages(db, options.packages)) {
         versions.push_back({pkg->name, pkg->architecture, pkg->version});
@@ -631,15 +634,21 @@ std::vector<PackageVersion> selected_versions(const VerifyOptions& options) {
     return versions;
 }
 
-Verifier::Verifier(VerifyOptions options, const ReferenceSet& references)
-    : m_options(std::move(options)), m_references(references) {}
+std::vector<PackageVersion> selected_versions(const VerifyOptions& options) {
+    return selected_versions(load_checked_database(options), options);
+}
+
+Verifier::Verifier(VerifyOptions options, const ReferenceSet& references,
+                   std::optional<DpkgDatabase> database)
+    : m_options(std::move(options)), m_references(references), m_database(std::move(database)) {}
 
 Summary Verifier::run(FindingSink& sink) {
     // The system: its root, its dpkg database and its accounts.
     const RootDir root = RootDir::open(m_options.root);
     const RootDir admindir = m_options.admindir ? RootDir::open(*m_options.admindir)
                                                 : RootDir::open_inside(root, "/var/lib/dpkg");
-    DpkgDatabase db = DpkgDatabase::load(admindir);
+    DpkgDatabase db = m_database ? std::move(*m_database) : DpkgDatabase::load(admindir);
+    m_database.reset();
     const RootAccounts accounts = RootAccounts::load(root);
     const LayoutAliases merged = LayoutAliases::detect(root);
     const Planner planner(db, merged);
@@ -690,6 +699,24 @@ Summary Verifier::run(FindingSink& sink) {
         std::string real = planner.real_path(pkg, path, &candidate.diversion);
         plan.emplace_back(std::move(real), candidate);
     };
+    // The control members are read and hashed on a thread of their own while the paths are
+    // planned here; they are needed only when the files are checked.
+    std::vector<std::pair<const InstalledPackage*, const Pkgdesc*>> referenced;
+    for (const InstalledPackage* pkg : selected) {
+        if (const Pkgdesc* desc = m_references.find(pkg->name, pkg->architecture, pkg->version)) {
+            referenced.emplace_back(pkg, desc);
+        }
+    }
+    std::future<std::vector<ControlCheck>> control_checks =
+        std::async(std::launch::async, [&info, &accounts, &referenced] {
+            std::vector<ControlCheck> checks;
+            checks.reserve(referenced.size());
+            for (const auto& [pkg, desc] : referenced) {
+                checks.push_back(check_control_members(info, accounts, *pkg, *desc));
+            }
+            return checks;
+        });
+    std::vector<std::vector<ScriptChange>> tmpfiles_changes; // of control_packages
     for (const InstalledPackage* pkg : selected) {
         const Pkgdesc* desc = m_references.find(pkg->name, pkg->architecture, pkg->version);
         if (desc == nullptr) {
@@ -721,21 +748,8 @@ Summary Verifier::run(FindingSink& sink) {
             continue;
         }
         ++summary.packages_checked;
-        controls.push_back(check_control_members(info, accounts, *pkg, *desc));
         control_packages.push_back(pkg);
-        // Only the postinst leaves its changes on an installed package's files (the preinst
-        // runs before unpacking, the others at removal).
-        for (const ControlCheck::Script& script : controls.back().scripts) {
-            if (script.member == "postinst") {
-                explanations.add(*pkg, script.member, script.text, merged);
-                if (m_options.unowned) {
-                    for (std::string& path : literal_etc_paths(script.text)) {
-                        postinst_paths.emplace_back(std::move(path), pkg);
-                    }
-                }
-            }
-        }
-        explanations.add(*pkg, proven_tmpfiles_changes(root, planner, merged, *pkg, *desc), merged);
+        tmpfiles_changes.push_back(proven_tmpfiles_changes(root, planner, merged, *pkg, *desc));
         std::unordered_set<std::string_view> listed(pkg->files.begin(), pkg->files.end());
         const HardlinkCounts& links =
             link_counts.emplace(desc, hardlink_counts(*desc)).first->second;
@@ -780,6 +794,23 @@ Summary Verifier::run(FindingSink& sink) {
                 unlisted.push_back({pkg, desc, &entry});
             }
         }
+    }
+    controls = control_checks.get();
+    for (std::size_t i = 0; i < controls.size(); ++i) {
+        const InstalledPackage* pkg = control_packages[i];
+        // Only the postinst leaves its changes on an installed package's files (the preinst
+        // runs before unpacking, the others at removal).
+        for (const ControlCheck::Script& script : controls[i].scripts) {
+            if (script.member == "postinst") {
+                explanations.add(*pkg, script.member, script.text, merged);
+                if (m_options.unowned) {
+                    for (std::string& path : literal_etc_paths(script.text)) {
+                        postinst_paths.emplace_back(std::move(path), pkg);
+                    }
+                }
+            }
+        }
+        explanations.add(*pkg, std::move(tmpfiles_changes[i]), merged);
     }
     // Every reference entry of a checked package is compared at the path dpkg would have used.
     // Such an entry is left to another package only when that package's own list names the
@@ -932,29 +963,27 @@ Summary Verifier::run(FindingSink& sink) {
         }
         sink.finding(finding);
     };
-    // In batches, so that at most one batch of findings waits for delivery at any time.
-    constexpr std::size_t k_batch = 8192;
+    // At most k_window findings wait for delivery at any time, and the threads never wait for
+    // each other (a large file at the end of a fixed batch would leave a CPU idle).
+    constexpr std::size_t k_window = 8192;
     // Paths a thread takes at a time: a path costs microseconds, a hand-off about as much.
     constexpr std::size_t k_paths_per_task = 32;
-    for (std::size_t first = 0; first < items.size(); first += k_batch) {
-        const std::size_t count = std::min(k_batch, items.size() - first);
-        std::vector<std::size_t> schedule(count);
-        std::iota(schedule.begin(), schedule.end(), 0);
-        run_ordered<Finding>(
-            count, jobs, schedule,
-            [&](std::size_t index) {
-                return check_item(items[first + index], context, planner, m_options.expect_changed,
-                                  explanations);
-            },
-            [&](std::size_t index, Finding& finding) {
-                tally(finding);
-                const std::size_t done = first + index + 1;
-                if (done % 512 == 0 || done == items.size()) {
-                    sink.progress(done, items.size());
-                }
-            },
-            k_paths_per_task);
-    }
+    std::vector<std::size_t> schedule(items.size());
+    std::iota(schedule.begin(), schedule.end(), 0);
+    run_ordered<Finding>(
+        items.size(), jobs, schedule,
+        [&](std::size_t index) {
+            return check_item(items[index], context, planner, m_options.expect_changed,
+                              explanations);
+        },
+        [&](std::size_t index, Finding& finding) {
+            tally(finding);
+            const std::size_t done = index + 1;
+            if (done % 512 == 0 || done == items.size()) {
+                sink.progress(done, items.size());
+            }
+        },
+        k_paths_per_task, k_window);
 
     for (std::size_t i = 0; i < controls.size(); ++i) {
         const InstalledPackage& pkg = *control_packages[i];

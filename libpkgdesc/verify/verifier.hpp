@@ -2,6 +2,7 @@
 // data, and optionally finds files no package owns.
 #pragma once
 
+#include <libpkgdesc/dpkg/database.hpp>
 #include <libpkgdesc/export.hpp>
 #include <libpkgdesc/verify/finding.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
@@ -77,9 +78,20 @@ PKGDESC_EXPORT bool scans_unowned_by_default(const std::string& root);
 // (for loading just their reference data). Throws as Verifier::run does.
 PKGDESC_EXPORT std::vector<PackageVersion> selected_versions(const VerifyOptions& options);
 
+// The dpkg database of the system these options check (ROOT/var/lib/dpkg, or ADMINDIR), to
+// choose the versions whose reference data is loaded and then to verify with the same reading:
+// read twice, a database changed in between would make the two disagree (and costs a second
+// parse). Throws as Verifier::run does.
+PKGDESC_EXPORT DpkgDatabase load_checked_database(const VerifyOptions& options);
+PKGDESC_EXPORT std::vector<PackageVersion> selected_versions(const DpkgDatabase& db,
+                                                             const VerifyOptions& options);
+
 class PKGDESC_EXPORT Verifier {
 public:
-    Verifier(VerifyOptions options, const ReferenceSet& references);
+    // `database`: the one load_checked_database read for these options, if any (read by run
+    // otherwise).
+    Verifier(VerifyOptions options, const ReferenceSet& references,
+             std::optional<DpkgDatabase> database = std::nullopt);
 
     // Runs the verification. Throws Error (IoError, ...) for an environment that cannot be
     // verified at all: no root, an unreadable dpkg database, an unknown package name.
@@ -88,6 +100,7 @@ public:
 private:
     VerifyOptions m_options;
     const ReferenceSet& m_references;
+    std::optional<DpkgDatabase> m_database;
 };
 
 } // namespace pkgdesc

@@ -3,6 +3,11 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
 using namespace pkgdesc;
 
 class PathTest : public CppUnit::TestFixture {
@@ -11,6 +16,7 @@ class PathTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testEveryByteRoundTrips);
     CPPUNIT_TEST(testEscapedTextHasOnlyPrintableNonSpaceBytes);
     CPPUNIT_TEST(testUnescapeRejectsMalformedEscapes);
+    CPPUNIT_TEST(testUnescapeIntoStorageAndViewsAgree);
     CPPUNIT_TEST(testNormalizedPaths);
     CPPUNIT_TEST(testMemberNamesAreNormalized);
     CPPUNIT_TEST(testMemberNamesLeavingTheRootAreRefused);
@@ -55,6 +61,32 @@ public:
         CPPUNIT_ASSERT(!unescape("a b").has_value());
         CPPUNIT_ASSERT(!unescape("a\tb").has_value());
         CPPUNIT_ASSERT_EQUAL(std::string("a b"), *unescape("a\\040b"));
+    }
+
+    void testUnescapeIntoStorageAndViewsAgree() {
+        std::string all;
+        for (int c = 0; c < 256; ++c) {
+            all.push_back(static_cast<char>(c));
+        }
+        const std::vector<std::string> inputs{escape(all), "/usr/bin/ls", "a\\040b\\134", "",
+                                              "a\\",       "a b",         "\\400",        "x\\04",
+                                              "\\",        "tail\\012"};
+        std::string out = "left over from before";
+        std::string scratch = "left over too";
+        for (const std::string& in : inputs) {
+            const std::optional<std::string> expected = unescape(in);
+            CPPUNIT_ASSERT_EQUAL(expected.has_value(), unescape_to(in, out));
+            const std::optional<std::string_view> view = unescape_view(in, scratch);
+            CPPUNIT_ASSERT_EQUAL(expected.has_value(), view.has_value());
+            if (expected) {
+                CPPUNIT_ASSERT(out == *expected);
+                CPPUNIT_ASSERT(std::string(*view) == *expected);
+            }
+        }
+        // Nothing escaped: a view of the input itself, no copy.
+        const std::string plain = "/usr/share/doc/x";
+        const auto view = unescape_view(plain, scratch);
+        CPPUNIT_ASSERT(view && view->data() == plain.data());
     }
 
     void testNormalizedPaths() {
