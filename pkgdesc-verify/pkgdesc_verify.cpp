@@ -7,6 +7,7 @@
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/exit_code.hpp>
 #include <libpkgdesc/integrate/hids.hpp>
+#include <libpkgdesc/report/evidence_trail.hpp>
 #include <libpkgdesc/report/reporter.hpp>
 #include <libpkgdesc/report/run_record.hpp>
 #include <libpkgdesc/trust/reference_sources.hpp>
@@ -50,7 +51,7 @@ constexpr const char* k_exit_codes = R"(Exit status:
      (root, dpkg database, reference data)
   3  untrusted reference data: a missing, bad, unknown or expired signature, an expired or
      rolled-back Release, an index that does not match it; or unsigned data without
-     --trust-unsigned. Nothing is declared pristine then.)";
+     --trust-unsigned. Nothing is declared pristine then. --check-evidence: a broken trail.)";
 
 // Prints "pkgdesc-verify: KIND: MESSAGE" on standard error. Messages quote the checked system's
 // dpkg database and file names: escaped for the terminal (their backslashes are kept, for the
@@ -81,6 +82,13 @@ struct Options {
     std::optional<std::string> record;
     // Files whose verdict nothing changed since the last run are not read again.
     bool incremental = false;
+    // The evidence trail this run is added to, and how its manifest is signed.
+    std::optional<std::string> evidence_dir;
+    std::optional<EvidenceSigner> evidence_signer;
+    // The trail to prove instead of verifying, and the keys that prove it.
+    std::optional<std::string> check_evidence;
+    EvidenceKeys evidence_keys;
+    std::vector<std::string> command; // as given, for the manifest
 };
 
 // Reports over this size are refused (AIDE writes ~200 bytes an entry: 5 million entries).
@@ -122,11 +130,54 @@ private:
     std::optional<std::string> option_without_effect(const po::variables_map& vm) const;
     std::optional<std::string> mode_conflict(const po::variables_map& vm) const;
     std::vector<std::string> allow_patterns() const;
-    ReferenceSet load_references(std::optional<DpkgDatabase>& database) const;
+    ReferenceSet load_references(std::optional<DpkgDatabase>& database,
+                                 std::vector<std::string>& logged) const;
+    int check_evidence() const;
     int write_plan(const ReferenceSet& references) const;
 
     Options m_opts;
 };
+
+// The evidence options into `opts`; a message for a combination that makes no sense.
+std::optional<std::string> evidence_options(const po::variables_map& vm, Options& opts) {
+    const bool openpgp = vm.count("evidence-key") != 0;
+    const bool ed25519 = vm.count("evidence-ed25519-key") != 0;
+    if (vm.count("evidence-dir") != 0) {
+        opts.evidence_dir = vm["evidence-dir"].as<std::string>();
+        if (openpgp == ed25519) {
+            return "--evidence-dir needs one key to sign with: --evidence-key or "
+                   "--evidence-ed25519-key";
+        }
+        opts.evidence_signer = openpgp
+                                   ? EvidenceSigner{EvidenceSigner::Kind::openpgp,
+                                                    vm["evidence-key"].as<std::string>()}
+                                   : EvidenceSigner{EvidenceSigner::Kind::ed25519,
+                                                    vm["evidence-ed25519-key"].as<std::string>()};
+    } else if (openpgp || ed25519) {
+        return "--evidence-key and --evidence-ed25519-key apply to --evidence-dir";
+    }
+    const bool keys = !opts.evidence_keys.keyrings.empty() || !opts.evidence_keys.ed25519.empty();
+    if (vm.count("check-evidence") != 0) {
+        opts.check_evidence = vm["check-evidence"].as<std::string>();
+        if (!keys) {
+            return "--check-evidence needs the keys that signed the trail: --evidence-keyring "
+                   "or --evidence-ed25519-public";
+        }
+        if (opts.evidence_dir || opts.record || opts.aide_report || opts.aide_db ||
+            opts.paths_from || opts.backup_plan || !opts.verify.packages.empty()) {
+            return "--check-evidence proves a trail and verifies nothing: give it alone, with "
+                   "its keys";
+        }
+    } else if (keys) {
+        return "--evidence-keyring and --evidence-ed25519-public apply to --check-evidence";
+    }
+    if (opts.evidence_dir &&
+        (opts.aide_report || opts.backup_plan || vm.count("format") != 0 || opts.report.list)) {
+        return "--evidence-dir keeps the JSON report of a verification: --aide-report, "
+               "--backup-plan, --format and --list do not apply";
+    }
+    return std::nullopt;
+}
 
 std::optional<int> Cli::parse(int argc, char** argv) {
     std::string format = "text";
@@ -193,6 +244,24 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "do not read again a regular file that the last --incremental run of this root proved "
         "pristine and that has not changed since (same inode, size, mode, owner, link count, "
         "mtime and ctime; the verdicts are kept in the --state-dir; see pkgdesc-verify(1))");
+    po::options_description evidence("Evidence trail (see docs/evidence.md)");
+    evidence.add_options()(
+        "evidence-dir", po::value<std::string>()->value_name("DIR"),
+        "add this run to the trail in DIR: its JSON report, a manifest chained to the run "
+        "before, signed, and a line in DIR/prooftrail.log; print only the state line")(
+        "evidence-key", po::value<std::string>()->value_name("KEYID"),
+        "sign the manifest with this OpenPGP key of GNUPGHOME (empty: GnuPG's default key)")(
+        "evidence-ed25519-key", po::value<std::string>()->value_name("FILE"),
+        "sign the manifest with the Ed25519 private key of this PEM file")(
+        "check-evidence", po::value<std::string>()->value_name("DIR"),
+        "prove the trail in DIR from its first entry (every signature and link) instead of "
+        "verifying; exit status 3 names the first broken link")(
+        "evidence-keyring",
+        po::value<std::vector<std::string>>(&m_opts.evidence_keys.keyrings)->value_name("FILE"),
+        "an OpenPGP keyring that --check-evidence accepts signatures of; repeatable")(
+        "evidence-ed25519-public",
+        po::value<std::vector<std::string>>(&m_opts.evidence_keys.ed25519)->value_name("FILE"),
+        "an Ed25519 public key (PEM) that --check-evidence accepts signatures of; repeatable");
     po::options_description output("Output");
     output.add_options()("format", po::value<std::string>()->value_name("FORMAT"),
                          "text (default), rpm (rpm -V / dpkg --verify lines) or json")(
@@ -221,6 +290,7 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         .add(hids)
         .add(backup)
         .add(routine)
+        .add(evidence)
         .add(output);
     po::options_description all;
     all.add(visible).add(hidden);
@@ -301,6 +371,10 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     if (vm.count("record") != 0) {
         m_opts.record = vm["record"].as<std::string>();
     }
+    if (const std::optional<std::string> message = evidence_options(vm, m_opts)) {
+        return usage_error(*message);
+    }
+    m_opts.command.assign(argv, argv + argc);
     if (const std::optional<std::string> message = mode_conflict(vm)) {
         return usage_error(*message);
     }
@@ -472,18 +546,40 @@ std::vector<std::string> read_allow_file(const std::string& path) {
 
 // The reference data from the sources named on the command line; `database`: the dpkg
 // database read to choose the versions, when the sources needed it.
-ReferenceSet Cli::load_references(std::optional<DpkgDatabase>& database) const {
+ReferenceSet Cli::load_references(std::optional<DpkgDatabase>& database,
+                                  std::vector<std::string>& logged) const {
     ReferenceSources sources = m_opts.sources;
     sources.jobs = m_opts.verify.jobs != 0 ? m_opts.verify.jobs : default_jobs();
     // The AIDE filter also looks for what replaced versions shipped.
     sources.other_versions = m_opts.aide_report.has_value();
     ReferenceLog log;
-    log.warning = [](const std::string& text) { print_message("warning", text); };
-    if (!m_opts.report.quiet) {
-        log.note = [](const std::string& text) { print_message("", text); };
+    // What the sources said, signers included, is kept for an evidence manifest.
+    const bool keep = m_opts.evidence_dir.has_value();
+    log.warning = [keep, &logged](const std::string& text) {
+        print_message("warning", text);
+        if (keep) {
+            logged.push_back("warning: " + text);
+        }
+    };
+    if (!m_opts.report.quiet || keep) {
+        log.note = [this, keep, &logged](const std::string& text) {
+            if (!m_opts.report.quiet) {
+                print_message("", text);
+            }
+            if (keep) {
+                logged.push_back(text);
+            }
+        };
     }
-    if (m_opts.report.verbose) {
-        log.detail = [](const std::string& text) { print_message("", text); };
+    if (m_opts.report.verbose || keep) {
+        log.detail = [this, keep, &logged](const std::string& text) {
+            if (m_opts.report.verbose) {
+                print_message("", text);
+            }
+            if (keep) {
+                logged.push_back(text);
+            }
+        };
     }
     log.generating = cli::generation_progress(k_program, m_opts.report.quiet);
     // The database that chooses the versions is the one verified.
@@ -528,11 +624,35 @@ int Cli::write_plan(const ReferenceSet& references) const {
     return to_int(plan.unreadable.empty() ? ExitCode::ok : ExitCode::differences);
 }
 
+// Proves an evidence trail: one line for an intact one, the first broken link otherwise.
+int Cli::check_evidence() const {
+    const EvidenceCheck check = EvidenceTrail(*m_opts.check_evidence).check(m_opts.evidence_keys);
+    std::string signers;
+    for (const std::string& signer : check.signers) {
+        signers += (signers.empty() ? "" : ", ") + signer;
+    }
+    if (!check.intact()) {
+        throw TrustError(*m_opts.check_evidence, check.broken + " (" +
+                                                     std::to_string(check.entries) +
+                                                     " entries before it proven)");
+    }
+    std::cout << "pkgdesc-verify: " << *m_opts.check_evidence << ": " << check.entries
+              << " entries proven, signed by " << (signers.empty() ? "nobody" : signers) << "\n";
+    if (!std::cout.flush()) {
+        print_message("error", "cannot write to standard output");
+        return to_int(ExitCode::error);
+    }
+    return to_int(ExitCode::ok);
+}
+
 int Cli::run(int argc, char** argv) {
     if (const std::optional<int> early = parse(argc, argv)) {
         return *early;
     }
     return cli::guarded(k_program, [this]() -> int {
+        if (m_opts.check_evidence) {
+            return check_evidence();
+        }
         // Trust: only signed data is used unless the user vouches for unsigned files.
         check_vouched(m_opts.sources);
         // The input of a HIDS mode, read before anything is trusted or checked.
@@ -552,7 +672,8 @@ int Cli::run(int argc, char** argv) {
                                m_opts.from0 ? PathListSeparator::nul : PathListSeparator::newline);
         }
         std::optional<DpkgDatabase> database;
-        const ReferenceSet references = load_references(database);
+        std::vector<std::string> logged;
+        const ReferenceSet references = load_references(database, logged);
         if (m_opts.backup_plan) {
             return write_plan(references);
         }
@@ -571,11 +692,12 @@ int Cli::run(int argc, char** argv) {
         const auto started = std::chrono::steady_clock::now();
         std::ostringstream recorded;
         ReportOptions report = m_opts.report;
-        if (m_opts.record) {
+        const bool keeps_report = m_opts.record || m_opts.evidence_dir;
+        if (keeps_report) {
             report.format = ReportFormat::json;
         }
         const std::unique_ptr<Reporter> reporter =
-            make_reporter(report, m_opts.record ? static_cast<std::ostream&>(recorded) : std::cout);
+            make_reporter(report, keeps_report ? static_cast<std::ostream&>(recorded) : std::cout);
         ProgressSink sink(*reporter, m_opts.report.quiet);
         VerdictCache known;
         VerdictCache proven(m_opts.incremental ? std::time(nullptr) : 0);
@@ -604,7 +726,7 @@ int Cli::run(int argc, char** argv) {
                             !m_opts.verify.packages.empty() || m_opts.verify.only_paths.has_value()
                                 ? &known
                                 : nullptr);
-                if (!m_opts.report.quiet && !m_opts.record) {
+                if (!m_opts.report.quiet && !keeps_report) {
                     print_message("", "incremental: " + std::to_string(known.hits()) +
                                           " files unchanged since the last run not read; " +
                                           std::to_string(proven.proven()) + " verdicts kept in " +
@@ -616,15 +738,32 @@ int Cli::run(int argc, char** argv) {
             }
         }
         const ExitCode status = summary.clean() ? ExitCode::ok : ExitCode::differences;
-        if (m_opts.record) {
+        if (keeps_report) {
             const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-            const RunRecord record =
-                record_run(*m_opts.record, recorded.str(), summary,
-                           std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count(),
-                           took.count());
-            std::cout << "pkgdesc-verify: " << record.line << "\n";
+            const std::int64_t finished = std::chrono::duration_cast<std::chrono::seconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count();
+            std::string line;
+            if (m_opts.record) {
+                line = record_run(*m_opts.record, recorded.str(), summary, finished, took.count())
+                           .line;
+            }
+            if (m_opts.evidence_dir) {
+                EvidenceRun run;
+                run.report = recorded.str();
+                run.command = m_opts.command;
+                run.sources = describe_sources(m_opts.sources);
+                run.sources.insert(run.sources.end(), logged.begin(), logged.end());
+                run.state = std::string(trust_state_name(trust_state_of(summary)));
+                run.finished_unix = finished;
+                const EvidenceEntry entry =
+                    EvidenceTrail(*m_opts.evidence_dir).append(run, *m_opts.evidence_signer);
+                if (line.empty()) {
+                    line = run_record_line(summary);
+                }
+                line += " (evidence: " + entry.name + ", manifest " + entry.manifest_sha256 + ")";
+            }
+            std::cout << "pkgdesc-verify: " << line << "\n";
             if (!std::cout.flush()) {
                 print_message("error", "cannot write to standard output");
                 return to_int(ExitCode::error);

@@ -25,7 +25,8 @@ std::string_view trust_state_name(TrustState state) {
 
 TrustState trust_state_of(const Summary& summary) {
     for (const FileStatus status : k_file_statuses) {
-        if (is_deviation(status) && (summary.count(status) != 0 || summary.md5sums_count(status) != 0)) {
+        if (is_deviation(status) &&
+            (summary.count(status) != 0 || summary.md5sums_count(status) != 0)) {
             return TrustState::degraded;
         }
     }
@@ -56,8 +57,8 @@ std::string state_line(TrustState state, const Summary& summary) {
                 " diversions no installed package vouches for";
     }
     if (!summary.unreferenced.empty()) {
-        line += "; " + std::to_string(summary.unreferenced.size()) +
-                " packages without reference data";
+        line +=
+            "; " + std::to_string(summary.unreferenced.size()) + " packages without reference data";
     }
     return line;
 }
@@ -98,6 +99,10 @@ std::string metrics(TrustState state, const Summary& summary, std::int64_t finis
 }
 
 } // namespace
+
+std::string run_record_line(const Summary& summary) {
+    return state_line(trust_state_of(summary), summary);
+}
 
 RunRecord record_run(const std::string& dir, std::string_view json, const Summary& summary,
                      std::int64_t finished_unix, double seconds) {

@@ -31,6 +31,9 @@ struct PKGDESC_EXPORT RunRecord {
     std::string line;
 };
 
+// The journal line of a run: "degraded: 3 deviating files (2 modified, 1 missing) ...".
+PKGDESC_EXPORT std::string run_record_line(const Summary& summary);
+
 // Writes into `dir` (which must exist): last.json (`json`, the report; the last one before is
 // kept as previous.json), state (the line: it starts with the state word), and pkgdesc.prom
 // (files by status, packages checked and unreferenced, bytes hashed, the run's end and

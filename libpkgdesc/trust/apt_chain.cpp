@@ -409,6 +409,7 @@ private:
             }
             check_release_time(release, m_options.now, inrelease);
             m_history.check_and_record(release, signer, inrelease);
+            m_result.signed_sources.push_back(what + ": signed by " + signer);
         } catch (const Error& e) {
             warn(what, e.what());
             return;

@@ -48,6 +48,8 @@ struct PKGDESC_EXPORT AptChainResult {
     std::size_t captured = 0;         // stanzas the apt hook captured
     // Sources that could not be proven, and cache problems: "what: reason".
     std::vector<std::string> warnings;
+    // The sources proven: "URI SUITE: signed by FINGERPRINT".
+    std::vector<std::string> signed_sources;
 };
 
 // Adds to `references` a stanza for each of `wanted` that a signed index vouches for, and records

@@ -44,6 +44,9 @@ void load_apt(const ReferenceSources& sources, const std::vector<PackageVersion>
     for (const std::string& warning : result.warnings) {
         say(log.warning, warning);
     }
+    for (const std::string& source : result.signed_sources) {
+        say(log.detail, "apt chain: " + source);
+    }
     say(log.note, "apt chain: " + std::to_string(result.sources_verified) + " of " +
                       std::to_string(result.sources) + " sources proven, " +
                       std::to_string(result.indexes) + " Packages indexes; " +
@@ -86,6 +89,36 @@ void load_repos(const ReferenceSources& sources, const std::vector<PackageVersio
 }
 
 } // namespace
+
+std::vector<std::string> describe_sources(const ReferenceSources& sources) {
+    auto joined = [](const std::vector<std::string>& items) {
+        std::string text;
+        for (const std::string& item : items) {
+            text += (text.empty() ? "" : ", ") + item;
+        }
+        return text;
+    };
+    std::vector<std::string> lines;
+    for (const std::string& path : sources.pkgdesc) {
+        lines.push_back("pkgdesc file or directory " + path + " (unsigned, vouched for)");
+    }
+    for (const std::string& repo : sources.repos) {
+        lines.push_back("repository " + repo +
+                        (sources.suites.empty() ? "" : ", suites " + joined(sources.suites)) +
+                        ", keyrings " + joined(sources.keyrings));
+    }
+    if (sources.apt_chain()) {
+        std::string line = "apt chain (apt's configuration and keyrings";
+        if (!sources.debs_dirs.empty()) {
+            line += "; .debs from " + joined(sources.debs_dirs);
+        }
+        if (!sources.apt_options.empty()) {
+            line += "; apt options " + joined(sources.apt_options);
+        }
+        lines.push_back(line + (sources.fetch ? "; downloads allowed)" : ")"));
+    }
+    return lines;
+}
 
 std::string state_dir(const ReferenceSources& sources) {
     return sources.state_dir ? *sources.state_dir : default_state_dir();

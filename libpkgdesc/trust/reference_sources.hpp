@@ -50,6 +50,11 @@ struct PKGDESC_EXPORT ReferenceLog {
     std::function<void(std::size_t, std::size_t, std::uint64_t)> generating;
 };
 
+// The sources, one line each, for a record of what a run relied on: "pkgdesc file or directory
+// PATH (unsigned, vouched for)", "repository REPO, keyrings K1, K2", "apt chain (apt's
+// configuration; .debs from DIR...)". What their signatures were made by is in the log.
+PKGDESC_EXPORT std::vector<std::string> describe_sources(const ReferenceSources& sources);
+
 // pkgdesc's state directory (release history, captured stanzas) and the store of the stanzas
 // the apt hook captured (STATE/captured), for these sources.
 PKGDESC_EXPORT std::string state_dir(const ReferenceSources& sources);

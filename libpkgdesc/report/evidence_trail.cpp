@@ -1,0 +1,520 @@
+// The evidence trail: signed, chained manifests of verification runs.
+#include <libpkgdesc/report/evidence_trail.hpp>
+
+#include <libpkgdesc/error.hpp>
+#include <libpkgdesc/fs/atomic_file.hpp>
+#include <libpkgdesc/trust/openpgp.hpp>
+#include <libpkgdesc/util/base64.hpp>
+#include <libpkgdesc/util/file_io.hpp>
+#include <libpkgdesc/util/lines.hpp>
+#include <libpkgdesc/util/sha256.hpp>
+#include <libpkgdesc/util/unique_fd.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string_view>
+
+namespace pkgdesc {
+
+namespace {
+
+constexpr std::uint64_t k_max_log = std::uint64_t{64} << 20;
+constexpr std::uint64_t k_max_manifest = std::uint64_t{1} << 20;
+constexpr std::uint64_t k_max_report = std::uint64_t{1} << 30;
+constexpr std::uint64_t k_max_signature = std::uint64_t{64} << 10;
+constexpr std::uint64_t k_max_key = std::uint64_t{64} << 10;
+const std::string k_no_previous(64, '0');
+constexpr std::string_view k_openpgp_suffix = ".manifest.asc";
+constexpr std::string_view k_ed25519_suffix = ".manifest.ed25519";
+
+std::string utc_text(std::int64_t unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    std::array<char, 32> text{};
+    std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text.data();
+}
+
+std::string compact_utc(std::int64_t unix_seconds) {
+    std::string text = utc_text(unix_seconds);
+    std::erase(text, '-');
+    std::erase(text, ':');
+    return text; // 20261204T210000Z
+}
+
+bool is_hex64(std::string_view text) {
+    return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+// "run-" then digits, 'T', 'Z' and '-' only: never a path of its own.
+bool is_entry_name(std::string_view name) {
+    return name.size() > 4 && name.size() < 64 && name.starts_with("run-") &&
+           std::all_of(name.begin() + 4, name.end(), [](char c) {
+               return (c >= '0' && c <= '9') || c == 'T' || c == 'Z' || c == '-';
+           });
+}
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+struct PkeyFree {
+    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+struct MdCtxFree {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+struct BioFree {
+    void operator()(BIO* bio) const { BIO_free(bio); }
+};
+
+// Never asks for a passphrase (on a terminal or anywhere): an encrypted key is refused.
+int no_passphrase(char*, int, int, void*) {
+    return 0;
+}
+
+Pkey read_ed25519_key(const std::string& file, bool secret) {
+    const std::optional<std::string> pem = read_file_if_exists(file, k_max_key);
+    if (!pem) {
+        throw TrustError(file, "no such key file");
+    }
+    const std::unique_ptr<BIO, BioFree> bio(
+        BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
+    Pkey key(secret ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr)
+                    : PEM_read_bio_PUBKEY(bio.get(), nullptr, no_passphrase, nullptr));
+    if (!key) {
+        throw TrustError(file,
+                         secret ? "not an unencrypted PEM private key" : "not a PEM public key");
+    }
+    if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519) {
+        throw TrustError(file, "not an Ed25519 key");
+    }
+    return key;
+}
+
+// "ed25519:" and the SHA-256 of the key's SubjectPublicKeyInfo: what names the signer.
+std::string ed25519_identity(EVP_PKEY* key) {
+    unsigned char* der = nullptr;
+    const int n = i2d_PUBKEY(key, &der);
+    if (n <= 0) {
+        throw TrustError("Ed25519 key", "cannot encode the public key");
+    }
+    const Sha256Digest digest = Sha256::digest(
+        std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n)));
+    OPENSSL_free(der);
+    return "ed25519:" + to_hex(digest);
+}
+
+std::string ed25519_sign(const std::string& key_file, std::string_view data) {
+    const Pkey key = read_ed25519_key(key_file, true);
+    const std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    std::array<unsigned char, 64> signature{};
+    std::size_t length = signature.size();
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+        EVP_DigestSign(ctx.get(), signature.data(), &length,
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+        length != signature.size()) {
+        throw TrustError(key_file, "cannot sign with this key");
+    }
+    return base64_encode(std::string_view(reinterpret_cast<const char*>(signature.data()),
+                                          signature.size())) +
+           "\n";
+}
+
+bool ed25519_verify(EVP_PKEY* key, std::string_view data, std::string_view signature) {
+    const std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key) == 1 &&
+           EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                            signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                            data.size()) == 1;
+}
+
+void write_atomically(const std::string& path, std::string_view data) {
+    AtomicFile file(path, 0644);
+    file.write(data);
+    file.commit();
+}
+
+// One line of prooftrail.log.
+struct LogLine {
+    std::string time;
+    std::string manifest;
+    std::string previous;
+    std::string report; // NAME.json
+    std::string name() const { return report.substr(0, report.size() - 5); }
+};
+
+std::optional<LogLine> parse_log_line(std::string_view line) {
+    std::vector<std::string_view> fields;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t space = line.find(' ', start);
+        fields.push_back(line.substr(start, space - start));
+        if (space == std::string_view::npos) {
+            break;
+        }
+        start = space + 1;
+    }
+    if (fields.size() != 4 || fields[0].size() != 20 || !fields[0].ends_with('Z') ||
+        !is_hex64(fields[1]) || !is_hex64(fields[2]) || !fields[3].ends_with(".json") ||
+        !is_entry_name(fields[3].substr(0, fields[3].size() - 5))) {
+        return std::nullopt;
+    }
+    return LogLine{std::string(fields[0]), std::string(fields[1]), std::string(fields[2]),
+                   std::string(fields[3])};
+}
+
+// The manifest SHA-256 of the last line of a log's text (k_no_previous for an empty log).
+std::string last_manifest(std::string_view text, const std::string& shown) {
+    std::string last = k_no_previous;
+    for (const std::string_view line : split_lines(text)) {
+        if (line.empty()) {
+            continue;
+        }
+        const std::optional<LogLine> parsed = parse_log_line(line);
+        if (!parsed) {
+            throw IoError(shown,
+                          "a line that is not \"UTC MANIFEST-SHA256 PREVIOUS-SHA256 "
+                          "REPORT\": the trail is damaged (pkgdesc-verify --check-evidence)");
+        }
+        last = parsed->manifest;
+    }
+    return last;
+}
+
+std::string read_all(int fd, const std::string& shown) {
+    std::string text;
+    std::array<char, 65536> buffer{};
+    for (;;) {
+        const ssize_t n =
+            ::pread(fd, buffer.data(), buffer.size(), static_cast<off_t>(text.size()));
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw IoError::from_errno(shown, "cannot read", errno);
+        }
+        if (n == 0) {
+            return text;
+        }
+        text.append(buffer.data(), static_cast<std::size_t>(n));
+        if (text.size() > k_max_log) {
+            throw IoError(shown, "larger than " + std::to_string(k_max_log) + " bytes: refused");
+        }
+    }
+}
+
+} // namespace
+
+EvidenceTrail::EvidenceTrail(std::string dir) : m_dir(std::move(dir)) {
+    while (m_dir.size() > 1 && m_dir.back() == '/') {
+        m_dir.pop_back();
+    }
+}
+
+EvidenceEntry EvidenceTrail::append(const EvidenceRun& run, const EvidenceSigner& signer) const {
+    struct stat st {};
+    if (::stat(m_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        throw IoError(m_dir, "no such directory (the evidence directory must exist)");
+    }
+    // The log, locked until the line is appended: two runs never take the same previous
+    // manifest or the same name.
+    const std::string log_path = m_dir + "/" + k_prooftrail_log;
+    UniqueFd log(
+        ::open(log_path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!log.valid()) {
+        throw IoError::from_errno(log_path, "cannot open", errno);
+    }
+    if (::fstat(log.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        throw IoError(log_path, "not a regular file");
+    }
+    while (::flock(log.get(), LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            throw IoError::from_errno(log_path, "cannot lock", errno);
+        }
+    }
+    const std::string previous = last_manifest(read_all(log.get(), log_path), log_path);
+
+    EvidenceEntry entry;
+    const std::string base = "run-" + compact_utc(run.finished_unix);
+    entry.name = base;
+    for (int n = 2; exists(m_dir + "/" + entry.name + ".json") ||
+                    exists(m_dir + "/" + entry.name + ".manifest");
+         ++n) {
+        entry.name = base + "-" + std::to_string(n);
+    }
+    const std::string report_name = entry.name + ".json";
+    write_atomically(m_dir + "/" + report_name, run.report);
+
+    nlohmann::json manifest;
+    manifest["format"] = k_evidence_format;
+    manifest["time"] = utc_text(run.finished_unix);
+    manifest["command"] = run.command;
+    manifest["sources"] = run.sources;
+    manifest["state"] = run.state;
+    manifest["files"] = nlohmann::json::array({{{"name", report_name},
+                                                {"sha256", to_hex(Sha256::digest(run.report))},
+                                                {"size", run.report.size()}}});
+    manifest["previous"] = previous;
+    manifest["signature"] = signer.kind == EvidenceSigner::Kind::openpgp ? "openpgp" : "ed25519";
+    const std::string text = manifest.dump(2) + "\n";
+    // Signed before anything names it: a key that cannot sign leaves no manifest behind.
+    const std::string signature = signer.kind == EvidenceSigner::Kind::openpgp
+                                      ? sign_detached(text, signer.key)
+                                      : ed25519_sign(signer.key, text);
+    write_atomically(m_dir + "/" + entry.name + ".manifest", text);
+    write_atomically(m_dir + "/" + entry.name +
+                         std::string(signer.kind == EvidenceSigner::Kind::openpgp
+                                         ? k_openpgp_suffix
+                                         : k_ed25519_suffix),
+                     signature);
+    entry.manifest_sha256 = to_hex(Sha256::digest(text));
+
+    const std::string line = utc_text(run.finished_unix) + " " + entry.manifest_sha256 + " " +
+                             previous + " " + report_name + "\n";
+    const ssize_t n = ::write(log.get(), line.data(), line.size());
+    if (n != static_cast<ssize_t>(line.size())) {
+        throw IoError::from_errno(log_path, "cannot append", n < 0 ? errno : EIO);
+    }
+    if (::fsync(log.get()) != 0) {
+        throw IoError::from_errno(log_path, "cannot sync", errno);
+    }
+    return entry;
+}
+
+EvidenceCheck EvidenceTrail::check(const EvidenceKeys& keys) const {
+    const std::string log_path = m_dir + "/" + k_prooftrail_log;
+    const std::optional<std::string> log =
+        read_file_if_exists(log_path, k_max_log, FollowSymlink::no);
+    // No log at all: a directory that is no trail, unless a run's files are there.
+    const bool no_log = !log.has_value();
+    std::unique_ptr<SignatureVerifier> openpgp;
+    if (!keys.keyrings.empty()) {
+        KeySource source;
+        source.files = keys.keyrings;
+        openpgp = std::make_unique<SignatureVerifier>(source);
+    }
+    std::vector<std::pair<Pkey, std::string>> ed25519; // key, identity
+    for (const std::string& file : keys.ed25519) {
+        Pkey key = read_ed25519_key(file, false);
+        std::string identity = ed25519_identity(key.get());
+        ed25519.emplace_back(std::move(key), std::move(identity));
+    }
+
+    EvidenceCheck result;
+    std::set<std::string> named;
+    std::string previous = k_no_previous;
+    std::size_t number = 0;
+    auto broken = [&](const std::string& name, const std::string& reason) {
+        result.broken = "entry " + std::to_string(number) +
+                        (name.empty() ? "" : " (" + name + ")") + ": " + reason;
+        return result;
+    };
+    auto add_signer = [&](const std::string& signer) {
+        if (std::find(result.signers.begin(), result.signers.end(), signer) ==
+            result.signers.end()) {
+            result.signers.push_back(signer);
+        }
+    };
+    const std::string log_text = log.value_or(std::string());
+    for (const std::string_view text : split_lines(log_text)) {
+        ++number;
+        const std::optional<LogLine> line = parse_log_line(text);
+        if (!line) {
+            return broken("", "not a line \"UTC MANIFEST-SHA256 PREVIOUS-SHA256 REPORT\" of " +
+                                  log_path);
+        }
+        const std::string name = line->name();
+        if (!named.insert(name).second) {
+            return broken(name, "named a second time");
+        }
+        if (line->previous != previous) {
+            return broken(name, number == 1
+                                    ? "links to an earlier manifest, but it is the first entry: "
+                                      "entries before it were deleted"
+                                    : "links to manifest " + line->previous +
+                                          ", the entry before is " + previous +
+                                          ": an entry was deleted, inserted or reordered");
+        }
+        const std::string manifest_path = m_dir + "/" + name + ".manifest";
+        std::optional<std::string> manifest;
+        try {
+            manifest = read_file_if_exists(manifest_path, k_max_manifest, FollowSymlink::no);
+        } catch (const Error& e) {
+            return broken(name, std::string("its manifest cannot be read: ") + e.what());
+        }
+        if (!manifest) {
+            return broken(name, "its manifest " + name + ".manifest is missing");
+        }
+        if (to_hex(Sha256::digest(*manifest)) != line->manifest) {
+            return broken(name, "its manifest is not the one logged (edited or replaced)");
+        }
+        // The signature: by one of the given keys, of either kind.
+        const std::string asc_path = m_dir + "/" + name + std::string(k_openpgp_suffix);
+        const std::string ed_path = m_dir + "/" + name + std::string(k_ed25519_suffix);
+        std::optional<std::string> asc;
+        std::optional<std::string> ed;
+        try {
+            asc = read_file_if_exists(asc_path, k_max_signature, FollowSymlink::no);
+            ed = read_file_if_exists(ed_path, k_max_signature, FollowSymlink::no);
+        } catch (const Error& e) {
+            return broken(name, std::string("its signature cannot be read: ") + e.what());
+        }
+        if (!asc && !ed) {
+            return broken(name, "its manifest is not signed");
+        }
+        std::string signer;
+        std::string refused;
+        if (asc) {
+            if (!openpgp) {
+                refused = "an OpenPGP signature, and no --keyring was given";
+            } else {
+                try {
+                    signer = openpgp->verify_detached(*manifest, *asc, asc_path).signer;
+                } catch (const TrustError& e) {
+                    refused = e.what();
+                }
+            }
+        }
+        if (signer.empty() && ed) {
+            std::string encoded = *ed;
+            while (!encoded.empty() && (encoded.back() == '\n' || encoded.back() == '\r')) {
+                encoded.pop_back();
+            }
+            const std::optional<std::string> raw = base64_decode(encoded);
+            if (!raw || raw->size() != 64) {
+                refused = ed_path + ": not an Ed25519 signature";
+            } else if (ed25519.empty()) {
+                refused = "an Ed25519 signature, and no Ed25519 public key was given";
+            } else {
+                for (const auto& [key, identity] : ed25519) {
+                    if (ed25519_verify(key.get(), *manifest, *raw)) {
+                        signer = identity;
+                        break;
+                    }
+                }
+                if (signer.empty()) {
+                    refused = ed_path + ": not made by any of the given Ed25519 keys";
+                }
+            }
+        }
+        if (signer.empty()) {
+            return broken(name, "its signature is not proven: " + refused);
+        }
+        // What the signed manifest says.
+        nlohmann::json parsed;
+        try {
+            parsed = nlohmann::json::parse(*manifest);
+        } catch (const nlohmann::json::exception&) {
+            return broken(name, "its manifest is not JSON");
+        }
+        const auto field = [&](const char* key) -> std::string {
+            const auto it = parsed.is_object() ? parsed.find(key) : parsed.end();
+            return it != parsed.end() && it->is_string() ? it->get<std::string>() : std::string();
+        };
+        if (field("format") != k_evidence_format) {
+            return broken(name, "its manifest is not of the format \"" +
+                                    std::string(k_evidence_format) + "\"");
+        }
+        if (field("previous") != previous) {
+            return broken(name, "its manifest links to another previous manifest than the log");
+        }
+        if (field("time") != line->time) {
+            return broken(name, "its manifest's time is not the logged one");
+        }
+        const auto files = parsed.find("files");
+        if (files == parsed.end() || !files->is_array() || files->empty()) {
+            return broken(name, "its manifest names no file");
+        }
+        bool report_listed = false;
+        for (const nlohmann::json& file : *files) {
+            if (!file.is_object() || !file.contains("name") || !file["name"].is_string() ||
+                !file.contains("sha256") || !file["sha256"].is_string() || !file.contains("size") ||
+                !file["size"].is_number_unsigned()) {
+                return broken(name, "its manifest has a malformed file entry");
+            }
+            const std::string file_name = file["name"].get<std::string>();
+            if (file_name != line->report) {
+                return broken(name, "its manifest names a file that is not its report");
+            }
+            report_listed = true;
+            std::optional<std::string> report;
+            try {
+                report =
+                    read_file_if_exists(m_dir + "/" + file_name, k_max_report, FollowSymlink::no);
+            } catch (const Error& e) {
+                return broken(name, std::string("its report cannot be read: ") + e.what());
+            }
+            if (!report) {
+                return broken(name, "its report " + file_name + " is missing");
+            }
+            if (report->size() != file["size"].get<std::uint64_t>() ||
+                to_hex(Sha256::digest(*report)) != file["sha256"].get<std::string>()) {
+                return broken(name, "its report " + file_name + " is not the one signed (edited)");
+            }
+        }
+        if (!report_listed) {
+            return broken(name, "its manifest does not name its report");
+        }
+        add_signer(signer);
+        previous = line->manifest;
+        result.entries = number;
+    }
+    // A run's files that no line names: inserted, or the line deleted (at the end of the log,
+    // what the chain alone cannot tell).
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(m_dir.c_str()), &::closedir);
+    if (!dir) {
+        throw IoError::from_errno(m_dir, "cannot read directory", errno);
+    }
+    std::vector<std::string> unnamed;
+    while (const dirent* ent = ::readdir(dir.get())) {
+        std::string_view file = ent->d_name;
+        for (const std::string_view suffix :
+             {std::string_view(".json"), std::string_view(".manifest"), k_openpgp_suffix,
+              k_ed25519_suffix}) {
+            if (file.ends_with(suffix) &&
+                is_entry_name(file.substr(0, file.size() - suffix.size()))) {
+                const std::string base(file.substr(0, file.size() - suffix.size()));
+                if (!named.contains(base)) {
+                    unnamed.push_back(base);
+                }
+                break;
+            }
+        }
+    }
+    if (no_log && unnamed.empty()) {
+        throw IoError(log_path, "no such file: not an evidence trail");
+    }
+    if (!unnamed.empty()) {
+        std::sort(unnamed.begin(), unnamed.end());
+        number = result.entries + 1;
+        return broken(unnamed.front(), "in the directory but in no line of " +
+                                           std::string(k_prooftrail_log) +
+                                           " (inserted, or its line deleted)");
+    }
+    return result;
+}
+
+} // namespace pkgdesc
