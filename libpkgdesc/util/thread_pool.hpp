@@ -12,6 +12,7 @@
 #include <mutex>
 #include <numeric>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -25,10 +26,10 @@ PKGDESC_EXPORT unsigned default_jobs();
 // `schedule` (a permutation of the indexes, e.g. largest input first), and `deliver(i, result)`
 // on the calling thread strictly in index order, as soon as each result and all before it exist.
 // A thread takes `batch` jobs of the schedule at a time (fewer hand-offs for many small jobs).
-// `window` (0: no limit) bounds how far the threads run ahead of the delivery: a job at
-// position p of the schedule starts only once fewer than p + 1 - window results are still to
-// be delivered, so that with the identity schedule at most `window` results wait at any time,
-// without the threads ever stopping together. `work` must not throw; encode failures in Result.
+// `window` (0: no limit) bounds how far the threads run ahead of the delivery: job i starts
+// only once the results before i - window + 1 were delivered, so that at most `window` results
+// wait (and are stored) at any time, without the threads ever stopping together; it needs the
+// identity schedule. `work` must not throw; encode failures in Result.
 template <typename Result>
 void run_ordered(std::size_t count, unsigned threads, const std::vector<std::size_t>& schedule,
                  const std::function<Result(std::size_t)>& work,
@@ -36,9 +37,18 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
                  std::size_t window = 0) {
     batch = std::max<std::size_t>(1, batch);
     if (window != 0) {
-        window = std::max(window, batch);
+        window = std::min(std::max(window, batch), std::max<std::size_t>(count, 1));
+        for (std::size_t i = 0; i < count; ++i) {
+            if (schedule[i] != i) {
+                throw std::logic_error("run_ordered: a window needs the identity schedule");
+            }
+        }
     }
-    std::vector<std::optional<Result>> results(count);
+    // A ring of `window` slots (job i in slot i % window), or one slot per job.
+    std::vector<std::optional<Result>> results(window != 0 ? window : count);
+    auto slot = [&](std::size_t index) -> std::optional<Result>& {
+        return results[window != 0 ? index % window : index];
+    };
     std::mutex mutex;
     std::condition_variable ready;
     std::condition_variable room; // for threads held back by the window
@@ -81,7 +91,7 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
             {
                 std::lock_guard lock(mutex);
                 for (auto& [index, result] : done) {
-                    results[index].emplace(std::move(result));
+                    slot(index).emplace(std::move(result));
                     wake = wake || index == awaited;
                 }
             }
@@ -103,9 +113,9 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
             {
                 std::unique_lock lock(mutex);
                 awaited = i;
-                ready.wait(lock, [&] { return results[i].has_value(); });
-                result = std::move(results[i]);
-                results[i].reset();
+                ready.wait(lock, [&] { return slot(i).has_value(); });
+                result = std::move(slot(i));
+                slot(i).reset();
                 delivered = i + 1;
                 // Woken a batch at a time, not once per result.
                 wake = held != 0 && next_job + batch <= delivered + window;

@@ -18,6 +18,7 @@ class ThreadPoolTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testDeliversInJobOrder);
     CPPUNIT_TEST(testWindowBoundsResultsWaiting);
     CPPUNIT_TEST(testThrowingDeliveryStopsTheThreads);
+    CPPUNIT_TEST(testWindowNeedsTheIdentitySchedule);
     CPPUNIT_TEST_SUITE_END();
 
     static std::vector<std::size_t> identity(std::size_t n) {
@@ -94,6 +95,16 @@ public:
         }
         CPPUNIT_ASSERT(thrown);
         CPPUNIT_ASSERT(started.load() < 1000);
+    }
+
+    void testWindowNeedsTheIdentitySchedule() {
+        // Results are kept in a ring of `window` slots, which only job order can share.
+        std::vector<std::size_t> schedule = identity(10);
+        std::swap(schedule[0], schedule[9]);
+        CPPUNIT_ASSERT_THROW(
+            run_ordered<int>(
+                10, 2, schedule, [](std::size_t) { return 0; }, [](std::size_t, int&) {}, 1, 4),
+            std::logic_error);
     }
 };
 
