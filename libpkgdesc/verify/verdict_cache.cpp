@@ -23,18 +23,20 @@ namespace {
 constexpr std::string_view k_magic = "pkgdesc-verdicts 1\n";
 constexpr std::uint64_t k_max_file = std::uint64_t{256} << 20;
 
-void put(Sha256& sha, std::string_view text) {
+// What a key digests, laid out in a buffer and hashed at once (one digest call per file, not
+// one per field).
+void put(std::string& out, std::int64_t value) {
+    out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+void put(std::string& out, std::string_view text) {
     const std::uint64_t size = text.size();
-    sha.update(&size, sizeof size);
-    sha.update(text.data(), text.size());
+    out.append(reinterpret_cast<const char*>(&size), sizeof size);
+    out.append(text);
 }
 
-void put(Sha256& sha, std::int64_t value) {
-    sha.update(&value, sizeof value);
-}
-
-void put(Sha256& sha, const std::optional<std::uint32_t>& value) {
-    put(sha, value ? static_cast<std::int64_t>(*value) : std::int64_t{-1});
+void put(std::string& out, const std::optional<std::uint32_t>& value) {
+    put(out, value ? static_cast<std::int64_t>(*value) : std::int64_t{-1});
 }
 
 // A sysctl of the verifying host's kernel, in centiseconds; nullopt when unreadable.
@@ -72,9 +74,10 @@ bool VerdictCache::settled(const struct stat& st) const {
 VerdictCache::Key VerdictCache::key(const std::string& path, const struct stat& st,
                                     const Expectation& exp,
                                     const std::vector<std::string>& ignore_xattrs) {
-    Sha256 sha;
-    put(sha, k_magic);
-    put(sha, path);
+    thread_local std::string material;
+    material.clear();
+    put(material, k_magic);
+    put(material, path);
     for (const std::int64_t value :
          {static_cast<std::int64_t>(st.st_dev), static_cast<std::int64_t>(st.st_ino),
           static_cast<std::int64_t>(st.st_size), static_cast<std::int64_t>(st.st_mode),
@@ -83,33 +86,33 @@ VerdictCache::Key VerdictCache::key(const std::string& path, const struct stat& 
           static_cast<std::int64_t>(st.st_mtim.tv_nsec),
           static_cast<std::int64_t>(st.st_ctim.tv_sec),
           static_cast<std::int64_t>(st.st_ctim.tv_nsec)}) {
-        put(sha, value);
+        put(material, value);
     }
-    put(sha, static_cast<std::int64_t>(exp.type));
-    put(sha, static_cast<std::int64_t>(exp.mode));
-    put(sha, exp.uid);
-    put(sha, exp.gid);
-    put(sha, exp.owner);
-    put(sha, exp.group);
-    put(sha, static_cast<std::int64_t>(exp.size));
-    put(sha, exp.sha256 ? std::string_view(reinterpret_cast<const char*>(exp.sha256->data()),
-                                           exp.sha256->size())
-                        : std::string_view());
-    put(sha, exp.link);
-    put(sha, exp.hardlink_to);
-    put(sha, static_cast<std::int64_t>(exp.links));
-    put(sha, static_cast<std::int64_t>(exp.dev_major));
-    put(sha, static_cast<std::int64_t>(exp.dev_minor));
-    put(sha, exp.mtime ? *exp.mtime : std::int64_t{-1});
-    put(sha, static_cast<std::int64_t>(exp.mtime.has_value()));
-    put(sha, exp.unknown);
-    put(sha, static_cast<std::int64_t>(exp.skip_metadata));
-    put(sha, static_cast<std::int64_t>(exp.refused_privilege));
-    put(sha, static_cast<std::int64_t>(ignore_xattrs.size()));
+    put(material, static_cast<std::int64_t>(exp.type));
+    put(material, static_cast<std::int64_t>(exp.mode));
+    put(material, exp.uid);
+    put(material, exp.gid);
+    put(material, exp.owner);
+    put(material, exp.group);
+    put(material, static_cast<std::int64_t>(exp.size));
+    put(material, exp.sha256 ? std::string_view(reinterpret_cast<const char*>(exp.sha256->data()),
+                                                exp.sha256->size())
+                             : std::string_view());
+    put(material, exp.link);
+    put(material, exp.hardlink_to);
+    put(material, static_cast<std::int64_t>(exp.links));
+    put(material, static_cast<std::int64_t>(exp.dev_major));
+    put(material, static_cast<std::int64_t>(exp.dev_minor));
+    put(material, exp.mtime ? *exp.mtime : std::int64_t{-1});
+    put(material, static_cast<std::int64_t>(exp.mtime.has_value()));
+    put(material, exp.unknown);
+    put(material, static_cast<std::int64_t>(exp.skip_metadata));
+    put(material, static_cast<std::int64_t>(exp.refused_privilege));
+    put(material, static_cast<std::int64_t>(ignore_xattrs.size()));
     for (const std::string& name : ignore_xattrs) {
-        put(sha, name);
+        put(material, name);
     }
-    const Sha256Digest digest = sha.finish();
+    const Sha256Digest digest = Sha256::digest(material);
     Key key{};
     std::copy_n(digest.begin(), key.size(), key.begin());
     return key;
@@ -205,11 +208,11 @@ std::string verdict_cache_file(const std::string& state_dir, const std::string& 
     if (::stat(root.c_str(), &st) != 0) {
         throw IoError::from_errno(root, "cannot access", errno);
     }
-    Sha256 sha;
-    put(sha, root);
-    put(sha, static_cast<std::int64_t>(st.st_dev));
-    put(sha, static_cast<std::int64_t>(st.st_ino));
-    return state_dir + "/verdicts/" + to_hex(sha.finish()).substr(0, 16);
+    std::string material;
+    put(material, root);
+    put(material, static_cast<std::int64_t>(st.st_dev));
+    put(material, static_cast<std::int64_t>(st.st_ino));
+    return state_dir + "/verdicts/" + to_hex(Sha256::digest(material)).substr(0, 16);
 }
 
 } // namespace pkgdesc
