@@ -284,8 +284,9 @@ void DpkgDatabase::read_file_lists(const RootDir& admindir,
             reading.push_back(&pkg);
         }
     }
-    // Read on every CPU, taken in database order; the threads run at most a few lists ahead
-    // of the count that bounds them all.
+    // Read on every CPU (up to 4), taken in database order; the threads run at most 4 lists
+    // ahead of the count that bounds them all (so at most 4 lists of 1,000,000 paths beyond
+    // the 8,000,000 are ever read).
     struct Read {
         std::vector<std::string> files;
         std::exception_ptr error;
@@ -294,7 +295,7 @@ void DpkgDatabase::read_file_lists(const RootDir& admindir,
     std::vector<std::size_t> schedule(reading.size());
     std::iota(schedule.begin(), schedule.end(), 0);
     run_ordered<Read>(
-        reading.size(), default_jobs(), schedule,
+        reading.size(), std::min<unsigned>(default_jobs(), k_lists_ahead), schedule,
         [&](std::size_t index) {
             Read read;
             try {

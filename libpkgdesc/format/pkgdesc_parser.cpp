@@ -231,8 +231,10 @@ private:
         }
         check_path(e.path, n);
 
-        // The keywords seen: the known ones as bits, the others in e.unknown.
+        // The keywords seen: the known ones as bits, the others in a set (a line may hold
+        // thousands of them).
         unsigned known = 0;
+        std::set<std::string_view> unknown_seen;
         auto first_time = [&](std::string_view key) {
             static constexpr std::array<std::string_view, 10> k_known{
                 "type", "mode", "uname", "gname", "uid", "gid", "size", "link", "device", "time"};
@@ -243,8 +245,7 @@ private:
                     return first;
                 }
             }
-            return std::none_of(e.unknown.begin(), e.unknown.end(),
-                                [&](const auto& kv) { return kv.first == key; });
+            return unknown_seen.insert(key).second;
         };
         std::optional<EntryType> type;
         bool have_mode = false, have_size = false, have_link = false, have_device = false,

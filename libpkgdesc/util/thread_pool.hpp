@@ -103,10 +103,11 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
 
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(count)));
     std::vector<std::jthread> pool;
-    for (unsigned t = 0; t < threads; ++t) {
-        pool.emplace_back(worker);
-    }
     try {
+        // A thread that cannot be made (a task limit) stops the others too, before the join.
+        for (unsigned t = 0; t < threads; ++t) {
+            pool.emplace_back(worker);
+        }
         for (std::size_t i = 0; i < count; ++i) {
             std::optional<Result> result;
             bool wake = false;
@@ -130,8 +131,10 @@ void run_ordered(std::size_t count, unsigned threads, const std::vector<std::siz
             std::lock_guard lock(mutex);
             stopped = true;
         }
+        // The threads finish the jobs they hold and are joined; one held by the window never
+        // waits for room once `stopped` is set.
         room.notify_all();
-        throw; // the threads finish the jobs they hold and are joined
+        throw;
     }
 }
 
