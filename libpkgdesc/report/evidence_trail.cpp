@@ -37,7 +37,6 @@ namespace {
 
 constexpr std::uint64_t k_max_log = std::uint64_t{64} << 20;
 constexpr std::uint64_t k_max_manifest = std::uint64_t{1} << 20;
-constexpr std::uint64_t k_max_report = std::uint64_t{1} << 30;
 constexpr std::uint64_t k_max_signature = std::uint64_t{64} << 10;
 constexpr std::uint64_t k_max_key = std::uint64_t{64} << 10;
 const std::string k_no_previous(64, '0');
@@ -189,10 +188,11 @@ std::optional<LogLine> parse_log_line(std::string_view line) {
 // The manifest SHA-256 of the last line of a log's text (k_no_previous for an empty log).
 std::string last_manifest(std::string_view text, const std::string& shown) {
     std::string last = k_no_previous;
+    if (!text.empty() && text.back() != '\n') {
+        throw IoError(shown, "does not end with a newline: the trail is damaged "
+                             "(pkgdesc-verify --check-evidence)");
+    }
     for (const std::string_view line : split_lines(text)) {
-        if (line.empty()) {
-            continue;
-        }
         const std::optional<LogLine> parsed = parse_log_line(line);
         if (!parsed) {
             throw IoError(shown,
@@ -226,6 +226,46 @@ std::string read_all(int fd, const std::string& shown) {
     }
 }
 
+// The SHA-256 (hex) of the regular file `path`, read without following a symlink, when it holds
+// exactly `size` bytes ("" when not: nothing more is read); nullopt when it does not exist.
+std::optional<std::string> hash_if_size(const std::string& path, std::uint64_t size) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!fd.valid()) {
+        if (errno == ENOENT) {
+            return std::nullopt;
+        }
+        throw IoError::from_errno(path, "cannot open", errno);
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        throw IoError(path, "not a regular file");
+    }
+    if (static_cast<std::uint64_t>(st.st_size) != size) {
+        return std::string();
+    }
+    Sha256 sha;
+    std::array<char, 65536> buffer{};
+    std::uint64_t total = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw IoError::from_errno(path, "cannot read", errno);
+        }
+        if (n == 0) {
+            break;
+        }
+        total += static_cast<std::uint64_t>(n);
+        if (total > size) {
+            return std::string(); // grew while read
+        }
+        sha.update(buffer.data(), static_cast<std::size_t>(n));
+    }
+    return total == size ? to_hex(sha.finish()) : std::string();
+}
+
 } // namespace
 
 EvidenceTrail::EvidenceTrail(std::string dir) : m_dir(std::move(dir)) {
@@ -242,11 +282,26 @@ EvidenceEntry EvidenceTrail::append(const EvidenceRun& run, const EvidenceSigner
     // The log, locked until the line is appended: two runs never take the same previous
     // manifest or the same name.
     const std::string log_path = m_dir + "/" + k_prooftrail_log;
-    UniqueFd log(
-        ::open(log_path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644));
+    constexpr int k_flags = O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC;
+    UniqueFd log(::open(log_path.c_str(), k_flags));
+    bool created = false;
+    if (!log.valid() && errno == ENOENT) {
+        log = UniqueFd(::open(log_path.c_str(), k_flags | O_CREAT | O_EXCL, 0644));
+        created = log.valid();
+    }
     if (!log.valid()) {
         throw IoError::from_errno(log_path, "cannot open", errno);
     }
+    // A log this run made stays only with its line in it.
+    struct RemoveUnlessKept {
+        const std::string& path;
+        bool active;
+        ~RemoveUnlessKept() {
+            if (active) {
+                ::unlink(path.c_str());
+            }
+        }
+    } remove_new_log{log_path, created};
     if (::fstat(log.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
         throw IoError(log_path, "not a regular file");
     }
@@ -266,7 +321,6 @@ EvidenceEntry EvidenceTrail::append(const EvidenceRun& run, const EvidenceSigner
         entry.name = base + "-" + std::to_string(n);
     }
     const std::string report_name = entry.name + ".json";
-    write_atomically(m_dir + "/" + report_name, run.report);
 
     nlohmann::json manifest;
     manifest["format"] = k_evidence_format;
@@ -280,10 +334,13 @@ EvidenceEntry EvidenceTrail::append(const EvidenceRun& run, const EvidenceSigner
     manifest["previous"] = previous;
     manifest["signature"] = signer.kind == EvidenceSigner::Kind::openpgp ? "openpgp" : "ed25519";
     const std::string text = manifest.dump(2) + "\n";
-    // Signed before anything names it: a key that cannot sign leaves no manifest behind.
+    // Signed before anything is written: a key that cannot sign leaves nothing behind. (A run
+    // killed between its files and its line leaves files that no line names, which a check
+    // reports.)
     const std::string signature = signer.kind == EvidenceSigner::Kind::openpgp
-                                      ? sign_detached(text, signer.key)
+                                      ? sign_detached_unattended(text, signer.key)
                                       : ed25519_sign(signer.key, text);
+    write_atomically(m_dir + "/" + report_name, run.report);
     write_atomically(m_dir + "/" + entry.name + ".manifest", text);
     write_atomically(m_dir + "/" + entry.name +
                          std::string(signer.kind == EvidenceSigner::Kind::openpgp
@@ -298,6 +355,7 @@ EvidenceEntry EvidenceTrail::append(const EvidenceRun& run, const EvidenceSigner
     if (n != static_cast<ssize_t>(line.size())) {
         throw IoError::from_errno(log_path, "cannot append", n < 0 ? errno : EIO);
     }
+    remove_new_log.active = false;
     if (::fsync(log.get()) != 0) {
         throw IoError::from_errno(log_path, "cannot sync", errno);
     }
@@ -306,8 +364,24 @@ EvidenceEntry EvidenceTrail::append(const EvidenceRun& run, const EvidenceSigner
 
 EvidenceCheck EvidenceTrail::check(const EvidenceKeys& keys) const {
     const std::string log_path = m_dir + "/" + k_prooftrail_log;
-    const std::optional<std::string> log =
-        read_file_if_exists(log_path, k_max_log, FollowSymlink::no);
+    // Read under a shared lock, held until the directory was listed: a run appending meanwhile
+    // is never half seen (its files without its line).
+    std::optional<std::string> log;
+    UniqueFd log_fd(::open(log_path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (log_fd.valid()) {
+        struct stat st {};
+        if (::fstat(log_fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+            throw IoError(log_path, "not a regular file");
+        }
+        while (::flock(log_fd.get(), LOCK_SH) != 0) {
+            if (errno != EINTR) {
+                throw IoError::from_errno(log_path, "cannot lock", errno);
+            }
+        }
+        log = read_all(log_fd.get(), log_path);
+    } else if (errno != ENOENT) {
+        throw IoError::from_errno(log_path, "cannot open", errno);
+    }
     // No log at all: a directory that is no trail, unless a run's files are there.
     const bool no_log = !log.has_value();
     std::unique_ptr<SignatureVerifier> openpgp;
@@ -460,18 +534,18 @@ EvidenceCheck EvidenceTrail::check(const EvidenceKeys& keys) const {
                 return broken(name, "its manifest names a file that is not its report");
             }
             report_listed = true;
-            std::optional<std::string> report;
+            const std::string report_path = m_dir + "/" + file_name;
+            const std::uint64_t signed_size = file["size"].get<std::uint64_t>();
+            std::optional<std::string> digest;
             try {
-                report =
-                    read_file_if_exists(m_dir + "/" + file_name, k_max_report, FollowSymlink::no);
+                digest = hash_if_size(report_path, signed_size);
             } catch (const Error& e) {
                 return broken(name, std::string("its report cannot be read: ") + e.what());
             }
-            if (!report) {
+            if (!digest) {
                 return broken(name, "its report " + file_name + " is missing");
             }
-            if (report->size() != file["size"].get<std::uint64_t>() ||
-                to_hex(Sha256::digest(*report)) != file["sha256"].get<std::string>()) {
+            if (digest->empty() || *digest != file["sha256"].get<std::string>()) {
                 return broken(name, "its report " + file_name + " is not the one signed (edited)");
             }
         }
@@ -481,6 +555,10 @@ EvidenceCheck EvidenceTrail::check(const EvidenceKeys& keys) const {
         add_signer(signer);
         previous = line->manifest;
         result.entries = number;
+    }
+    if (!log_text.empty() && log_text.back() != '\n') {
+        return broken(std::string(), "the last line has no newline: the log was cut (and no run "
+                                     "can be added to it)");
     }
     // A run's files that no line names: inserted, or the line deleted (at the end of the log,
     // what the chain alone cannot tell).
@@ -513,6 +591,10 @@ EvidenceCheck EvidenceTrail::check(const EvidenceKeys& keys) const {
         return broken(unnamed.front(), "in the directory but in no line of " +
                                            std::string(k_prooftrail_log) +
                                            " (inserted, or its line deleted)");
+    }
+    if (result.entries == 0) {
+        number = 1;
+        return broken("", "the trail has no entry (emptied?)");
     }
     return result;
 }

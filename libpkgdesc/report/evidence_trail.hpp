@@ -70,7 +70,7 @@ public:
     // write, the log locked meanwhile (runs never interleave). The manifest: the format, the UTC
     // time, the command, the sources, the state, the SHA-256 and size of the report, the previous
     // manifest's SHA-256 (64 zeros for the first entry) and the signature's kind. Throws IoError
-    // or TrustError (a key that cannot sign); nothing is appended then.
+    // or TrustError (a key that cannot sign: nothing is written then).
     EvidenceEntry append(const EvidenceRun& run, const EvidenceSigner& signer) const;
 
     // Proves the trail from its first entry, stopping at the first broken link: a line that is

@@ -402,10 +402,15 @@ PublicKey export_key(gpgme_ctx_t ctx, gpgme_key_t key, const std::string& what) 
     return info;
 }
 
-std::string sign(const std::string& text, const std::string& key_id, gpgme_sig_mode_t mode) {
+std::string sign(const std::string& text, const std::string& key_id, gpgme_sig_mode_t mode,
+                 bool may_prompt = true) {
     const std::string what = key_id.empty() ? "default signing key" : "signing key " + key_id;
     const Context_ ctx = make_context("", what);
     gpgme_set_armor(ctx.get(), 1);
+    if (!may_prompt) {
+        // A key that needs a passphrase fails at once instead of waiting for pinentry.
+        gpgme_set_pinentry_mode(ctx.get(), GPGME_PINENTRY_MODE_ERROR);
+    }
     add_signer(ctx.get(), key_id, what);
     Data in = data_from(text, what);
     Data out = empty_data(what);
@@ -465,6 +470,10 @@ std::string sign_clear(const std::string& text, const std::string& key_id) {
 
 std::string sign_detached(const std::string& text, const std::string& key_id) {
     return sign(text, key_id, GPGME_SIG_MODE_DETACH);
+}
+
+std::string sign_detached_unattended(const std::string& text, const std::string& key_id) {
+    return sign(text, key_id, GPGME_SIG_MODE_DETACH, false);
 }
 
 } // namespace pkgdesc

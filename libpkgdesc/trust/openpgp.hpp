@@ -87,5 +87,9 @@ PKGDESC_EXPORT PublicKey signing_key(const std::string& key_id);
 PKGDESC_EXPORT PublicKey public_key(const std::string& key_id);
 PKGDESC_EXPORT std::string sign_clear(const std::string& text, const std::string& key_id);
 PKGDESC_EXPORT std::string sign_detached(const std::string& text, const std::string& key_id);
+// The same without ever asking for a passphrase (a key that needs one is a TrustError): for
+// signing in scheduled runs.
+PKGDESC_EXPORT std::string sign_detached_unattended(const std::string& text,
+                                                    const std::string& key_id);
 
 } // namespace pkgdesc

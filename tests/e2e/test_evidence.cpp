@@ -290,6 +290,19 @@ public:
         const std::string garbage = t.copy("garbage");
         must_sh("echo garbage >> " + shell_quote(garbage + "/prooftrail.log"));
         assert_broken_at(t.check(garbage), "entry 6");
+        // A log cut before its last newline: reported, and no run is added to it.
+        const std::string cut = t.copy("cut");
+        must_sh("truncate -s -1 " + shell_quote(cut + "/prooftrail.log"));
+        assert_broken_at(t.check(cut), "entry 5");
+        const RunResult added = t.add(cut);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(added.err, 2, added.status);
+        CPPUNIT_ASSERT_MESSAGE(added.err,
+                               added.err.find("does not end with a newline") != std::string::npos);
+        // Emptied: every run's files removed, the log emptied.
+        const std::string emptied = t.copy("emptied");
+        must_sh("rm " + shell_quote(emptied) + "/run-* && : > " +
+                shell_quote(emptied + "/prooftrail.log"));
+        assert_broken_at(t.check(emptied), "entry 1");
         // A report replaced by a symlink is not followed.
         const std::string linked = t.copy("linked");
         must_sh("cp " + shell_quote(linked + "/" + lines[0].report) + " " +
@@ -354,12 +367,12 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
         CPPUNIT_ASSERT_MESSAGE(r.err,
                                r.err.find(bad + ": not an Ed25519 key") != std::string::npos);
-        // The report may be there; no manifest, no line.
+        // No report, no manifest, no line.
         CPPUNIT_ASSERT_EQUAL(std::string(), must(run({"sh", "-c",
                                                       "cd " + shell_quote(dir) +
-                                                          " && ls *.manifest* "
+                                                          " && ls run-* "
                                                           "2>/dev/null || true"})));
-        CPPUNIT_ASSERT_EQUAL(std::string(), read_file(dir + "/prooftrail.log"));
+        CPPUNIT_ASSERT(!exists(dir + "/prooftrail.log"));
         // A directory that is not there: an error naming it.
         const RunResult missing =
             verify({"--root", sys.root.dir(), "--pkgdesc", sys.ref, "--trust-unsigned",
