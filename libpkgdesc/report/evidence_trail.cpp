@@ -204,68 +204,6 @@ std::string last_manifest(std::string_view text, const std::string& shown) {
     return last;
 }
 
-std::string read_all(int fd, const std::string& shown) {
-    std::string text;
-    std::array<char, 65536> buffer{};
-    for (;;) {
-        const ssize_t n =
-            ::pread(fd, buffer.data(), buffer.size(), static_cast<off_t>(text.size()));
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw IoError::from_errno(shown, "cannot read", errno);
-        }
-        if (n == 0) {
-            return text;
-        }
-        text.append(buffer.data(), static_cast<std::size_t>(n));
-        if (text.size() > k_max_log) {
-            throw IoError(shown, "larger than " + std::to_string(k_max_log) + " bytes: refused");
-        }
-    }
-}
-
-// The SHA-256 (hex) of the regular file `path`, read without following a symlink, when it holds
-// exactly `size` bytes ("" when not: nothing more is read); nullopt when it does not exist.
-std::optional<std::string> hash_if_size(const std::string& path, std::uint64_t size) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-    if (!fd.valid()) {
-        if (errno == ENOENT) {
-            return std::nullopt;
-        }
-        throw IoError::from_errno(path, "cannot open", errno);
-    }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        throw IoError(path, "not a regular file");
-    }
-    if (static_cast<std::uint64_t>(st.st_size) != size) {
-        return std::string();
-    }
-    Sha256 sha;
-    std::array<char, 65536> buffer{};
-    std::uint64_t total = 0;
-    for (;;) {
-        const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw IoError::from_errno(path, "cannot read", errno);
-        }
-        if (n == 0) {
-            break;
-        }
-        total += static_cast<std::uint64_t>(n);
-        if (total > size) {
-            return std::string(); // grew while read
-        }
-        sha.update(buffer.data(), static_cast<std::size_t>(n));
-    }
-    return total == size ? to_hex(sha.finish()) : std::string();
-}
-
 } // namespace
 
 EvidenceTrail::EvidenceTrail(std::string dir) : m_dir(std::move(dir)) {
@@ -310,7 +248,8 @@ EvidenceEntry EvidenceTrail::append(const EvidenceRun& run, const EvidenceSigner
             throw IoError::from_errno(log_path, "cannot lock", errno);
         }
     }
-    const std::string previous = last_manifest(read_all(log.get(), log_path), log_path);
+    const std::string previous =
+        last_manifest(read_open_file(log.get(), log_path, k_max_log), log_path);
 
     EvidenceEntry entry;
     const std::string base = "run-" + compact_utc(run.finished_unix);
@@ -378,7 +317,7 @@ EvidenceCheck EvidenceTrail::check(const EvidenceKeys& keys) const {
                 throw IoError::from_errno(log_path, "cannot lock", errno);
             }
         }
-        log = read_all(log_fd.get(), log_path);
+        log = read_open_file(log_fd.get(), log_path, k_max_log);
     } else if (errno != ENOENT) {
         throw IoError::from_errno(log_path, "cannot open", errno);
     }
@@ -536,16 +475,19 @@ EvidenceCheck EvidenceTrail::check(const EvidenceKeys& keys) const {
             report_listed = true;
             const std::string report_path = m_dir + "/" + file_name;
             const std::uint64_t signed_size = file["size"].get<std::uint64_t>();
-            std::optional<std::string> digest;
+            std::optional<Sha256Digest> digest;
+            bool larger = false;
             try {
-                digest = hash_if_size(report_path, signed_size);
+                digest = sha256_of_file_if_exists(report_path, signed_size, FollowSymlink::no);
+            } catch (const FileTooLarge&) {
+                larger = true; // not read beyond the signed size
             } catch (const Error& e) {
                 return broken(name, std::string("its report cannot be read: ") + e.what());
             }
-            if (!digest) {
+            if (!digest && !larger) {
                 return broken(name, "its report " + file_name + " is missing");
             }
-            if (digest->empty() || *digest != file["sha256"].get<std::string>()) {
+            if (larger || to_hex(*digest) != file["sha256"].get<std::string>()) {
                 return broken(name, "its report " + file_name + " is not the one signed (edited)");
             }
         }

@@ -45,13 +45,21 @@ std::optional<OpenFile> open_regular(const std::string& path, FollowSymlink foll
 
 } // namespace
 
-std::optional<Sha256Digest> sha256_of_file_if_exists(const std::string& path) {
-    std::optional<OpenFile> file = open_regular(path, FollowSymlink::yes);
+std::optional<Sha256Digest> sha256_of_file_if_exists(const std::string& path, std::uint64_t limit,
+                                                     FollowSymlink follow) {
+    std::optional<OpenFile> file = open_regular(path, follow);
     if (!file) {
         return std::nullopt;
     }
+    const auto too_large = [&] {
+        return FileTooLarge(path, "larger than " + std::to_string(limit) + " bytes");
+    };
+    if (file->size > limit) {
+        throw too_large();
+    }
     std::vector<char> buffer(256 * 1024);
     Sha256 sha;
+    std::uint64_t total = 0;
     for (;;) {
         const ssize_t n = ::read(file->fd.get(), buffer.data(), buffer.size());
         if (n < 0) {
@@ -63,6 +71,10 @@ std::optional<Sha256Digest> sha256_of_file_if_exists(const std::string& path) {
         if (n == 0) {
             return sha.finish();
         }
+        total += static_cast<std::uint64_t>(n);
+        if (total > limit) {
+            throw too_large(); // it grew while read
+        }
         sha.update(buffer.data(), static_cast<std::size_t>(n));
     }
 }
@@ -73,22 +85,30 @@ std::optional<std::string> read_file_if_exists(const std::string& path, std::uin
     if (!file) {
         return std::nullopt;
     }
-    const UniqueFd& fd = file->fd;
+    return read_open_file(file->fd.get(), path, limit);
+}
+
+std::string read_open_file(int fd, const std::string& path, std::uint64_t limit) {
     const auto too_large = [&] {
         return FileTooLarge(path, "larger than " + std::to_string(limit) + " bytes");
     };
-    if (file->size > limit) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        throw IoError::from_errno(path, "cannot stat", errno);
+    }
+    const auto size = static_cast<std::uint64_t>(std::max<off_t>(st.st_size, 0));
+    if (size > limit) {
         throw too_large();
     }
     std::string data;
-    data.resize(static_cast<std::size_t>(file->size));
+    data.resize(static_cast<std::size_t>(size));
     std::size_t done = 0;
     for (;;) {
         if (done == data.size()) {
             if (done >= limit) {
                 // One byte more tells whether the file grew past the limit.
                 char extra = 0;
-                const ssize_t more = ::read(fd.get(), &extra, 1);
+                const ssize_t more = ::pread(fd, &extra, 1, static_cast<off_t>(done));
                 if (more > 0) {
                     throw too_large();
                 }
@@ -97,7 +117,8 @@ std::optional<std::string> read_file_if_exists(const std::string& path, std::uin
             // The file may have grown: read to its end.
             data.resize(static_cast<std::size_t>(std::min<std::uint64_t>(done + 65536, limit)));
         }
-        const ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
+        const ssize_t n =
+            ::pread(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
         if (n < 0) {
             if (errno == EINTR) {
                 continue;

@@ -23,13 +23,21 @@ enum class FollowSymlink { yes, no };
 
 // The file's bytes; nullopt if it does not exist. Throws IoError for any other failure, when
 // the path is not a regular file; FileTooLarge when it holds more than `limit` bytes.
-PKGDESC_EXPORT std::optional<std::string> read_file_if_exists(
-    const std::string& path, std::uint64_t limit = UINT64_MAX,
-    FollowSymlink follow = FollowSymlink::yes);
+PKGDESC_EXPORT std::optional<std::string>
+read_file_if_exists(const std::string& path, std::uint64_t limit = UINT64_MAX,
+                    FollowSymlink follow = FollowSymlink::yes);
+
+// The bytes of an open regular file, from its start (the descriptor's offset is not used or
+// moved), `path` naming it in errors; as read_file_if_exists() reads them.
+PKGDESC_EXPORT std::string read_open_file(int fd, const std::string& path,
+                                          std::uint64_t limit = UINT64_MAX);
 
 // The SHA-256 of a regular file's bytes, read (never mapped: a file truncated meanwhile is a
-// shorter read, not a SIGBUS); nullopt if it does not exist. Throws IoError.
-PKGDESC_EXPORT std::optional<Sha256Digest> sha256_of_file_if_exists(const std::string& path);
+// shorter read, not a SIGBUS); nullopt if it does not exist. Throws IoError; FileTooLarge when
+// it holds more than `limit` bytes (nothing is read then) or grows past them while read.
+PKGDESC_EXPORT std::optional<Sha256Digest>
+sha256_of_file_if_exists(const std::string& path, std::uint64_t limit = UINT64_MAX,
+                         FollowSymlink follow = FollowSymlink::yes);
 
 // A whole file mapped read-only (no copy, no zero-filled buffer): for large files read once.
 class PKGDESC_EXPORT MappedFile {

@@ -112,6 +112,7 @@ class EvidenceTrailTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testAnEditedManifestOrLogIsFound);
     CPPUNIT_TEST(testOpenPgpSignedTrail);
     CPPUNIT_TEST(testAKeyThatCannotSignAddsNothing);
+    CPPUNIT_TEST(testAPassphraseIsNeverAskedFor);
     CPPUNIT_TEST(testOptionsThatMakeNoSenseAreRefused);
     CPPUNIT_TEST_SUITE_END();
 
@@ -380,6 +381,28 @@ public:
         CPPUNIT_ASSERT_EQUAL(2, missing.status);
         CPPUNIT_ASSERT_MESSAGE(missing.err,
                                missing.err.find(sys.tmp / "none") != std::string::npos);
+    }
+
+    void testAPassphraseIsNeverAskedFor() {
+        // An OpenPGP key with a passphrase, and a terminal pinentry could prompt on: the run
+        // fails at once (a prompt would hold the trail's lock for every other run).
+        Installed sys;
+        const std::string home = sys.tmp / "gnupg";
+        const std::string dir = sys.tmp / "trail";
+        must_sh("mkdir -m 0700 " + shell_quote(home) + " && mkdir " + shell_quote(dir) +
+                " && GNUPGHOME=" + shell_quote(home) +
+                " gpg --batch --pinentry-mode loopback --passphrase secret --quick-gen-key "
+                "'with passphrase' ed25519 sign never 2>/dev/null");
+        const std::string command = "GNUPGHOME=" + shell_quote(home) + " " +
+                                    shell_quote(program("PKGDESC_VERIFY")) + " --root " +
+                                    shell_quote(sys.root.dir()) + " --no-unowned --pkgdesc " +
+                                    shell_quote(sys.ref) + " --trust-unsigned -q --evidence-dir " +
+                                    shell_quote(dir) + " --evidence-key 'with passphrase'";
+        const RunResult r = run({"timeout", "60", "script", "-qec", command, "/dev/null"});
+        run({"gpgconf", "--kill", "all"}, {"GNUPGHOME=" + home});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.out + r.err, 3, r.status);
+        CPPUNIT_ASSERT_MESSAGE(r.out, r.out.find("cannot sign") != std::string::npos);
+        CPPUNIT_ASSERT(list_dir(dir).empty());
     }
 
     void testOptionsThatMakeNoSenseAreRefused() {

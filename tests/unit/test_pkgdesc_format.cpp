@@ -374,6 +374,17 @@ public:
         CPPUNIT_ASSERT_EQUAL(
             std::string("t.pkgdesc:12: expected keyword=value, got \"junk\""),
             error_of(replace(valid_document(), "/usr type=dir", "/usr type=dir junk")));
+        // Keywords of later formats: each once too, however many a line has.
+        std::string many;
+        for (int i = 0; i < 2000; ++i) {
+            many += " x" + std::to_string(i) + "=1";
+        }
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("t.pkgdesc:12: duplicate keyword x7"),
+            error_of(replace(valid_document(), "/usr type=dir", "/usr type=dir" + many + " x7=2")));
+        CPPUNIT_ASSERT_EQUAL(std::string("t.pkgdesc:12: duplicate keyword future"),
+                             error_of(replace(valid_document(), "/usr type=dir",
+                                              "/usr type=dir future=1 x=2 future=1")));
     }
 
     void testRejectsDanglingHardLink() {
