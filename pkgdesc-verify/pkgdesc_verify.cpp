@@ -4,6 +4,7 @@
 #include "terminal_line.hpp"
 
 #include <libpkgdesc/backup/backup_plan.hpp>
+#include <libpkgdesc/collect/collected.hpp>
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/exit_code.hpp>
 #include <libpkgdesc/integrate/hids.hpp>
@@ -12,11 +13,15 @@
 #include <libpkgdesc/report/run_record.hpp>
 #include <libpkgdesc/trust/reference_sources.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
+#include <libpkgdesc/util/unique_fd.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
 #include <libpkgdesc/verify/verdict_cache.hpp>
 #include <libpkgdesc/verify/verifier.hpp>
 
 #include <boost/program_options.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -27,6 +32,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -39,6 +45,8 @@ namespace {
 constexpr const char* k_usage =
     R"(Usage: pkgdesc-verify [OPTIONS] --repo DIR --keyring FILE... [PACKAGE...]
        pkgdesc-verify [OPTIONS] --pkgdesc PATH... --trust-unsigned [PACKAGE...]
+       pkgdesc-verify --collect [--root DIR] [--unowned] > STREAM
+       pkgdesc-verify --from-collected STREAM [OPTIONS] [PACKAGE...]
 
 Check the files of the installed PACKAGEs (default: every installed package) against signed
 pkgdesc reference data, and tell which files are pristine.)";
@@ -89,6 +97,13 @@ struct Options {
     std::optional<std::string> check_evidence;
     EvidenceKeys evidence_keys;
     std::vector<std::string> command; // as given, for the manifest
+    // Collecting the system for a verification elsewhere, signed or not; verifying a collected
+    // one, its signature proven by the keys when given.
+    bool collect = false;
+    bool no_md5 = false;
+    std::optional<DetachedSigner> collect_signer;
+    std::optional<std::string> from_collected;
+    DetachedKeys collected_keys;
 };
 
 // Reports over this size are refused (AIDE writes ~200 bytes an entry: 5 million entries).
@@ -133,6 +148,9 @@ private:
     ReferenceSet load_references(std::optional<DpkgDatabase>& database,
                                  std::vector<std::string>& logged) const;
     int check_evidence() const;
+    int collect() const;
+    CollectedSystem read_collected();
+    std::optional<std::string> collect_conflict(const po::variables_map& vm) const;
     int write_plan(const ReferenceSet& references) const;
 
     Options m_opts;
@@ -262,6 +280,27 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "evidence-ed25519-public",
         po::value<std::vector<std::string>>(&m_opts.evidence_keys.ed25519)->value_name("FILE"),
         "an Ed25519 public key (PEM) that --check-evidence accepts signatures of; repeatable");
+    po::options_description collecting("Collect here, verify there (see docs/collect.md)");
+    collecting.add_options()(
+        "collect", po::bool_switch(&m_opts.collect),
+        "write what verification needs from the system (ROOT) to standard output as one stream, "
+        "verifying nothing: no reference data, keys or network")(
+        "collect-key", po::value<std::string>()->value_name("KEYID"),
+        "sign the stream with this OpenPGP key of GNUPGHOME (empty: GnuPG's default key)")(
+        "collect-ed25519-key", po::value<std::string>()->value_name("FILE"),
+        "sign the stream with the Ed25519 private key of this PEM file")(
+        "no-md5", po::bool_switch(&m_opts.no_md5),
+        "collect no MD5 of the files (half the CPU time; files of packages without reference "
+        "data are then unverifiable, not compared with their md5sums)")(
+        "from-collected", po::value<std::string>()->value_name("FILE"),
+        "verify the system collected in FILE (- for standard input) with this host's reference "
+        "data, instead of a root")(
+        "collected-keyring",
+        po::value<std::vector<std::string>>(&m_opts.collected_keys.keyrings)->value_name("FILE"),
+        "an OpenPGP keyring whose signature --from-collected demands; repeatable")(
+        "collected-ed25519-public",
+        po::value<std::vector<std::string>>(&m_opts.collected_keys.ed25519)->value_name("FILE"),
+        "an Ed25519 public key (PEM) whose signature --from-collected demands; repeatable");
     po::options_description output("Output");
     output.add_options()("format", po::value<std::string>()->value_name("FORMAT"),
                          "text (default), rpm (rpm -V / dpkg --verify lines) or json")(
@@ -291,6 +330,7 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         .add(backup)
         .add(routine)
         .add(evidence)
+        .add(collecting)
         .add(output);
     po::options_description all;
     all.add(visible).add(hidden);
@@ -375,6 +415,24 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         return usage_error(*message);
     }
     m_opts.command.assign(argv, argv + argc);
+    if (vm.count("collect-key") != 0) {
+        m_opts.collect_signer =
+            DetachedSigner{DetachedSigner::Kind::openpgp, vm["collect-key"].as<std::string>()};
+    }
+    if (vm.count("collect-ed25519-key") != 0) {
+        m_opts.collect_signer = DetachedSigner{DetachedSigner::Kind::ed25519,
+                                               vm["collect-ed25519-key"].as<std::string>()};
+    }
+    if (vm.count("from-collected") != 0) {
+        m_opts.from_collected = vm["from-collected"].as<std::string>();
+        if (m_opts.collect) {
+            return usage_error("--collect and --from-collected: one host collects, another "
+                               "verifies");
+        }
+    }
+    if (const std::optional<std::string> message = collect_conflict(vm)) {
+        return usage_error(*message);
+    }
     if (const std::optional<std::string> message = mode_conflict(vm)) {
         return usage_error(*message);
     }
@@ -383,9 +441,11 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     }
     const bool hids_mode =
         m_opts.aide_report || m_opts.aide_db || m_opts.paths_from || m_opts.backup_plan;
+    // A collected system is scanned when it was collected so (known once it is read).
     m_opts.verify.unowned =
         !hids_mode &&
-        (m_opts.unowned || (!m_opts.no_unowned && scans_unowned_by_default(m_opts.verify.root)));
+        (m_opts.unowned || (!m_opts.no_unowned && (m_opts.from_collected ||
+                                                   scans_unowned_by_default(m_opts.verify.root))));
     if (const std::optional<std::string> message = option_without_effect(vm)) {
         return usage_error(*message);
     }
@@ -436,6 +496,51 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     // A list of paths asked about gets an answer for each, pristine ones included.
     if (m_opts.paths_from && !m_opts.report.list) {
         m_opts.report.all = true;
+    }
+    return std::nullopt;
+}
+
+// --collect observes and verifies nothing; --from-collected verifies a system read from its
+// stream, never a root: the options that would do nothing with them are refused.
+std::optional<std::string> Cli::collect_conflict(const po::variables_map& vm) const {
+    const bool openpgp = vm.count("collect-key") != 0;
+    const bool ed25519 = vm.count("collect-ed25519-key") != 0;
+    if (openpgp && ed25519) {
+        return "--collect-key and --collect-ed25519-key: give one key to sign with";
+    }
+    if ((openpgp || ed25519 || m_opts.no_md5) && !m_opts.collect) {
+        return "--collect-key, --collect-ed25519-key and --no-md5 apply to --collect";
+    }
+    if (m_opts.collected_keys.empty() == false && !m_opts.from_collected) {
+        return "--collected-keyring and --collected-ed25519-public apply to --from-collected";
+    }
+    if (m_opts.collect) {
+        static const std::set<std::string> k_applies{
+            "collect", "collect-key", "collect-ed25519-key", "no-md5", "root",
+            "unowned", "no-unowned",  "unowned-dir",         "jobs",   "quiet",
+            "verbose"};
+        for (const auto& [name, value] : vm) {
+            if (!value.defaulted() && !k_applies.contains(name)) {
+                return "--" + (name == "package" ? std::string("collect") : name) +
+                       (name == "package" ? " takes no PACKAGE arguments: every package is "
+                                            "collected, and chosen by --from-collected"
+                                          : " does not apply to --collect, which only observes "
+                                            "the system: give it to --from-collected");
+            }
+        }
+        return std::nullopt;
+    }
+    if (!m_opts.from_collected) {
+        return std::nullopt;
+    }
+    for (const char* name : {"root", "admindir", "unowned-dir", "incremental", "aide-report",
+                             "aide-db", "backup-plan", "backup-dir"}) {
+        const auto it = vm.find(name);
+        if (it != vm.end() && !it->second.defaulted()) {
+            return "--" + std::string(name) +
+                   " does not apply to --from-collected, which verifies the system in its stream "
+                   "as it was collected";
+        }
     }
     return std::nullopt;
 }
@@ -645,6 +750,68 @@ int Cli::check_evidence() const {
     return to_int(ExitCode::ok);
 }
 
+// Writes the stream of the system to standard output, and what it holds to standard error.
+int Cli::collect() const {
+    if (::isatty(STDOUT_FILENO) != 0) {
+        throw IoError("standard output", "a terminal: --collect writes a stream for "
+                                         "pkgdesc-verify --from-collected, to a pipe or a file");
+    }
+    CollectOptions options;
+    options.root = m_opts.verify.root;
+    options.jobs = m_opts.verify.jobs;
+    options.signer = m_opts.collect_signer;
+    options.md5 = !m_opts.no_md5;
+    if (m_opts.verify.unowned) {
+        options.unowned_dirs = m_opts.verify.unowned_dirs;
+    }
+    const CollectSummary summary = collect_system(options, STDOUT_FILENO);
+    if (!m_opts.report.quiet) {
+        print_message("", "collected " + std::to_string(summary.paths) + " paths and " +
+                              std::to_string(summary.info_members) +
+                              " names of the dpkg database's info directory (" +
+                              std::to_string(summary.bytes_hashed) +
+                              " bytes hashed): " + std::to_string(summary.bytes_written) +
+                              " bytes written" + (options.signer ? ", signed" : ""));
+    }
+    return to_int(ExitCode::ok);
+}
+
+// Reads the --from-collected stream and points the verification at it.
+CollectedSystem Cli::read_collected() {
+    const std::string& file = *m_opts.from_collected;
+    const std::string shown = file == "-" ? "standard input" : file;
+    UniqueFd opened;
+    if (file != "-") {
+        opened = UniqueFd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!opened.valid()) {
+            throw IoError::from_errno(file, "cannot open", errno);
+        }
+    }
+    CollectedSystem system =
+        CollectedSystem::read(file == "-" ? STDIN_FILENO : opened.get(), shown,
+                              m_opts.collected_keys.empty() ? nullptr : &m_opts.collected_keys);
+    system.apply(m_opts.verify);
+    m_opts.report.root = system.root();
+    if (m_opts.verify.unowned) {
+        if (!system.unowned_dirs()) {
+            if (m_opts.unowned) {
+                throw IoError(shown, "collected without the walk for unowned files: --unowned "
+                                     "needs pkgdesc-verify --collect --unowned");
+            }
+            m_opts.verify.unowned = false;
+        } else {
+            m_opts.verify.unowned_dirs = *system.unowned_dirs();
+        }
+    }
+    if (!m_opts.report.quiet) {
+        print_message("", shown + ": the system collected from " + system.root() + ", " +
+                              std::to_string(system.paths()) + " paths" +
+                              (system.signer().empty() ? std::string(", its signature not checked")
+                                                       : ", signed by " + system.signer()));
+    }
+    return system;
+}
+
 int Cli::run(int argc, char** argv) {
     if (const std::optional<int> early = parse(argc, argv)) {
         return *early;
@@ -653,8 +820,16 @@ int Cli::run(int argc, char** argv) {
         if (m_opts.check_evidence) {
             return check_evidence();
         }
+        if (m_opts.collect) {
+            return collect();
+        }
         // Trust: only signed data is used unless the user vouches for unsigned files.
         check_vouched(m_opts.sources);
+        // A collected system: read whole (and its signature proven) before anything else.
+        std::optional<CollectedSystem> collected;
+        if (m_opts.from_collected) {
+            collected = read_collected();
+        }
         // The input of a HIDS mode, read before anything is trusted or checked.
         std::optional<AideReport> aide_report;
         if (m_opts.aide_report) {
@@ -674,6 +849,12 @@ int Cli::run(int argc, char** argv) {
         std::optional<DpkgDatabase> database;
         std::vector<std::string> logged;
         const ReferenceSet references = load_references(database, logged);
+        if (collected) {
+            logged.push_back("collected system: " + *m_opts.from_collected + ", collected from " +
+                             collected->root() +
+                             (collected->signer().empty() ? ", signature not checked"
+                                                          : ", signed by " + collected->signer()));
+        }
         if (m_opts.backup_plan) {
             return write_plan(references);
         }

@@ -37,6 +37,12 @@ RootDir RootDir::open(const std::string& path) {
     return RootDir(path, std::move(fd));
 }
 
+RootDir RootDir::open(const std::string& path, std::string shown) {
+    RootDir dir = open(path);
+    dir.m_name = std::move(shown);
+    return dir;
+}
+
 RootDir RootDir::open_inside(const RootDir& parent, std::string_view path) {
     OpenResult result = parent.open_at(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (!result.ok()) {

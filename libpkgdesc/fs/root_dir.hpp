@@ -35,6 +35,8 @@ public:
     // Opens `path` (a directory on the verifying host, following symlinks as the user gave it).
     // Throws IoError naming the path when it is not an accessible directory.
     static RootDir open(const std::string& path);
+    // The same, named `shown` in messages (a copy of a system's files, named as that system).
+    static RootDir open(const std::string& path, std::string shown);
     // Opens `path` relative to `parent`, inside of it.
     static RootDir open_inside(const RootDir& parent, std::string_view path);
 

@@ -3,8 +3,7 @@
 
 #include <libpkgdesc/error.hpp>
 #include <libpkgdesc/fs/atomic_file.hpp>
-#include <libpkgdesc/trust/openpgp.hpp>
-#include <libpkgdesc/util/base64.hpp>
+#include <libpkgdesc/trust/detached_signature.hpp>
 #include <libpkgdesc/util/file_io.hpp>
 #include <libpkgdesc/util/lines.hpp>
 #include <libpkgdesc/util/sha256.hpp>
@@ -17,9 +16,6 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include <algorithm>
 #include <array>
@@ -38,7 +34,6 @@ namespace {
 constexpr std::uint64_t k_max_log = std::uint64_t{64} << 20;
 constexpr std::uint64_t k_max_manifest = std::uint64_t{1} << 20;
 constexpr std::uint64_t k_max_signature = std::uint64_t{64} << 10;
-constexpr std::uint64_t k_max_key = std::uint64_t{64} << 10;
 const std::string k_no_previous(64, '0');
 constexpr std::string_view k_openpgp_suffix = ".manifest.asc";
 constexpr std::string_view k_ed25519_suffix = ".manifest.ed25519";
@@ -76,78 +71,6 @@ bool is_entry_name(std::string_view name) {
 bool exists(const std::string& path) {
     struct stat st {};
     return ::lstat(path.c_str(), &st) == 0;
-}
-
-struct PkeyFree {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-struct BioFree {
-    void operator()(BIO* bio) const { BIO_free(bio); }
-};
-
-// Never asks for a passphrase (on a terminal or anywhere): an encrypted key is refused.
-int no_passphrase(char*, int, int, void*) {
-    return 0;
-}
-
-Pkey read_ed25519_key(const std::string& file, bool secret) {
-    const std::optional<std::string> pem = read_file_if_exists(file, k_max_key);
-    if (!pem) {
-        throw TrustError(file, "no such key file");
-    }
-    const std::unique_ptr<BIO, BioFree> bio(
-        BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size())));
-    Pkey key(secret ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr)
-                    : PEM_read_bio_PUBKEY(bio.get(), nullptr, no_passphrase, nullptr));
-    if (!key) {
-        throw TrustError(file,
-                         secret ? "not an unencrypted PEM private key" : "not a PEM public key");
-    }
-    if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519) {
-        throw TrustError(file, "not an Ed25519 key");
-    }
-    return key;
-}
-
-// "ed25519:" and the SHA-256 of the key's SubjectPublicKeyInfo: what names the signer.
-std::string ed25519_identity(EVP_PKEY* key) {
-    unsigned char* der = nullptr;
-    const int n = i2d_PUBKEY(key, &der);
-    if (n <= 0) {
-        throw TrustError("Ed25519 key", "cannot encode the public key");
-    }
-    const Sha256Digest digest = Sha256::digest(
-        std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n)));
-    OPENSSL_free(der);
-    return "ed25519:" + to_hex(digest);
-}
-
-std::string ed25519_sign(const std::string& key_file, std::string_view data) {
-    const Pkey key = read_ed25519_key(key_file, true);
-    const std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-    std::array<unsigned char, 64> signature{};
-    std::size_t length = signature.size();
-    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
-        EVP_DigestSign(ctx.get(), signature.data(), &length,
-                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-        length != signature.size()) {
-        throw TrustError(key_file, "cannot sign with this key");
-    }
-    return base64_encode(std::string_view(reinterpret_cast<const char*>(signature.data()),
-                                          signature.size())) +
-           "\n";
-}
-
-bool ed25519_verify(EVP_PKEY* key, std::string_view data, std::string_view signature) {
-    const std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-    return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key) == 1 &&
-           EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                            signature.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                            data.size()) == 1;
 }
 
 void write_atomically(const std::string& path, std::string_view data) {
@@ -276,9 +199,7 @@ EvidenceEntry EvidenceTrail::append(const EvidenceRun& run, const EvidenceSigner
     // Signed before anything is written: a key that cannot sign leaves nothing behind. (A run
     // killed between its files and its line leaves files that no line names, which a check
     // reports.)
-    const std::string signature = signer.kind == EvidenceSigner::Kind::openpgp
-                                      ? sign_detached_unattended(text, signer.key)
-                                      : ed25519_sign(signer.key, text);
+    const std::string signature = make_detached_signature(signer, text);
     write_atomically(m_dir + "/" + report_name, run.report);
     write_atomically(m_dir + "/" + entry.name + ".manifest", text);
     write_atomically(m_dir + "/" + entry.name +
@@ -323,18 +244,7 @@ EvidenceCheck EvidenceTrail::check(const EvidenceKeys& keys) const {
     }
     // No log at all: a directory that is no trail, unless a run's files are there.
     const bool no_log = !log.has_value();
-    std::unique_ptr<SignatureVerifier> openpgp;
-    if (!keys.keyrings.empty()) {
-        KeySource source;
-        source.files = keys.keyrings;
-        openpgp = std::make_unique<SignatureVerifier>(source);
-    }
-    std::vector<std::pair<Pkey, std::string>> ed25519; // key, identity
-    for (const std::string& file : keys.ed25519) {
-        Pkey key = read_ed25519_key(file, false);
-        std::string identity = ed25519_identity(key.get());
-        ed25519.emplace_back(std::move(key), std::move(identity));
-    }
+    const DetachedVerifier verifier(keys);
 
     EvidenceCheck result;
     std::set<std::string> named;
@@ -401,37 +311,14 @@ EvidenceCheck EvidenceTrail::check(const EvidenceKeys& keys) const {
         std::string signer;
         std::string refused;
         if (asc) {
-            if (!openpgp) {
-                refused = "an OpenPGP signature, and no --keyring was given";
-            } else {
-                try {
-                    signer = openpgp->verify_detached(*manifest, *asc, asc_path).signer;
-                } catch (const TrustError& e) {
-                    refused = e.what();
-                }
-            }
+            signer =
+                verifier.verify(*manifest, *asc, DetachedSigner::Kind::openpgp, asc_path, refused)
+                    .value_or("");
         }
         if (signer.empty() && ed) {
-            std::string encoded = *ed;
-            while (!encoded.empty() && (encoded.back() == '\n' || encoded.back() == '\r')) {
-                encoded.pop_back();
-            }
-            const std::optional<std::string> raw = base64_decode(encoded);
-            if (!raw || raw->size() != 64) {
-                refused = ed_path + ": not an Ed25519 signature";
-            } else if (ed25519.empty()) {
-                refused = "an Ed25519 signature, and no Ed25519 public key was given";
-            } else {
-                for (const auto& [key, identity] : ed25519) {
-                    if (ed25519_verify(key.get(), *manifest, *raw)) {
-                        signer = identity;
-                        break;
-                    }
-                }
-                if (signer.empty()) {
-                    refused = ed_path + ": not made by any of the given Ed25519 keys";
-                }
-            }
+            signer =
+                verifier.verify(*manifest, *ed, DetachedSigner::Kind::ed25519, ed_path, refused)
+                    .value_or("");
         }
         if (signer.empty()) {
             return broken(name, "its signature is not proven: " + refused);

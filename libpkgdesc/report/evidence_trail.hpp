@@ -6,6 +6,7 @@
 #pragma once
 
 #include <libpkgdesc/export.hpp>
+#include <libpkgdesc/trust/detached_signature.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -18,23 +19,10 @@ inline constexpr const char* k_prooftrail_log = "prooftrail.log";
 // The manifest's "format".
 inline constexpr const char* k_evidence_format = "pkgdesc-evidence 1";
 
-// How a run's manifest is signed: with the OpenPGP secret key `key` of the user's GnuPG home
-// (GNUPGHOME or ~/.gnupg; empty: GnuPG's default key), detached and armored in NAME.manifest.asc;
-// or with the Ed25519 private key of the PEM file `key` (openssl genpkey -algorithm ed25519), the
-// 64-byte signature in base64 in NAME.manifest.ed25519.
-struct PKGDESC_EXPORT EvidenceSigner {
-    enum class Kind { openpgp, ed25519 };
-    Kind kind = Kind::openpgp;
-    std::string key;
-};
-
-// What a trail's signatures are proven with: OpenPGP keyrings (binary or armored public keys)
-// and Ed25519 public keys (PEM files, openssl pkey -pubout). A signature counts only when one of
-// these keys made it.
-struct PKGDESC_EXPORT EvidenceKeys {
-    std::vector<std::string> keyrings;
-    std::vector<std::string> ed25519;
-};
+// How a run's manifest is signed (detached and armored in NAME.manifest.asc, or Ed25519 in
+// base64 in NAME.manifest.ed25519), and the keys a trail's signatures are proven with.
+using EvidenceSigner = DetachedSigner;
+using EvidenceKeys = DetachedKeys;
 
 // One run, as the manifest tells it.
 struct PKGDESC_EXPORT EvidenceRun {

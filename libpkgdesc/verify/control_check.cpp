@@ -42,8 +42,8 @@ struct MemberObservation {
     std::string error;                  // why a regular file has no digest
     bool size_differs = false;          // not read: its size already tells
     std::uint64_t bytes_read = 0;
-    std::string text;                   // what was read, when asked to keep it
-    bool acl = false;                   // a POSIX access ACL grants more than the mode says
+    std::string text; // what was read, when asked to keep it
+    bool acl = false; // a POSIX access ACL grants more than the mode says
 };
 
 void hash_open_file(int fd, MemberObservation& obs, bool keep) {
@@ -84,9 +84,9 @@ void hash_open_file(int fd, MemberObservation& obs, bool keep) {
 
 // Looks at `name` without following a symlink and without opening anything but a regular file;
 // reads it unless `expected_size` already differs or `read` is false.
-MemberObservation observe_member(const RootDir& dir, const std::string& name, bool read,
-                                 std::optional<std::uint64_t> expected_size = std::nullopt,
-                                 bool keep = false) {
+MemberObservation observe_open(const RootDir& dir, const std::string& name, bool read,
+                               std::optional<std::uint64_t> expected_size = std::nullopt,
+                               bool keep = false) {
     MemberObservation obs;
     OpenResult file = dir.open_regular(name);
     if (!file.ok() && file.error == EINVAL) {
@@ -129,12 +129,97 @@ MemberObservation observe_member(const RootDir& dir, const std::string& name, bo
         return obs;
     }
     if (size > k_max_control_member_size) {
-        obs.error = "larger than " + std::to_string(k_max_control_member_size) +
-                    " bytes: not read";
+        obs.error = "larger than " + std::to_string(k_max_control_member_size) + " bytes: not read";
         return obs;
     }
     hash_open_file(file.fd.get(), obs, keep);
     return obs;
+}
+
+// The facts of an observation read whole and kept (see record_member()).
+std::optional<RecordedMember> to_record(MemberObservation obs) {
+    RecordedMember rec;
+    if (!obs.present) {
+        return std::nullopt;
+    }
+    if (!obs.stat_known) {
+        rec.kind = RecordedMember::Kind::unopenable;
+        rec.error = std::move(obs.error);
+        return rec;
+    }
+    rec.st = obs.st;
+    if (!S_ISREG(obs.st.st_mode) || obs.error == "replaced while being checked") {
+        rec.kind = RecordedMember::Kind::other;
+        return rec;
+    }
+    rec.acl = obs.acl;
+    rec.bytes_read = obs.bytes_read;
+    if (obs.sha256) {
+        rec.content = std::move(obs.text);
+    } else {
+        rec.read_error = std::move(obs.error);
+    }
+    return rec;
+}
+
+// What is at `name` (a member, not read, when `rec` is null: nothing there), as checking it
+// needs: read unless `expected_size` already differs or `read` is false.
+MemberObservation member_observation(const RecordedMember* rec, bool read,
+                                     std::optional<std::uint64_t> expected_size, bool keep) {
+    MemberObservation obs;
+    if (rec == nullptr) {
+        return obs;
+    }
+    obs.present = true;
+    if (rec->kind == RecordedMember::Kind::unopenable) {
+        obs.st.st_mode = S_IFREG; // unknown: unverifiable, not a type of its own
+        obs.error = rec->error;
+        return obs;
+    }
+    obs.st = rec->st;
+    obs.stat_known = true;
+    if (rec->kind == RecordedMember::Kind::other) {
+        if (S_ISREG(obs.st.st_mode)) {
+            obs.error = "replaced while being checked";
+        }
+        return obs;
+    }
+    obs.acl = rec->acl;
+    const auto size = static_cast<std::uint64_t>(obs.st.st_size);
+    if (!read) {
+        return obs;
+    }
+    if (expected_size && size != *expected_size) {
+        obs.size_differs = true;
+        return obs;
+    }
+    if (size > k_max_control_member_size) {
+        obs.error = "larger than " + std::to_string(k_max_control_member_size) + " bytes: not read";
+        return obs;
+    }
+    obs.bytes_read = rec->bytes_read;
+    if (!rec->content) {
+        obs.error = rec->read_error.empty() ? "not read" : rec->read_error;
+        return obs;
+    }
+    obs.sha256 = Sha256::digest(*rec->content);
+    if (keep) {
+        obs.text = *rec->content;
+    }
+    return obs;
+}
+
+// Looks at a member of `info` without following a symlink and without opening anything but a
+// regular file; reads it unless `expected_size` already differs or `read` is false.
+MemberObservation observe_member(const InfoDir& info, const std::string& name, bool read,
+                                 std::optional<std::uint64_t> expected_size = std::nullopt,
+                                 bool keep = false) {
+    if (const RecordedInfo* recorded = info.members_recorded()) {
+        const auto it = recorded->find(name);
+        return member_observation(it != recorded->end() ? &it->second : nullptr, read,
+                                  expected_size, keep);
+    }
+    return observe_open(*info.dir(), name, read, expected_size, keep);
 }
 
 std::string id_text(const RootAccounts& accounts, std::uint32_t id, bool user) {
@@ -156,7 +241,8 @@ void check_metadata(const RootAccounts& accounts, const struct stat& st, bool ac
         finding.failed.push_back({"group", "root", id_text(accounts, st.st_gid, false)});
     }
     if ((st.st_mode & S_IWOTH) != 0) {
-        finding.failed.push_back({"mode", mode_text(st.st_mode & ~static_cast<mode_t>(S_IWOTH)), mode_text(st.st_mode)});
+        finding.failed.push_back(
+            {"mode", mode_text(st.st_mode & ~static_cast<mode_t>(S_IWOTH)), mode_text(st.st_mode)});
     }
     // Write access for someone else, granted by an ACL, is as bad as mode o+w.
     if (acl) {
@@ -169,7 +255,7 @@ void check_metadata(const RootAccounts& accounts, const struct stat& st, bool ac
 void check_kept(const InfoDir& info, const RootAccounts& accounts, const std::string& file,
                 const Sha256Digest& expected, std::optional<std::uint64_t> expected_size,
                 Finding& finding, std::string* text = nullptr) {
-    MemberObservation obs = observe_member(info.dir(), file, true, expected_size, text != nullptr);
+    MemberObservation obs = observe_member(info, file, true, expected_size, text != nullptr);
     finding.bytes_read = obs.bytes_read;
     if (!obs.present) {
         finding.status = FileStatus::missing;
@@ -214,7 +300,7 @@ bool read_generated_md5sums(const InfoDir& info, const RootAccounts& accounts,
                             const std::string& file, const InstalledPackage& package,
                             const Pkgdesc& reference, Finding& finding,
                             std::optional<ControlCheck::GeneratedMd5sums>& pending) {
-    MemberObservation obs = observe_member(info.dir(), file, true, std::nullopt, true);
+    MemberObservation obs = observe_member(info, file, true, std::nullopt, true);
     finding.bytes_read = obs.bytes_read;
     if (!obs.present) {
         return false;
@@ -222,9 +308,9 @@ bool read_generated_md5sums(const InfoDir& info, const RootAccounts& accounts,
     const std::string not_member = "not a control member of the package";
     if (!S_ISREG(obs.st.st_mode)) {
         finding.status = FileStatus::modified;
-        finding.failed.push_back({"type", "absent",
-                                  obs.stat_known ? stat_type_keyword(obs.st.st_mode)
-                                                 : std::string("unknown")});
+        finding.failed.push_back(
+            {"type", "absent",
+             obs.stat_known ? stat_type_keyword(obs.st.st_mode) : std::string("unknown")});
         finding.reason = not_member;
         return true;
     }
@@ -255,9 +341,9 @@ bool read_generated_md5sums(const InfoDir& info, const RootAccounts& accounts,
             line.size() > 34 && std::all_of(line.begin(), line.begin() + 32, [](char c) {
                 return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
             });
-        const std::optional<Md5Digest> md5 =
-            lower_hex && line.substr(32, 2) == "  " ? md5_from_hex(line.substr(0, 32))
-                                                    : std::nullopt;
+        const std::optional<Md5Digest> md5 = lower_hex && line.substr(32, 2) == "  "
+                                                 ? md5_from_hex(line.substr(0, 32))
+                                                 : std::nullopt;
         if (!md5 || line[34] == '/' || line.find('\0') != std::string_view::npos) {
             problem = "line " + std::to_string(number) + " is not \"MD5  PATH\"";
             break;
@@ -293,11 +379,9 @@ bool read_generated_md5sums(const InfoDir& info, const RootAccounts& accounts,
             package.find_conffile(*listed) != nullptr) {
             continue;
         }
-        const auto line = std::lower_bound(
-            sums.lines.begin(), sums.lines.end(), *listed,
-            [](const ControlCheck::GeneratedMd5sums::Line& l, const std::string& path) {
-                return l.path < path;
-            });
+        const auto line = std::lower_bound(sums.lines.begin(), sums.lines.end(), *listed,
+                                           [](const ControlCheck::GeneratedMd5sums::Line& l,
+                                              const std::string& path) { return l.path < path; });
         if (line == sums.lines.end() || line->path != *listed) {
             problem = "no line for " + *listed;
         }
@@ -349,86 +433,172 @@ bool dpkg_keeps_control_member(std::string_view member, PackageState state) {
 }
 
 bool is_maintainer_script(std::string_view member) {
-    return member == "preinst" || member == "postinst" || member == "prerm" ||
-           member == "postrm" || member == "config";
+    return member == "preinst" || member == "postinst" || member == "prerm" || member == "postrm" ||
+           member == "config";
 }
 
 // ---------------------------------------------------------------------------------------------
 
-InfoDir InfoDir::open(const RootDir& admindir, std::string shown) {
-    InfoDir info(RootDir::open_inside(admindir, "info"), std::move(shown));
-    while (!info.m_shown.empty() && info.m_shown.back() == '/') {
-        info.m_shown.pop_back();
-    }
+std::optional<RecordedMember> record_member(const RootDir& dir, const std::string& name) {
+    return to_record(observe_open(dir, name, true, std::nullopt, true));
+}
 
+void InfoDir::read_format(const std::optional<std::string>& text, bool format_new,
+                          const std::string& display) {
     // The layout (lib/dpkg/db-ctrl-format.c): no format file is the legacy layout (0), a
     // "format-new" next to it an interrupted upgrade to the next one.
     unsigned format = 0;
-    OpenResult file = info.m_dir.open_regular("format");
-    if (file.ok()) {
-        const std::string display = info.m_dir.display("format");
-        const std::string text = read_small_file(file.fd.get(), display, 4096);
-        std::size_t pos = text.find_first_not_of(" \t\n\r\f\v");
-        if (pos == std::string::npos || text[pos] < '0' || text[pos] > '9') {
+    if (text) {
+        std::size_t pos = text->find_first_not_of(" \t\n\r\f\v");
+        if (pos == std::string::npos || (*text)[pos] < '0' || (*text)[pos] > '9') {
             throw IoError(display, "corrupt info database format file");
         }
-        for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && format < 1000; ++pos) {
-            format = format * 10 + static_cast<unsigned>(text[pos] - '0');
+        for (; pos < text->size() && (*text)[pos] >= '0' && (*text)[pos] <= '9' && format < 1000;
+             ++pos) {
+            format = format * 10 + static_cast<unsigned>((*text)[pos] - '0');
         }
-    } else if (file.error != ENOENT) {
-        throw IoError(info.m_dir.display("format"),
-                      file.error == EINVAL ? "cannot open: not a regular file"
-                                           : std::string("cannot open: ") +
-                                                 std::strerror(file.error));
     }
-    struct stat st {};
-    if (::fstatat(info.m_dir.fd(), "format-new", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (format_new) {
         ++format;
     }
     if (format > 1) {
-        throw IoError(info.m_dir.display("format"),
-                      "info database format (" + std::to_string(format) +
-                          ") is bogus or too new");
+        throw IoError(display,
+                      "info database format (" + std::to_string(format) + ") is bogus or too new");
     }
-    info.m_multiarch = format == 1;
+    m_multiarch = format == 1;
+}
+
+bool InfoDir::add_name(std::string_view name) {
+    const std::size_t dot = name.rfind('.');
+    // dpkg ignores dot files (".", ".." included) and names without a dot.
+    if (name.empty() || name.front() == '.' || dot == std::string_view::npos ||
+        name.size() > 0xFFFF || name.substr(dot + 1) == k_list) {
+        return true;
+    }
+    if (m_index.size() >= k_max_info_names ||
+        m_names.size() + name.size() > k_max_info_name_bytes) {
+        m_complete = false;
+        return false;
+    }
+    m_index.push_back({static_cast<std::uint32_t>(m_names.size()), static_cast<std::uint16_t>(dot),
+                       static_cast<std::uint16_t>(name.size() - dot - 1)});
+    m_names.append(name);
+    return true;
+}
+
+void InfoDir::sort_index() {
+    std::sort(m_index.begin(), m_index.end(), [&](const Name& a, const Name& b) {
+        const int order = owner(a).compare(owner(b));
+        return order != 0 ? order < 0 : member(a) < member(b);
+    });
+    m_index.shrink_to_fit();
+}
+
+InfoDir InfoDir::open(const RootDir& admindir, std::string shown) {
+    InfoDir info(std::move(shown));
+    info.m_dir.emplace(RootDir::open_inside(admindir, "info"));
+    const RootDir& dir = *info.m_dir;
+    while (!info.m_shown.empty() && info.m_shown.back() == '/') {
+        info.m_shown.pop_back();
+    }
+    std::optional<std::string> format;
+    OpenResult file = dir.open_regular("format");
+    const std::string display = dir.display("format");
+    if (file.ok()) {
+        format = read_small_file(file.fd.get(), display, 4096);
+    } else if (file.error != ENOENT) {
+        throw IoError(display, file.error == EINVAL
+                                   ? "cannot open: not a regular file"
+                                   : std::string("cannot open: ") + std::strerror(file.error));
+    }
+    struct stat st {};
+    info.read_format(format, ::fstatat(dir.fd(), "format-new", &st, AT_SYMLINK_NOFOLLOW) == 0,
+                     display);
 
     // The listing, once: names are kept back to back, and sorted by owner for lookups.
-    std::unique_ptr<DIR, int (*)(DIR*)> stream(::fdopendir(::dup(info.m_dir.fd())), &::closedir);
+    std::unique_ptr<DIR, int (*)(DIR*)> stream(::fdopendir(::dup(dir.fd())), &::closedir);
     if (!stream) {
-        throw IoError::from_errno(info.m_dir.name(), "cannot read directory", errno);
+        throw IoError::from_errno(dir.name(), "cannot read directory", errno);
     }
     for (;;) {
         errno = 0;
         const dirent* entry = ::readdir(stream.get());
         if (entry == nullptr) {
             if (errno != 0) {
-                throw IoError::from_errno(info.m_dir.name(), "cannot read directory", errno);
+                throw IoError::from_errno(dir.name(), "cannot read directory", errno);
             }
             break;
         }
-        const std::string_view name(entry->d_name);
-        const std::size_t dot = name.rfind('.');
-        // dpkg ignores dot files (".", ".." included) and names without a dot.
-        if (name.empty() || name.front() == '.' || dot == std::string_view::npos ||
-            name.size() > 0xFFFF || name.substr(dot + 1) == k_list) {
-            continue;
-        }
-        if (info.m_index.size() >= k_max_info_names ||
-            info.m_names.size() + name.size() > k_max_info_name_bytes) {
-            info.m_complete = false;
+        if (!info.add_name(entry->d_name)) {
             break;
         }
-        info.m_index.push_back({static_cast<std::uint32_t>(info.m_names.size()),
-                                static_cast<std::uint16_t>(dot),
-                                static_cast<std::uint16_t>(name.size() - dot - 1)});
-        info.m_names.append(name);
     }
-    std::sort(info.m_index.begin(), info.m_index.end(), [&](const Name& a, const Name& b) {
-        const int order = info.owner(a).compare(info.owner(b));
-        return order != 0 ? order < 0 : info.member(a) < info.member(b);
-    });
-    info.m_index.shrink_to_fit();
+    info.sort_index();
     return info;
+}
+
+InfoDir InfoDir::recorded(std::shared_ptr<const RecordedInfo> members, std::string shown) {
+    InfoDir info(std::move(shown));
+    while (!info.m_shown.empty() && info.m_shown.back() == '/') {
+        info.m_shown.pop_back();
+    }
+    info.m_recorded = std::move(members);
+    const std::string display = info.m_shown + "/format";
+    std::optional<std::string> format;
+    const MemberText text = info.read_member("format", 4096);
+    if (!text.missing && !text.error.empty()) {
+        throw IoError(display, text.error == "not a regular file" ? "cannot open: " + text.error
+                                                                  : text.error);
+    }
+    if (!text.missing) {
+        format = text.text;
+    }
+    info.read_format(format, info.m_recorded->contains("format-new"), display);
+    for (const auto& [name, member] : *info.m_recorded) {
+        if (!info.add_name(name)) {
+            break;
+        }
+    }
+    info.sort_index();
+    return info;
+}
+
+MemberText InfoDir::read_member(const std::string& name, std::uint64_t limit) const {
+    MemberText out;
+    if (m_recorded) {
+        const auto it = m_recorded->find(name);
+        if (it == m_recorded->end()) {
+            out.missing = true;
+        } else if (it->second.kind == RecordedMember::Kind::other) {
+            out.error = "not a regular file";
+        } else if (it->second.kind == RecordedMember::Kind::unopenable) {
+            out.error = it->second.error;
+        } else if (static_cast<std::uint64_t>(it->second.st.st_size) > limit ||
+                   (it->second.content && it->second.content->size() > limit)) {
+            out.error = "file too large (over " + std::to_string(limit) + " bytes)";
+        } else if (!it->second.content) {
+            out.error = it->second.read_error;
+        } else {
+            out.text = *it->second.content;
+        }
+        return out;
+    }
+    OpenResult opened = m_dir->open_regular(name);
+    if (!opened.ok()) {
+        out.missing = opened.error == ENOENT;
+        if (!out.missing) {
+            out.error = opened.error == EINVAL
+                            ? std::string("not a regular file")
+                            : std::string("cannot open: ") + std::strerror(opened.error);
+        }
+        return out;
+    }
+    try {
+        out.text = read_small_file(opened.fd.get(), m_shown + "/" + name, limit);
+    } catch (const Error& e) {
+        out.error = e.reason();
+    }
+    return out;
 }
 
 std::string_view InfoDir::owner(const Name& name) const {
@@ -445,9 +615,8 @@ std::string InfoDir::owner_of(const InstalledPackage& package) const {
 }
 
 std::vector<std::string_view> InfoDir::members(std::string_view owner_name) const {
-    const auto first = std::partition_point(m_index.begin(), m_index.end(), [&](const Name& n) {
-        return owner(n) < owner_name;
-    });
+    const auto first = std::partition_point(m_index.begin(), m_index.end(),
+                                            [&](const Name& n) { return owner(n) < owner_name; });
     std::vector<std::string_view> out;
     for (auto it = first; it != m_index.end() && owner(*it) == owner_name; ++it) {
         out.push_back(member(*it));
@@ -518,14 +687,14 @@ ControlCheck check_control_members(const InfoDir& info, const RootAccounts& acco
         } else if (name == k_list_new && member == nullptr) {
             continue; // dpkg writing the package's file list
         } else {
-            const MemberObservation obs = observe_member(info.dir(), file, false);
+            const MemberObservation obs = observe_member(info, file, false);
             if (!obs.present) {
                 continue; // gone since the listing
             }
             finding.status = FileStatus::modified;
-            finding.failed.push_back({"type", "absent",
-                                      obs.stat_known ? stat_type_keyword(obs.st.st_mode)
-                                                     : std::string("unknown")});
+            finding.failed.push_back(
+                {"type", "absent",
+                 obs.stat_known ? stat_type_keyword(obs.st.st_mode) : std::string("unknown")});
             if (member == nullptr && name != k_pkgdesc) {
                 finding.reason = "not a control member of the package";
             } else if (!dpkg_installs_control_member(name)) {

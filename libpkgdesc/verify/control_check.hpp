@@ -13,6 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +42,39 @@ PKGDESC_EXPORT bool dpkg_keeps_control_member(std::string_view member, PackageSt
 // preinst, postinst, prerm, postrm (run by dpkg) and config (run by debconf).
 PKGDESC_EXPORT bool is_maintainer_script(std::string_view member);
 
+// What is at one name of ADMINDIR/info, as a collector records it (pkgdesc-verify --collect) for
+// a verifier elsewhere: the facts that checking the member works from.
+struct PKGDESC_EXPORT RecordedMember {
+    enum class Kind {
+        unopenable, // neither opened for reading nor looked at through O_PATH: `error` says why
+        other,      // not a regular file (or a symlink, or replaced meanwhile): `st`
+        regular,    // a regular file: `st`, `acl`, and `content` or `read_error`
+    };
+    Kind kind = Kind::regular;
+    std::string error; // "cannot open: Permission denied"
+    struct stat st {};
+    bool acl = false; // a POSIX access ACL is set
+    // The whole file, when it was read whole (at most k_max_control_member_size bytes, unchanged
+    // while read); otherwise why not, and how far.
+    std::optional<std::string> content;
+    std::string read_error;
+    std::uint64_t bytes_read = 0;
+};
+// Every name of a recorded ADMINDIR/info (dot files and "format" included), by name.
+using RecordedInfo = std::map<std::string, RecordedMember, std::less<>>;
+
+// Looks at `name` in the info directory `dir` as checking a member does, and reads a regular
+// file whole: what a collector records.
+PKGDESC_EXPORT std::optional<RecordedMember> record_member(const RootDir& dir,
+                                                           const std::string& name);
+
+// A member read whole (see InfoDir::read_member()).
+struct PKGDESC_EXPORT MemberText {
+    bool missing = false;
+    std::string error; // why it could not be read whole: "not a regular file", "cannot open: ..."
+    std::string text;
+};
+
 // ADMINDIR/info, listed once and grouped by owner, the part of a name before its last dot as
 // dpkg reads it (lib/dpkg/db-ctrl-access.c, pkg_infodb_foreach): "foo-bar.postinst" belongs
 // to "foo-bar", never to "foo"; "libc6:amd64.postinst" to "libc6:amd64". Names starting with
@@ -47,20 +82,29 @@ PKGDESC_EXPORT bool is_maintainer_script(std::string_view member);
 // are left out. Safe to share between threads once opened.
 class PKGDESC_EXPORT InfoDir {
 public:
-    // Opens ADMINDIR/info without following a symlink and lists it. `shown` is how findings name the
-    // directory: "/var/lib/dpkg/info" for the root's own database (paths as seen inside the
+    // Opens ADMINDIR/info without following a symlink and lists it. `shown` is how findings name
+    // the directory: "/var/lib/dpkg/info" for the root's own database (paths as seen inside the
     // root, like every other finding), or admindir.display("info") for a database given
     // elsewhere (--admindir). Reads info/format as dpkg does (missing: the legacy layout).
     // Throws IoError when the directory (missing included) or its format file cannot be read,
     // or the format is unknown (dpkg refuses to work on such a database too).
     static InfoDir open(const RootDir& admindir, std::string shown);
+    // The info directory a collector recorded: listed, its format read and its members checked
+    // from `members` as they are from the directory itself.
+    static InfoDir recorded(std::shared_ptr<const RecordedInfo> members, std::string shown);
 
     InfoDir(InfoDir&&) noexcept = default;
     InfoDir& operator=(InfoDir&&) noexcept = default;
 
-    // The directory, for opening files inside it, and its name in findings.
-    const RootDir& dir() const noexcept { return m_dir; }
+    // Its name in findings.
     const std::string& shown() const noexcept { return m_shown; }
+    // Reads the file `name` (a member: "hello.md5sums") whole, at most `limit` bytes, never
+    // through a symlink nor from a FIFO or device.
+    MemberText read_member(const std::string& name, std::uint64_t limit) const;
+    // The directory, for opening files inside it: nullptr when recorded.
+    const RootDir* dir() const noexcept { return m_dir ? &*m_dir : nullptr; }
+    // The recorded members, or nullptr for the directory itself.
+    const RecordedInfo* members_recorded() const noexcept { return m_recorded.get(); }
     // False when the listing stopped at k_max_info_names or k_max_info_name_bytes: kept members
     // are still checked, but files planted next to them cannot be ruled out.
     bool complete() const noexcept { return m_complete; }
@@ -82,13 +126,20 @@ private:
         std::uint16_t member_size = 0;
     };
 
-    InfoDir(RootDir dir, std::string shown) : m_dir(std::move(dir)), m_shown(std::move(shown)) {}
+    explicit InfoDir(std::string shown) : m_shown(std::move(shown)) {}
     std::string_view owner(const Name& name) const;
     std::string_view member(const Name& name) const;
+    // Reads the format as dpkg does; `format` is the file's text, nullopt when there is none.
+    void read_format(const std::optional<std::string>& format, bool format_new,
+                     const std::string& display);
+    // Adds a name of the directory to the index; false once it is full.
+    bool add_name(std::string_view name);
+    void sort_index();
 
-    RootDir m_dir;
+    std::optional<RootDir> m_dir;
+    std::shared_ptr<const RecordedInfo> m_recorded;
     std::string m_shown;
-    std::string m_names; // every kept name, back to back
+    std::string m_names;       // every kept name, back to back
     std::vector<Name> m_index; // sorted by owner, then member
     bool m_complete = true;
     bool m_multiarch = false;
@@ -122,8 +173,8 @@ struct PKGDESC_EXPORT ControlCheck {
     // the reference once; anything else is modified already.
     struct GeneratedMd5sums {
         struct Line {
-            std::string path;   // as the line names it, absolute
-            const Entry* file;  // the reference's regular file (a hard link's target)
+            std::string path;  // as the line names it, absolute
+            const Entry* file; // the reference's regular file (a hard link's target)
             Md5Digest md5;
         };
         std::string path;
@@ -140,8 +191,7 @@ struct PKGDESC_EXPORT ControlCheck {
 // the root's accounts (uid and gid 0 when unknown). The member "pkgdesc", whose digest cannot be
 // in the reference, must be the reference's canonical text (what pkgdesc-gen --check demands);
 // its absence is no finding. Usable for packages in any state (see dpkg_keeps_control_member).
-PKGDESC_EXPORT ControlCheck check_control_members(const InfoDir& info,
-                                                  const RootAccounts& accounts,
+PKGDESC_EXPORT ControlCheck check_control_members(const InfoDir& info, const RootAccounts& accounts,
                                                   const InstalledPackage& package,
                                                   const Pkgdesc& reference);
 
@@ -152,8 +202,8 @@ struct CheckContext;
 // Pristine (or metadata) when every line is; modified (failed "md5") when a line gives another
 // MD5 for the package's very content; unverifiable when a file named is not the package's (its
 // own finding says how).
-PKGDESC_EXPORT void prove_generated_md5sums(
-    ControlCheck& check, const CheckContext& context,
-    const std::function<std::string(const std::string&)>& real_path);
+PKGDESC_EXPORT void
+prove_generated_md5sums(ControlCheck& check, const CheckContext& context,
+                        const std::function<std::string(const std::string&)>& real_path);
 
 } // namespace pkgdesc

@@ -279,6 +279,17 @@ bool take_proven(const ProvenBefore& proven_before, Observation& obs) {
 
 } // namespace
 
+std::string Observer::list_directory(const CheckContext& context, const std::string& path,
+                                     std::vector<DirEntry>& entries) const {
+    return pkgdesc::list_directory(context.root, path, entries);
+}
+
+std::string list_directory(const CheckContext& context, const std::string& path,
+                           std::vector<DirEntry>& entries) {
+    return context.observer != nullptr ? context.observer->list_directory(context, path, entries)
+                                       : list_directory(context.root, path, entries);
+}
+
 Observation observe(const CheckContext& context, const std::string& path,
                     const HashPolicy& worth_hashing, Digest digest, bool open_for_reading,
                     const ProvenBefore& proven_before) {
@@ -475,7 +486,8 @@ void compare(const CheckContext& context, const Observation& obs, const Expectat
             fail("hardlink", exp.hardlink_to, "a separate file", false);
         }
     }
-    if (type_ok && exp.type == EntryType::file && !skip_metadata && context.observer == nullptr &&
+    if (type_ok && exp.type == EntryType::file && !skip_metadata &&
+        (context.observer == nullptr || context.observer->complete()) &&
         obs.st.st_nlink > exp.links) {
         fail("links", std::to_string(exp.links), std::to_string(obs.st.st_nlink), false);
     }

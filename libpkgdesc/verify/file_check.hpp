@@ -121,7 +121,20 @@ public:
     // Whether the file observed as `observation` is the very file (inode) at `other`.
     virtual bool same_file(const CheckContext& context, const Observation& observation,
                            const std::string& other) const = 0;
+    // Whether an observation's stat is the file's whole stat(2) (its inode, link count and
+    // times): then the link count is compared and a pristine file's identity reported, as for
+    // the files themselves. A record such as an AIDE database has less.
+    virtual bool complete() const { return false; }
+    // Lists the directory `path` as pkgdesc::list_directory() does under the root: names
+    // sorted, each with the lstat(2) of it. Returns why it could not be listed, empty on
+    // success. By default the root's own directory is listed.
+    virtual std::string list_directory(const CheckContext& context, const std::string& path,
+                                       std::vector<DirEntry>& entries) const;
 };
+
+// Lists `path` from context.observer when there is one, else under context.root.
+std::string list_directory(const CheckContext& context, const std::string& path,
+                           std::vector<DirEntry>& entries);
 
 // What is at `path`: read from the root, or taken from context.observer when there is one.
 // With `open_for_reading` (what the reference expects there is a regular file or a directory,

@@ -20,15 +20,15 @@ struct Known {
 };
 
 const std::array<Known, 9> k_known{{
-        {"/bin", "/usr/bin", {"usr/bin", "/usr/bin"}},
-        {"/sbin", "/usr/sbin", {"usr/sbin", "/usr/sbin"}},
-        {"/lib", "/usr/lib", {"usr/lib", "/usr/lib"}},
-        {"/lib32", "/usr/lib32", {"usr/lib32", "/usr/lib32"}},
-        {"/lib64", "/usr/lib64", {"usr/lib64", "/usr/lib64"}},
-        {"/libx32", "/usr/libx32", {"usr/libx32", "/usr/libx32"}},
-        {"/libo32", "/usr/libo32", {"usr/libo32", "/usr/libo32"}},
-        {"/var/run", "/run", {"/run", "../run"}},
-        {"/var/lock", "/run/lock", {"/run/lock", "../run/lock"}},
+    {"/bin", "/usr/bin", {"usr/bin", "/usr/bin"}},
+    {"/sbin", "/usr/sbin", {"usr/sbin", "/usr/sbin"}},
+    {"/lib", "/usr/lib", {"usr/lib", "/usr/lib"}},
+    {"/lib32", "/usr/lib32", {"usr/lib32", "/usr/lib32"}},
+    {"/lib64", "/usr/lib64", {"usr/lib64", "/usr/lib64"}},
+    {"/libx32", "/usr/libx32", {"usr/libx32", "/usr/libx32"}},
+    {"/libo32", "/usr/libo32", {"usr/libo32", "/usr/libo32"}},
+    {"/var/run", "/run", {"/run", "../run"}},
+    {"/var/lock", "/run/lock", {"/run/lock", "../run/lock"}},
 }};
 
 } // namespace
@@ -39,6 +39,13 @@ LayoutAliases LayoutAliases::every_standard() {
         layout.m_aliases.emplace_back(known.alias, known.real);
     }
     return layout;
+}
+
+bool LayoutAliases::is_standard(std::string_view alias, std::string_view target) {
+    return std::any_of(k_known.begin(), k_known.end(), [&](const Known& known) {
+        return known.alias == alias &&
+               std::find(known.targets.begin(), known.targets.end(), target) != known.targets.end();
+    });
 }
 
 LayoutAliases LayoutAliases::detect(const RootDir& root) {

@@ -24,6 +24,8 @@ public:
     // Every standard alias, as on a root that has them all: where a file a package ships as
     // "/bin/ls" is on the systems that have merged /usr.
     static LayoutAliases every_standard();
+    // Whether a symlink at `alias` with this `target` is a standard alias detect() takes.
+    static bool is_standard(std::string_view alias, std::string_view target);
 
     // The real location of `path`: "/bin/ls" -> "/usr/bin/ls" when /bin is an alias.
     std::string resolve(std::string_view path) const;

@@ -14,22 +14,12 @@ Md5sums read_md5sums(const InfoDir& info, const InstalledPackage& package) {
     const std::string file = info.owner_of(package) + ".md5sums";
     Md5sums out;
     out.shown = info.shown() + "/" + file;
-    OpenResult opened = info.dir().open_regular(file);
-    if (!opened.ok()) {
-        if (opened.error != ENOENT) {
-            out.error = opened.error == EINVAL ? std::string("not a regular file")
-                                               : std::string("cannot open: ") +
-                                                     std::strerror(opened.error);
-        }
+    MemberText member = info.read_member(file, k_max_control_member_size);
+    if (member.missing || !member.error.empty()) {
+        out.error = std::move(member.error);
         return out;
     }
-    std::string text;
-    try {
-        text = read_small_file(opened.fd.get(), out.shown, k_max_control_member_size);
-    } catch (const Error& e) {
-        out.error = e.reason();
-        return out;
-    }
+    const std::string text = std::move(member.text);
     std::size_t line_number = 0;
     for (const std::string_view line : split_lines(text)) {
         ++line_number;

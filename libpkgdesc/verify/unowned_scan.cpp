@@ -18,9 +18,7 @@
 
 namespace pkgdesc {
 
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 const std::vector<std::string>& default_unowned_allow() {
     // Matched with path_glob_match(): '*' stays inside a component, "**" spans directories.
@@ -284,7 +282,6 @@ constexpr const char* k_alternative_reason =
     "update-alternatives link that does not lead to a registered, package-owned choice";
 
 // Unowned and allowed files are hashed up to this size (a sparse 15 TiB file costs nothing).
-constexpr std::uint64_t k_max_unowned_hash = 4ull << 30;
 
 bool in_enablement_dir(const std::string& path) {
     static const std::vector<std::string> patterns{
@@ -298,6 +295,14 @@ bool in_enablement_dir(const std::string& path) {
 } // namespace
 
 std::string UnownedScan::read_link(const std::string& path) const {
+    if (m_context.observer != nullptr) {
+        const Observation obs =
+            observe(m_context, m_merged.resolve(path), [](const struct stat&) { return false; });
+        return obs.found && !obs.through_symlink && S_ISLNK(obs.st.st_mode) &&
+                       obs.hash_error.empty() && obs.link.size() < 4096
+                   ? obs.link
+                   : std::string();
+    }
     OpenResult node = m_context.root.open_at(m_merged.resolve(path), O_PATH | O_NOFOLLOW);
     struct stat st {};
     if (!node.ok() || ::fstat(node.fd.get(), &st) != 0 || !S_ISLNK(st.st_mode)) {
@@ -470,10 +475,17 @@ void UnownedScan::scan(const std::string& dir, const std::function<void(Finding&
     while (start.size() > 1 && start.back() == '/') {
         start.pop_back();
     }
-    OpenResult top = root.open_at(start, O_PATH | O_NOFOLLOW);
-    struct stat st {};
-    if (!top.ok() || ::fstat(top.fd.get(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-        return;
+    if (m_context.observer != nullptr) {
+        const Observation top = observe(m_context, start, [](const struct stat&) { return false; });
+        if (!top.found || top.through_symlink || !S_ISDIR(top.st.st_mode)) {
+            return;
+        }
+    } else {
+        OpenResult top = root.open_at(start, O_PATH | O_NOFOLLOW);
+        struct stat st {};
+        if (!top.ok() || ::fstat(top.fd.get(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+            return;
+        }
     }
     // An explicit stack: depth is the attacker's choice, the process stack is not.
     std::vector<std::string> pending{start};
@@ -481,7 +493,7 @@ void UnownedScan::scan(const std::string& dir, const std::function<void(Finding&
         const std::string path = std::move(pending.back());
         pending.pop_back();
         std::vector<DirEntry> entries;
-        const std::string error = list_directory(root, path, entries);
+        const std::string error = list_directory(m_context, path, entries);
         if (!error.empty()) {
             Finding finding;
             finding.path = path;

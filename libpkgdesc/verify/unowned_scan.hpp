@@ -14,8 +14,11 @@
 
 namespace pkgdesc {
 
+// The largest file no package owns that is hashed for its report.
+inline constexpr std::uint64_t k_max_unowned_hash = 4ull << 30;
+
 // A finding for a path no package owns, with what is on disk (type, mode, owner, group, size,
-// SHA-256 up to 4 GiB, link target, privilege flags); without it when nothing is there.
+// SHA-256 up to k_max_unowned_hash, link target, privilege flags); without it when nothing is there.
 Finding describe_unowned(const CheckContext& context, const std::string& path, FileStatus status,
                          std::string reason);
 

@@ -406,7 +406,7 @@ Finding check_item(const CheckItem& item, const CheckContext& context, const Pla
                 observation->sha256) {
                 finding.proven_sha256 = to_hex(*observation->sha256);
                 finding.proven_size = static_cast<std::uint64_t>(observation->st.st_size);
-                if (context.observer == nullptr) {
+                if (context.observer == nullptr || context.observer->complete()) {
                     finding.proven_identity = identity_of(observation->st);
                 }
             }
@@ -618,8 +618,17 @@ bool scans_unowned_by_default(const std::string& root) {
     return system.st_dev != checked.st_dev || system.st_ino != checked.st_ino;
 }
 
+namespace {
+
+RootDir open_root(const VerifyOptions& options) {
+    return options.root_shown ? RootDir::open(options.root, *options.root_shown)
+                              : RootDir::open(options.root);
+}
+
+} // namespace
+
 DpkgDatabase load_checked_database(const VerifyOptions& options) {
-    const RootDir root = RootDir::open(options.root);
+    const RootDir root = open_root(options);
     const RootDir admindir = options.admindir ? RootDir::open(*options.admindir)
                                               : RootDir::open_inside(root, "/var/lib/dpkg");
     return DpkgDatabase::load(admindir);
@@ -644,14 +653,16 @@ Verifier::Verifier(VerifyOptions options, const ReferenceSet& references,
 
 Summary Verifier::run(FindingSink& sink) {
     // The system: its root, its dpkg database and its accounts.
-    const RootDir root = RootDir::open(m_options.root);
+    const RootDir root = open_root(m_options);
     const RootDir admindir = m_options.admindir ? RootDir::open(*m_options.admindir)
                                                 : RootDir::open_inside(root, "/var/lib/dpkg");
     // ADMINDIR/info is listed on another CPU meanwhile (thousands of names: on ext4 about as
     // long as reading the file lists).
     std::future<InfoDir> listing = std::async(std::launch::async, [&] {
-        return InfoDir::open(admindir, m_options.admindir ? admindir.display("info")
-                                                          : std::string("/var/lib/dpkg/info"));
+        std::string shown =
+            m_options.admindir ? admindir.display("info") : std::string("/var/lib/dpkg/info");
+        return m_options.recorded_info ? InfoDir::recorded(m_options.recorded_info, shown)
+                                       : InfoDir::open(admindir, shown);
     });
     DpkgDatabase db = m_database ? std::move(*m_database) : DpkgDatabase::load(admindir);
     m_database.reset();
@@ -892,13 +903,14 @@ Summary Verifier::run(FindingSink& sink) {
         }
         // A record of the files (an observer) says nothing of the control members, which are
         // read where dpkg keeps them: not judged then.
+        const bool unseen_controls = m_options.observer != nullptr && !m_options.recorded_info;
         for (ControlCheck& control : controls) {
-            if (m_options.observer != nullptr) {
+            if (unseen_controls) {
                 control.generated_md5sums.reset();
             }
             for (Finding& finding : control.findings) {
                 planned.insert(finding.path);
-                if (m_options.observer != nullptr) {
+                if (unseen_controls) {
                     finding.status = FileStatus::unverifiable;
                     finding.failed.clear();
                     finding.reason = "a control member in the dpkg database: compared on the "

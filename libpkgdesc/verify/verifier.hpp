@@ -4,10 +4,12 @@
 
 #include <libpkgdesc/dpkg/database.hpp>
 #include <libpkgdesc/export.hpp>
+#include <libpkgdesc/verify/control_check.hpp>
 #include <libpkgdesc/verify/finding.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +54,11 @@ struct PKGDESC_EXPORT VerifyOptions {
     // Where observations come from instead of the files under root (see Observer); nullptr for
     // the files. The dpkg database, accounts and control members are still read under root.
     const Observer* observer = nullptr;
+    // A system collected elsewhere (see collect/collected.hpp): ROOT holds a copy of the files
+    // read for their content, named `root_shown` in messages; ADMINDIR/info is the one recorded
+    // here; the observer gives everything else.
+    std::shared_ptr<const RecordedInfo> recorded_info;
+    std::optional<std::string> root_shown;
     // --incremental: the verdicts of the last run, and where this run's are recorded (see
     // VerdictCache and CheckContext); nullptr: every file is read.
     const VerdictCache* verdicts_known = nullptr;

@@ -1,0 +1,564 @@
+// Collect here, verify there: pkgdesc-verify --collect on a test root, and --from-collected on
+// the stream with the root moved out of reach, against --root on the same system (identical
+// JSON) for every kind of tampering; broken, edited, hostile and signed streams.
+#include "../support/fixtures.hpp"
+#include "../support/gnupg.hpp"
+#include "../support/support.hpp"
+#include "../support/verify_fixture.hpp"
+
+#include <cppunit/extensions/HelperMacros.h>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+using namespace pkgdesc::test;
+using nlohmann::json;
+
+namespace {
+
+// The standard output of a command that must succeed.
+std::string must(const RunResult& r) {
+    CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+    return r.out;
+}
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+// A system collected into a stream, and the runs that compare the two verdicts.
+struct Collected {
+    Installed sys;
+    std::string stream = sys.tmp / "system.stream";
+    std::string tmpdir = sys.tmp / "judge-tmp";
+
+    // pkgdesc-verify --collect --root ROOT ARGS > stream.
+    RunResult collect(const std::vector<std::string>& args = {"--no-unowned"},
+                      const std::vector<std::string>& env = {}) const {
+        std::string cmd = shell_quote(program("PKGDESC_VERIFY")) + " --collect --root " +
+                          shell_quote(sys.root.dir());
+        for (const std::string& arg : args) {
+            cmd += " " + shell_quote(arg);
+        }
+        return sh(cmd + " > " + shell_quote(stream), env);
+    }
+
+    // The verification of the stream, with the root out of reach meanwhile (moved away), and
+    // the judge's temporary files in a directory of their own, which must be empty after.
+    RunResult judge(const std::vector<std::string>& args, const std::string& from = "",
+                    const std::vector<std::string>& env = {}) const {
+        const std::string away = sys.tmp / "root.away";
+        must_sh("mkdir -p " + shell_quote(tmpdir) + " && mv " + shell_quote(sys.root.dir()) + " " +
+                shell_quote(away));
+        std::vector<std::string> argv{program("PKGDESC_VERIFY"), "--from-collected",
+                                      from.empty() ? stream : from};
+        argv.insert(argv.end(), args.begin(), args.end());
+        const RunResult r = run(argv, with({"TMPDIR=" + tmpdir}, env));
+        must_sh("mv " + shell_quote(away) + " " + shell_quote(sys.root.dir()));
+        CPPUNIT_ASSERT_MESSAGE("the judge left files behind: " + sh("ls -A " + tmpdir).out,
+                               list_dir(tmpdir).empty());
+        return r;
+    }
+
+    std::vector<std::string> reference() const {
+        return {"--pkgdesc", sys.ref, "--trust-unsigned", "--format", "json", "-q"};
+    }
+
+    // Runs both and asserts the same exit status and the very same JSON; returns the document.
+    json assert_same(const std::string& what,
+                     const std::vector<std::string>& collect_args = {"--no-unowned"},
+                     const std::vector<std::string>& judge_args = {}) const {
+        std::vector<std::string> root_args{"--root", sys.root.dir()};
+        const RunResult live =
+            verify_as_given(with(with(with(root_args, reference()), collect_args), judge_args));
+        const RunResult c = collect(collect_args);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(what + ": " + c.err, 0, c.status);
+        const RunResult judged = judge(with(reference(), judge_args));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(what + ": " + judged.err, live.status, judged.status);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(what, live.out, judged.out);
+        return json::parse(judged.out);
+    }
+};
+
+} // namespace
+
+class CollectTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(CollectTest);
+    CPPUNIT_TEST(testEveryTamperingIsJudgedAsOnTheRoot);
+    CPPUNIT_TEST(testControlMembersAndDatabaseTampering);
+    CPPUNIT_TEST(testPackagesWithoutReferenceDataAgainstTheirMd5sums);
+    CPPUNIT_TEST(testUnownedFilesAsOnTheRoot);
+    CPPUNIT_TEST(testThroughAPipe);
+    CPPUNIT_TEST(testCollectingWritesNothingAndNeedsNoReferenceData);
+    CPPUNIT_TEST(testTruncatedEditedAndHostileStreamsAreRefused);
+    CPPUNIT_TEST(testEd25519SignedStream);
+    CPPUNIT_TEST(testOpenPgpSignedStream);
+    CPPUNIT_TEST(testOptionsThatDoNotApply);
+    CPPUNIT_TEST_SUITE_END();
+
+public:
+    void testEveryTamperingIsJudgedAsOnTheRoot() {
+        struct Scenario {
+            std::string name;
+            std::function<void(Installed&)> tamper;
+            bool needs_root = false;
+        };
+        const std::vector<Scenario> scenarios{
+            {"pristine", [](Installed&) {}},
+            {"same size, same mtime, other content",
+             [](Installed& s) {
+                 const std::string data = shell_quote(s.root / "/usr/lib/hello/data.bin");
+                 must_sh("m=$(stat -c %Y " + data + "); printf y | dd of=" + data +
+                         " bs=1 seek=5000 conv=notrunc status=none; touch -d @$m " + data);
+             }},
+            {"chmod and setuid",
+             [](Installed& s) {
+                 must_sh("chmod 4755 " + s.q("/usr/sbin/hellod") + " && chmod 0666 " +
+                         s.q("/usr/share/doc/hello/README"));
+             }},
+            {"chown",
+             [](Installed& s) {
+                 must_sh("chown -h 7001 " + s.q("/usr/bin/hello-link") + " && chgrp 7001 " +
+                         s.q("/usr/sbin/hellod"));
+             },
+             true},
+            {"file replaced by a symlink",
+             [](Installed& s) {
+                 must_sh("rm " + s.q("/usr/sbin/hellod") + " && ln -s ../bin/hello " +
+                         s.q("/usr/sbin/hellod"));
+             }},
+            {"FIFO",
+             [](Installed& s) {
+                 must_sh("rm " + s.q("/usr/lib/hello/data.bin") + " && mkfifo " +
+                         s.q("/usr/lib/hello/data.bin"));
+             }},
+            {"symlink retargeted",
+             [](Installed& s) { must_sh("ln -sfn /etc/passwd " + s.q("/usr/bin/hello-link")); }},
+            {"directory replaced by a symlink out of the root",
+             [](Installed& s) {
+                 const std::string outside = shell_quote(s.tmp / "outside");
+                 must_sh("cp -a " + s.q("/usr/share/doc/hello") + " " + outside + " && rm -r " +
+                         s.q("/usr/share/doc/hello") + " && ln -s " + outside + " " +
+                         s.q("/usr/share/doc/hello"));
+             }},
+            {"directory replaced by a symlink inside the root",
+             [](Installed& s) {
+                 must_sh("mv " + s.q("/usr/share/doc/hello") + " " + s.q("/usr/share/doc/h2") +
+                         " && ln -s h2 " + s.q("/usr/share/doc/hello"));
+             }},
+            {"deleted file and conffile",
+             [](Installed& s) {
+                 must_sh("rm " + s.q("/usr/share/doc/hello/README") + " " + s.q("/etc/hello.conf"));
+             }},
+            {"deleted directory", [](Installed& s) { must_sh("rm -r " + s.q("/usr/lib/hello")); }},
+            {"broken hard link",
+             [](Installed& s) {
+                 must_sh("cp -p " + s.q("/usr/bin/hello-again") + " " + s.q("/usr/bin/tmp") +
+                         " && mv " + s.q("/usr/bin/tmp") + " " + s.q("/usr/bin/hello-again"));
+             }},
+            {"a further hard link",
+             [](Installed& s) {
+                 must_sh("ln " + s.q("/usr/sbin/hellod") + " " + s.q("/usr/sbin/kept-alive"));
+             }},
+            {"mtime",
+             [](Installed& s) {
+                 must_sh("touch " + s.q("/usr/sbin/hellod") + " " + s.q("/etc/hello.conf") + " " +
+                         s.q("/usr/share/doc/hello"));
+             }},
+            {"edited conffile",
+             [](Installed& s) { must_sh("echo evil=1 >> " + s.q("/etc/hello.conf")); }},
+            {"edited list hides nothing",
+             [](Installed& s) {
+                 must_sh("printf x >> " + s.q("/usr/sbin/hellod") + " && sed -i '/hellod/d' " +
+                         s.q("/var/lib/dpkg/info/hello.list"));
+             }},
+            {"local diversion",
+             [](Installed& s) {
+                 must_sh("cp -a " + s.q("/usr/bin/hello") + " " + s.q("/usr/sbin/hellod"));
+                 s.root.add_diversion("/usr/bin/hello", "/usr/sbin/hellod", ":");
+             }},
+            {"statoverride",
+             [](Installed& s) {
+                 s.root.add_statoverride("root", "root", 04755, "/usr/sbin/hellod");
+                 must_sh("chmod 4755 " + s.q("/usr/sbin/hellod"));
+             }},
+            {"obsolete conffile",
+             [](Installed& s) {
+                 must_sh("cp " + s.q("/usr/bin/hello") + " " + s.q("/usr/bin/backdoor") +
+                         " && echo /usr/bin/backdoor >> " + s.q("/var/lib/dpkg/info/hello.list") +
+                         " && sed -i 's,^ /etc/hello.conf .*,&\\n /usr/bin/backdoor 0123 "
+                         "obsolete,' " +
+                         s.q("/var/lib/dpkg/status"));
+             }},
+            {"accounts renamed",
+             [](Installed& s) {
+                 must_sh("chown 7001 " + s.q("/usr/sbin/hellod") +
+                         " && echo 'intruder:x:7001:7001::/:/bin/sh' >> " + s.q("/etc/passwd"));
+             },
+             true},
+            {"merged /usr", [](Installed& s) { s.root.merge_usr(); }},
+        };
+        for (const Scenario& scenario : scenarios) {
+            if (scenario.needs_root && !running_as_root()) {
+                continue;
+            }
+            Collected c;
+            scenario.tamper(c.sys);
+            const json doc = c.assert_same(scenario.name);
+            if (scenario.name != "pristine" && scenario.name != "merged /usr") {
+                CPPUNIT_ASSERT_MESSAGE(scenario.name, !deviations(doc).empty());
+            }
+        }
+        {
+            // A directory that no list names any more, gone with what is in it: the collector
+            // never looked into a directory no list names, so what it held is not known there
+            // (never pristine); the root's own run finds it missing.
+            Collected c;
+            must_sh("rm -r " + c.sys.q("/usr/share/doc") + " && sed -i '/doc/d' " +
+                    c.sys.q("/var/lib/dpkg/info/hello.list"));
+            assert_deviations(
+                {{"/usr/share/doc", "missing"},
+                 {"/usr/share/doc/hello", "missing"},
+                 {"/usr/share/doc/hello/README", "missing"}},
+                json::parse(verify({"--root", c.sys.root.dir(), "--pkgdesc", c.sys.ref,
+                                    "--trust-unsigned", "--format", "json", "-q"})
+                                .out));
+            CPPUNIT_ASSERT_EQUAL(0, c.collect().status);
+            const RunResult judged = c.judge(c.reference());
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(judged.err, 1, judged.status);
+            // /usr/share is listed: its names were, and doc is not among them.
+            assert_deviations({{"/usr/share/doc", "missing"},
+                               {"/usr/share/doc/hello", "missing"},
+                               {"/usr/share/doc/hello/README", "missing"}},
+                              json::parse(judged.out));
+        }
+        if (have_tool("setfacl")) {
+            Collected c;
+            if (sh("setfacl -m u:7001:r " + c.sys.q("/usr/share/doc/hello/README")).status == 0) {
+                const json doc = c.assert_same("ACL");
+                assert_deviations(
+                    {{"/usr/share/doc/hello/README", "metadata system.posix_acl_access"}}, doc);
+            }
+        }
+        if (running_as_root() && have_tool("setcap")) {
+            Collected c;
+            must_sh("setcap cap_net_raw+ep " + c.sys.q("/usr/bin/hello"));
+            assert_deviations({{"/usr/bin/hello", "metadata security.capability"},
+                               {"/usr/bin/hello-again", "metadata security.capability"}},
+                              c.assert_same("capability"));
+            // --ignore-xattr is the verifying host's to give.
+            assert_deviations({}, c.assert_same("capability ignored", {"--no-unowned"},
+                                                {"--ignore-xattr", "security.capability"}));
+        }
+    }
+
+    void testControlMembersAndDatabaseTampering() {
+        {
+            Collected c;
+            must_sh("echo '0123 usr/bin/evil' >> " + c.sys.q("/var/lib/dpkg/info/hello.md5sums") +
+                    " && printf '#!/bin/sh\\nevil\\n' > " +
+                    c.sys.q("/var/lib/dpkg/info/hello.postrm") + " && mkfifo " +
+                    c.sys.q("/var/lib/dpkg/info/hello.prerm") + " && chmod o+w " +
+                    c.sys.q("/var/lib/dpkg/info/hello.conffiles"));
+            const json doc = c.assert_same("control members");
+            const Deviations found = deviations(doc);
+            CPPUNIT_ASSERT(found.count("/var/lib/dpkg/info/hello.md5sums") == 1);
+            CPPUNIT_ASSERT(found.count("/var/lib/dpkg/info/hello.postrm") == 1);
+            CPPUNIT_ASSERT(found.count("/var/lib/dpkg/info/hello.prerm") == 1);
+            CPPUNIT_ASSERT(found.count("/var/lib/dpkg/info/hello.conffiles") == 1);
+        }
+        {
+            // A package whose md5sums dpkg wrote itself: proven line by line from the MD5s
+            // collected.
+            Collected c;
+            const std::string dir = c.sys.tmp / "nosums";
+            write_control(dir, "nosums", "1.0", "all");
+            build_deb(dir, c.sys.tmp / "nosums.deb", "xz",
+                      "mkdir -p usr/share/nosums && echo data > usr/share/nosums/file");
+            const std::string ref =
+                make_reference(c.sys.tmp, {c.sys.deb, c.sys.tmp / "nosums.deb"}, "ref2");
+            c.sys.root.install(c.sys.tmp / "nosums.deb");
+            must_sh("cd " + shell_quote(c.sys.root.dir()) +
+                    " && md5sum usr/share/nosums/file > var/lib/dpkg/info/nosums.md5sums");
+            std::vector<std::string> args{"--pkgdesc", ref};
+            const RunResult live = verify({"--root", c.sys.root.dir(), "--pkgdesc", ref,
+                                           "--trust-unsigned", "--format", "json", "-q", "--all"});
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(live.err, 0, live.status);
+            CPPUNIT_ASSERT_EQUAL(0, c.collect().status);
+            const RunResult judged =
+                c.judge({"--pkgdesc", ref, "--trust-unsigned", "--format", "json", "-q", "--all"});
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(judged.err, 0, judged.status);
+            CPPUNIT_ASSERT_EQUAL(live.out, judged.out);
+            CPPUNIT_ASSERT_EQUAL(
+                std::string("pristine"),
+                file_entry(json::parse(judged.out), "/var/lib/dpkg/info/nosums.md5sums")["status"]
+                    .get<std::string>());
+        }
+    }
+
+    void testPackagesWithoutReferenceDataAgainstTheirMd5sums() {
+        Collected c;
+        const std::string other = build_small_deb(c.sys.tmp.path(), "other", "1.0", "other text");
+        c.sys.root.install(other);
+        must_sh("cd " + shell_quote(c.sys.root.dir()) +
+                " && md5sum usr/bin/other > var/lib/dpkg/info/other.md5sums" +
+                " && echo changed >> usr/bin/other");
+        const json doc = c.assert_same("unreferenced package");
+        CPPUNIT_ASSERT_EQUAL(std::string("modified"),
+                             file_entry(doc, "/usr/bin/other")["status"].get<std::string>());
+        // Collected without MD5s: nothing to compare them with there.
+        CPPUNIT_ASSERT_EQUAL(0, c.collect({"--no-unowned", "--no-md5"}).status);
+        const RunResult judged = c.judge(c.reference());
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(judged.err, 1, judged.status);
+        const json unhashed = json::parse(judged.out);
+        const json& file = file_entry(unhashed, "/usr/bin/other");
+        CPPUNIT_ASSERT_EQUAL(std::string("unverifiable"), file["status"].get<std::string>());
+        CPPUNIT_ASSERT_EQUAL(std::string("no MD5 collected (pkgdesc-verify --collect --no-md5)"),
+                             file["reason"].get<std::string>());
+        // hello's files have their SHA-256: still pristine.
+        CPPUNIT_ASSERT_EQUAL(std::size_t{0}, unhashed["summary"]["modified"].get<std::size_t>());
+    }
+
+    void testUnownedFilesAsOnTheRoot() {
+        Collected c;
+        must_sh("cp " + c.sys.q("/usr/bin/hello") + " " + c.sys.q("/usr/bin/planted") +
+                " && chmod 4755 " + c.sys.q("/usr/bin/planted") + " && mkdir -p " +
+                c.sys.q("/etc/cron.d") + " && echo '* * * * * root /usr/bin/planted' > " +
+                c.sys.q("/etc/cron.d/planted") + " && mkdir -p " + c.sys.q("/opt/deep/er") +
+                " && ln -s /etc/shadow " + c.sys.q("/opt/deep/er/link"));
+        const json doc = c.assert_same("unowned", {"--unowned"});
+        const Deviations found = deviations(doc);
+        CPPUNIT_ASSERT_MESSAGE(doc.dump(), found.count("/usr/bin/planted") == 1);
+        CPPUNIT_ASSERT(found.count("/etc/cron.d/planted") == 1);
+        CPPUNIT_ASSERT(found.count("/opt/deep/er/link") == 1);
+        // The default with --root: the scan, on both sides.
+        c.assert_same("unowned by default", {});
+        // Collected without the walk: --unowned cannot be honoured.
+        CPPUNIT_ASSERT_EQUAL(0, c.collect({"--no-unowned"}).status);
+        const RunResult refused = c.judge(with(c.reference(), {"--unowned"}));
+        CPPUNIT_ASSERT_EQUAL(2, refused.status);
+        CPPUNIT_ASSERT_MESSAGE(refused.err,
+                               refused.err.find("--collect --unowned") != std::string::npos);
+    }
+
+    void testThroughAPipe() {
+        Collected c;
+        must_sh("chmod 4755 " + c.sys.q("/usr/sbin/hellod"));
+        const RunResult live = verify({"--root", c.sys.root.dir(), "--pkgdesc", c.sys.ref,
+                                       "--trust-unsigned", "--format", "json", "-q"});
+        const std::string v = shell_quote(program("PKGDESC_VERIFY"));
+        const RunResult piped =
+            sh(v + " --collect --no-unowned --root " + shell_quote(c.sys.root.dir()) + " | " + v +
+               " --from-collected - --pkgdesc " + shell_quote(c.sys.ref) +
+               " --trust-unsigned --format json -q");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(piped.err, 1, piped.status);
+        CPPUNIT_ASSERT_EQUAL(live.out, piped.out);
+        assert_deviations({{"/usr/sbin/hellod", "metadata mode"}}, json::parse(piped.out));
+    }
+
+    void testCollectingWritesNothingAndNeedsNoReferenceData() {
+        Collected c;
+        const std::string listing =
+            "find " + shell_quote(c.sys.root.dir()) + " -printf '%p %y %m %s %T@ %C@\\n' | sort";
+        const std::string before = must(sh(listing));
+        // No reference data, no keys, no network: --collect takes none.
+        const RunResult r = c.collect({"--no-unowned"}, {"GNUPGHOME=/nonexistent"});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        CPPUNIT_ASSERT_EQUAL(before, must(sh(listing)));
+        CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find("collected ") != std::string::npos);
+        CPPUNIT_ASSERT(read_file(c.stream).starts_with("pkgdesc-collected 1\n"));
+        // Not onto a terminal.
+        if (have_tool("script")) {
+            const RunResult tty = sh(
+                "script -qec " +
+                shell_quote(program("PKGDESC_VERIFY") + " --collect --root " + c.sys.root.dir()) +
+                " /dev/null");
+            CPPUNIT_ASSERT_MESSAGE(tty.out, tty.out.find("a terminal") != std::string::npos);
+        }
+    }
+
+    void testTruncatedEditedAndHostileStreamsAreRefused() {
+        Collected c;
+        CPPUNIT_ASSERT_EQUAL(0, c.collect().status);
+        const std::string text = read_file(c.stream);
+        auto refused = [&](const std::string& name, const std::string& content,
+                           const std::string& reason, int status = 2) {
+            const std::string file = c.sys.tmp / name;
+            write_file(file, content);
+            const RunResult r = c.judge(c.reference(), file);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(name + ": " + r.err, status, r.status);
+            CPPUNIT_ASSERT_MESSAGE(name + ": " + r.err, r.err.find(reason) != std::string::npos);
+            CPPUNIT_ASSERT_MESSAGE(name + ": " + r.out, r.out.empty());
+        };
+        refused("empty", "", "does not start with");
+        refused("truncated", text.substr(0, text.size() / 2), "truncated");
+        refused("no end", text.substr(0, text.rfind("\ne ") + 1), "no end record");
+        refused("no newline", text.substr(0, text.size() - 1), "truncated");
+        // An observation edited (the file's digest): the end record no longer says what is
+        // there.
+        std::string edited = text;
+        const std::size_t at = edited.find(" h=", edited.find("o /usr/sbin/hellod "));
+        CPPUNIT_ASSERT(at != std::string::npos);
+        edited[at + 3] = edited[at + 3] == '0' ? '1' : '0';
+        refused("edited", edited, "edited, or damaged");
+        refused("appended", text + "o /usr/bin/x m\n", "data after its end record");
+        // Hostile records, each refused with what it is.
+        const std::string head = text.substr(0, text.find('\n', text.find("\nh ") + 1) + 1);
+        auto with_end = [&](const std::string& body) {
+            const std::string all = head + body;
+            const std::size_t records =
+                static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n') + 1);
+            // Not a valid end: refused before any end matters.
+            return all + "e " + std::to_string(records) + " " + std::string(64, '0') + "\n";
+        };
+        refused("outside the copy", with_end("n /etc/shadow f 3\nabc\n"),
+                "a file verification does not read");
+        refused("dot dot", with_end("n /usr/lib/tmpfiles.d/.. f 1\na\n"),
+                "a file verification does not read");
+        refused("bad alias", with_end("a /bin /etc\n"), "not a standard one");
+        refused("info slash", with_end("i a/b u x\n"), "an info name that is not one");
+        refused("long blob", with_end("n /etc/passwd f 99999999999\n"), "is not a number");
+        refused("short blob", with_end("n /etc/passwd f 10\nab\n"), "longer than it says");
+        refused("twice", with_end("o /x m\no /x m\n"), "observed twice");
+        refused("bad stat", with_end("o /x f 1 2 3\n"), "too few fields");
+        refused("bad digest", with_end("o /x f 33188 0 0 1 1 1 1 0 0 0 0 0 0 R h=zz\n"),
+                "not hexadecimal");
+        refused("short digest", with_end("o /x f 33188 0 0 1 1 1 1 0 0 0 0 0 0 R h=00\n"),
+                "wrong length");
+        refused("bad mode", with_end("o /x f 99999999 0 0 1 1 1 1 0 0 0 0 0 0\n"), "no file's");
+        refused("unknown record", with_end("z whatever\n"), "unknown record");
+        refused("no header", "pkgdesc-collected 1\no /x m\n", "not the header");
+        refused("binary", std::string("pkgdesc-collected 1\n\0\0\0\n", 24), "too few fields");
+        // The records made valid again, but the end's digest is not theirs.
+        refused("forged end", with_end("o /x m\n"), "edited, or damaged");
+    }
+
+    void testEd25519SignedStream() {
+        Collected c;
+        const std::string key = c.sys.tmp / "key.pem";
+        const std::string pub = c.sys.tmp / "pub.pem";
+        const std::string other = c.sys.tmp / "other.pem";
+        const std::string other_pub = c.sys.tmp / "other-pub.pem";
+        must_sh("openssl genpkey -algorithm ed25519 -out " + shell_quote(key) +
+                " && openssl pkey -in " + shell_quote(key) + " -pubout -out " + shell_quote(pub) +
+                " && openssl genpkey -algorithm ed25519 -out " + shell_quote(other) +
+                " && openssl pkey -in " + shell_quote(other) + " -pubout -out " +
+                shell_quote(other_pub));
+        must_sh("chmod 0700 " + c.sys.q("/usr/lib/hello"));
+        const RunResult signed_run = c.collect({"--no-unowned", "--collect-ed25519-key", key});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(signed_run.err, 0, signed_run.status);
+        const std::vector<std::string> args =
+            with(c.reference(), {"--collected-ed25519-public", pub});
+        const RunResult ok = c.judge(args);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(ok.err, 1, ok.status);
+        assert_deviations({{"/usr/lib/hello", "metadata mode"}}, json::parse(ok.out));
+        // Without -q the signer is named.
+        const RunResult named = c.judge(
+            {"--pkgdesc", c.sys.ref, "--trust-unsigned", "--collected-ed25519-public", pub});
+        CPPUNIT_ASSERT_MESSAGE(named.err,
+                               named.err.find("signed by ed25519:") != std::string::npos);
+        // Another key: exit 3, nothing reported.
+        const RunResult wrong =
+            c.judge(with(c.reference(), {"--collected-ed25519-public", other_pub}));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(wrong.err, 3, wrong.status);
+        CPPUNIT_ASSERT(wrong.out.empty());
+        CPPUNIT_ASSERT_MESSAGE(wrong.err, wrong.err.find("not made by any of the given Ed25519 "
+                                                         "keys") != std::string::npos);
+        // Edited after signing: exit 3.
+        const std::string text = read_file(c.stream);
+        std::string edited = text;
+        const std::size_t at = edited.find(" 16832 ");
+        CPPUNIT_ASSERT_MESSAGE("the mode of /usr/lib/hello in the stream", at != std::string::npos);
+        edited.replace(at, 7, " 16877 "); // 0700 -> 0755: "pristine"
+        write_file(c.sys.tmp / "edited", edited);
+        const RunResult tampered = c.judge(args, c.sys.tmp / "edited");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(tampered.err, 3, tampered.status);
+        CPPUNIT_ASSERT(tampered.out.empty());
+        CPPUNIT_ASSERT_MESSAGE(tampered.err, tampered.err.find("edited since it was signed") !=
+                                                 std::string::npos);
+        // Signed again over the edit by another key: still refused.
+        const std::size_t end = edited.rfind("\ne ") + 1;
+        const std::string body = edited.substr(0, end);
+        const std::string records =
+            text.substr(text.rfind("\ne ") + 3,
+                        text.find(' ', text.rfind("\ne ") + 3) - text.rfind("\ne ") - 3);
+        const std::string end_line = "e " + records + " " +
+                                     must(sh("head -c " + std::to_string(end) + " " +
+                                             shell_quote(c.sys.tmp / "edited") + " | sha256sum"))
+                                         .substr(0, 64) +
+                                     "\n";
+        write_file(c.sys.tmp / "end", end_line);
+        const std::string sig =
+            must(sh("openssl pkeyutl -sign -inkey " + shell_quote(other) + " -rawin -in " +
+                    shell_quote(c.sys.tmp / "end") + " | base64 -w0"));
+        write_file(c.sys.tmp / "resigned",
+                   body + end_line + "s ed25519 " + std::to_string(sig.size()) + "\n" + sig + "\n");
+        const RunResult resigned = c.judge(args, c.sys.tmp / "resigned");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(resigned.err, 3, resigned.status);
+        // ... and accepted by the other key, so the forgery itself is well formed.
+        const RunResult forged = c.judge(
+            with(c.reference(), {"--collected-ed25519-public", other_pub}), c.sys.tmp / "resigned");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(forged.err, 0, forged.status);
+        // The signature stripped: exit 3 when a key is given.
+        write_file(c.sys.tmp / "stripped", text.substr(0, text.find("\ns ed25519 ") + 1));
+        const RunResult stripped = c.judge(args, c.sys.tmp / "stripped");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(stripped.err, 3, stripped.status);
+        CPPUNIT_ASSERT_MESSAGE(stripped.err, stripped.err.find("not signed") != std::string::npos);
+        // A key that cannot sign: nothing written, exit 3.
+        const RunResult nokey = c.collect({"--collect-ed25519-key", pub});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(nokey.err, 3, nokey.status);
+        CPPUNIT_ASSERT(read_file(c.stream).empty());
+    }
+
+    void testOpenPgpSignedStream() {
+        if (!have_tool("gpg")) {
+            skip("gpg is not installed");
+            return;
+        }
+        Collected c;
+        const GnupgHome gpg(c.sys.tmp / "gnupg");
+        const std::string keyring = c.sys.tmp / "key.gpg";
+        gpg.export_public(keyring);
+        const RunResult r =
+            c.collect({"--no-unowned", "--collect-key", gpg.fingerprint()}, {gpg.env()});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 0, r.status);
+        const RunResult ok =
+            c.judge({"--pkgdesc", c.sys.ref, "--trust-unsigned", "--collected-keyring", keyring});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(ok.err, 0, ok.status);
+        CPPUNIT_ASSERT_MESSAGE(ok.err,
+                               ok.err.find("signed by " + gpg.fingerprint()) != std::string::npos);
+        // An Ed25519 key cannot prove an OpenPGP signature.
+        const std::string pub = c.sys.tmp / "pub.pem";
+        must_sh("openssl genpkey -algorithm ed25519 | openssl pkey -pubout -out " +
+                shell_quote(pub));
+        const RunResult other = c.judge(with(c.reference(), {"--collected-ed25519-public", pub}));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(other.err, 3, other.status);
+    }
+
+    void testOptionsThatDoNotApply() {
+        Collected c;
+        auto usage = [&](const std::vector<std::string>& args, const std::string& reason) {
+            const RunResult r = verify_as_given(args);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 2, r.status);
+            CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find(reason) != std::string::npos);
+        };
+        usage({"--collect", "--pkgdesc", c.sys.ref}, "--pkgdesc does not apply to --collect");
+        usage({"--collect", "--format", "json"}, "--format does not apply to --collect");
+        usage({"--collect", "hello"}, "takes no PACKAGE arguments");
+        usage({"--collect", "--from-collected", "x"}, "one host collects");
+        usage({"--from-collected", "x", "--root", "/"}, "--root does not apply");
+        usage({"--from-collected", "x", "--incremental"}, "--incremental does not apply");
+        usage({"--collect-ed25519-key", "k"}, "apply to --collect");
+        usage({"--no-md5", "--pkgdesc", c.sys.ref, "--trust-unsigned"}, "apply to --collect");
+        usage({"--collected-keyring", "k", "--pkgdesc", c.sys.ref, "--trust-unsigned"},
+              "apply to --from-collected");
+        const RunResult missing = verify_as_given({"--from-collected", c.sys.tmp / "nothing",
+                                                   "--pkgdesc", c.sys.ref, "--trust-unsigned"});
+        CPPUNIT_ASSERT_EQUAL(2, missing.status);
+    }
+};
+
+CPPUNIT_TEST_SUITE_NAMED_REGISTRATION(CollectTest, "e2e.verify.collect");
