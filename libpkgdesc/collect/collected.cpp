@@ -374,33 +374,16 @@ CollectSummary collect_system(const CollectOptions& options, int fd) {
     // ADMINDIR/info, every name with its stat and content, read on every CPU.
     const RootDir info = RootDir::open_inside(admindir, "info");
     std::vector<std::string> names;
-    {
-        std::unique_ptr<DIR, int (*)(DIR*)> stream(::fdopendir(::dup(info.fd())), &::closedir);
-        if (!stream) {
-            throw IoError::from_errno(info.name(), "cannot read directory", errno);
+    std::uint64_t name_bytes = 0;
+    for_each_name(info, [&](std::string_view name) {
+        name_bytes += name.size();
+        if (names.size() >= k_max_info_names || name_bytes > k_max_info_name_bytes) {
+            throw IoError(info.name(),
+                          "more than " + std::to_string(k_max_info_names) + " names: refused");
         }
-        std::uint64_t name_bytes = 0;
-        for (;;) {
-            errno = 0;
-            const dirent* entry = ::readdir(stream.get());
-            if (entry == nullptr) {
-                if (errno != 0) {
-                    throw IoError::from_errno(info.name(), "cannot read directory", errno);
-                }
-                break;
-            }
-            const std::string_view name(entry->d_name);
-            if (name == "." || name == "..") {
-                continue;
-            }
-            name_bytes += name.size();
-            if (names.size() >= k_max_info_names || name_bytes > k_max_info_name_bytes) {
-                throw IoError(info.name(),
-                              "more than " + std::to_string(k_max_info_names) + " names: refused");
-            }
-            names.emplace_back(name);
-        }
-    }
+        names.emplace_back(name);
+        return true;
+    });
     std::sort(names.begin(), names.end());
     std::vector<std::string> paths;
     {
@@ -481,8 +464,9 @@ CollectSummary collect_system(const CollectOptions& options, int fd) {
             },
             [&](std::size_t index, Collected& c) {
                 const std::string& path = which[index];
-                if (!c.read) {
-                    // The text of a file not read is the reader's, not the collector's.
+                if (!c.read && c.obs.found && S_ISREG(c.obs.st.st_mode)) {
+                    // Why a regular file was not read is the verifier's to say, not the
+                    // collector's policy.
                     c.obs.hash_error.clear();
                 }
                 out.line(observation_record(path, c));
@@ -1239,8 +1223,9 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
         } else {
             in.fail("an unknown record '" + escape(kind.substr(0, 16)) + "'");
         }
-        if (copied_bytes > k_max_collected_stream) {
-            in.fail("more content than a stream holds");
+        if (copied_bytes > k_max_collected_content) {
+            in.fail("more than " + std::to_string(k_max_collected_content) +
+                    " bytes of file content");
         }
     }
     if (!header) {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 namespace pkgdesc {
 
@@ -145,6 +146,27 @@ std::string read_small_file(int fd, const std::string& display, std::size_t limi
             throw IoError(display, "file too large (over " + std::to_string(limit) + " bytes)");
         }
         data.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
+void for_each_name(const RootDir& dir, const std::function<bool(std::string_view)>& each) {
+    std::unique_ptr<DIR, int (*)(DIR*)> stream(::fdopendir(::dup(dir.fd())), &::closedir);
+    if (!stream) {
+        throw IoError::from_errno(dir.name(), "cannot read directory", errno);
+    }
+    for (;;) {
+        errno = 0;
+        const dirent* entry = ::readdir(stream.get());
+        if (entry == nullptr) {
+            if (errno != 0) {
+                throw IoError::from_errno(dir.name(), "cannot read directory", errno);
+            }
+            return;
+        }
+        const std::string_view name(entry->d_name);
+        if (name != "." && name != ".." && !each(name)) {
+            return;
+        }
     }
 }
 

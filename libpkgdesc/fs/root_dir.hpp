@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,12 @@ private:
 // `display`.
 PKGDESC_EXPORT std::string read_small_file(int fd, const std::string& display,
                                            std::size_t limit = 256u << 20);
+
+// Calls `each` with every name of the opened directory `dir` but "." and "..", in the order
+// readdir(3) gives them, until it returns false. Throws IoError naming the directory when it
+// cannot be read.
+PKGDESC_EXPORT void for_each_name(const RootDir& dir,
+                                  const std::function<bool(std::string_view)>& each);
 
 // One name in a directory, with lstat(2) of it (st_mode 0 when it vanished meanwhile).
 struct PKGDESC_EXPORT DirEntry {

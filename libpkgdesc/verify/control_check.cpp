@@ -82,6 +82,24 @@ void hash_open_file(int fd, MemberObservation& obs, bool keep) {
     obs.sha256 = sha.finish();
 }
 
+// Whether the regular member observed as `obs` is read: not unless `read`, not when its size
+// already differs from `expected_size` (obs.size_differs), not when it is too large (obs.error).
+bool worth_reading(MemberObservation& obs, bool read, std::optional<std::uint64_t> expected_size) {
+    const auto size = static_cast<std::uint64_t>(obs.st.st_size);
+    if (!read) {
+        return false;
+    }
+    if (expected_size && size != *expected_size) {
+        obs.size_differs = true;
+        return false;
+    }
+    if (size > k_max_control_member_size) {
+        obs.error = "larger than " + std::to_string(k_max_control_member_size) + " bytes: not read";
+        return false;
+    }
+    return true;
+}
+
 // Looks at `name` without following a symlink and without opening anything but a regular file;
 // reads it unless `expected_size` already differs or `read` is false.
 MemberObservation observe_open(const RootDir& dir, const std::string& name, bool read,
@@ -120,19 +138,9 @@ MemberObservation observe_open(const RootDir& dir, const std::string& name, bool
     }
     obs.stat_known = true;
     obs.acl = ::fgetxattr(file.fd.get(), "system.posix_acl_access", nullptr, 0) >= 0;
-    const auto size = static_cast<std::uint64_t>(obs.st.st_size);
-    if (!read) {
-        return obs;
+    if (worth_reading(obs, read, expected_size)) {
+        hash_open_file(file.fd.get(), obs, keep);
     }
-    if (expected_size && size != *expected_size) {
-        obs.size_differs = true;
-        return obs;
-    }
-    if (size > k_max_control_member_size) {
-        obs.error = "larger than " + std::to_string(k_max_control_member_size) + " bytes: not read";
-        return obs;
-    }
-    hash_open_file(file.fd.get(), obs, keep);
     return obs;
 }
 
@@ -185,16 +193,7 @@ MemberObservation member_observation(const RecordedMember* rec, bool read,
         return obs;
     }
     obs.acl = rec->acl;
-    const auto size = static_cast<std::uint64_t>(obs.st.st_size);
-    if (!read) {
-        return obs;
-    }
-    if (expected_size && size != *expected_size) {
-        obs.size_differs = true;
-        return obs;
-    }
-    if (size > k_max_control_member_size) {
-        obs.error = "larger than " + std::to_string(k_max_control_member_size) + " bytes: not read";
+    if (!worth_reading(obs, read, expected_size)) {
         return obs;
     }
     obs.bytes_read = rec->bytes_read;
@@ -516,23 +515,7 @@ InfoDir InfoDir::open(const RootDir& admindir, std::string shown) {
                      display);
 
     // The listing, once: names are kept back to back, and sorted by owner for lookups.
-    std::unique_ptr<DIR, int (*)(DIR*)> stream(::fdopendir(::dup(dir.fd())), &::closedir);
-    if (!stream) {
-        throw IoError::from_errno(dir.name(), "cannot read directory", errno);
-    }
-    for (;;) {
-        errno = 0;
-        const dirent* entry = ::readdir(stream.get());
-        if (entry == nullptr) {
-            if (errno != 0) {
-                throw IoError::from_errno(dir.name(), "cannot read directory", errno);
-            }
-            break;
-        }
-        if (!info.add_name(entry->d_name)) {
-            break;
-        }
-    }
+    for_each_name(dir, [&](std::string_view name) { return info.add_name(name); });
     info.sort_index();
     return info;
 }
