@@ -428,6 +428,10 @@ CollectSummary collect_system(const CollectOptions& options, int fd) {
     }
     std::sort(paths.begin(), paths.end());
     paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+    // (What is not absolute is no path of the root: a verification refuses or never looks.)
+    std::erase_if(paths, [](const std::string& path) {
+        return path.empty() || path.front() != '/' || path.size() > 16384;
+    });
 
     // One observation per path, read as verification reads it.
     const CheckContext context{root, accounts, k_no_ignore, nullptr, live, nullptr, nullptr};
