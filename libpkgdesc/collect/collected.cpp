@@ -437,6 +437,12 @@ CollectSummary collect_system(const CollectOptions& options, int fd) {
     const CheckContext context{root, accounts, k_no_ignore, nullptr, live, nullptr, nullptr};
     std::unordered_set<std::string> observed;
     std::vector<std::string> directories; // to list
+    // A name a directory listing gives that its observation does not find (unreadable, or
+    // gone meanwhile) is still one of the directory's names ("c" records, with the lstat mode
+    // the listing saw): the paths observed without being found, and the modes of the names
+    // listed before they are observed.
+    std::unordered_set<std::string> unfound;
+    std::unordered_map<std::string, mode_t> listed_modes;
     auto observe_all = [&](const std::vector<std::string>& which, bool listed,
                            const std::function<bool(const std::string&)>& hash_unlisted) {
         std::vector<std::size_t> schedule(which.size());
@@ -476,6 +482,14 @@ CollectSummary collect_system(const CollectOptions& options, int fd) {
                 out.line(observation_record(path, c));
                 summary.bytes_hashed += c.obs.bytes_read;
                 ++summary.paths;
+                if (!c.obs.found) {
+                    const auto mode = listed_modes.find(path);
+                    if (mode != listed_modes.end()) {
+                        out.line("c " + escape(path) + " " + std::to_string(mode->second));
+                    } else {
+                        unfound.insert(path);
+                    }
+                }
                 if (c.obs.found && !c.obs.through_symlink && S_ISDIR(c.obs.st.st_mode)) {
                     directories.push_back(path);
                 }
@@ -532,6 +546,9 @@ CollectSummary collect_system(const CollectOptions& options, int fd) {
             const std::string child = (dir == "/" ? "" : dir) + "/" + entry.name;
             if (observed.insert(child).second) {
                 extra.push_back(child);
+                listed_modes.emplace(child, entry.mode());
+            } else if (unfound.erase(child) != 0) {
+                out.line("c " + escape(child) + " " + std::to_string(entry.mode()));
             }
             if (walking && S_ISDIR(entry.mode()) && in_walk(child)) {
                 directories.push_back(child);
@@ -541,6 +558,7 @@ CollectSummary collect_system(const CollectOptions& options, int fd) {
             std::sort(extra.begin(), extra.end());
             const std::size_t before = directories.size();
             observe_all(extra, false, in_walk);
+            listed_modes.clear();
             // Directories reached only now are listed when walked (the others were queued).
             directories.erase(
                 std::remove_if(directories.begin() + static_cast<std::ptrdiff_t>(before),
@@ -583,6 +601,8 @@ class CollectedObserver : public Observer {
 public:
     std::unordered_map<std::string, Recorded> records;
     std::unordered_map<std::string, DirRecord> dirs;
+    // Names listed that their observation did not find, with the mode the listing saw.
+    std::unordered_map<std::string, mode_t> unfound_modes;
 
     bool complete() const override { return true; }
 
@@ -649,8 +669,10 @@ public:
                    const std::string& other) const override {
         const Observation obs = observe(
             context, other, [](const struct stat&) { return false; }, Digest::sha256);
-        return obs.found && obs.st.st_ino == observation.st.st_ino &&
-               obs.st.st_dev == observation.st.st_dev;
+        // As on a root: the other name is looked up without a symlink in its path unless
+        // the file observed was reached through one itself.
+        return obs.found && (!obs.through_symlink || observation.through_symlink) &&
+               obs.st.st_ino == observation.st.st_ino && obs.st.st_dev == observation.st.st_dev;
     }
 
     std::string list_directory(const CheckContext&, const std::string& path,
@@ -661,9 +683,12 @@ public:
         }
         for (const std::string& name : it->second.children) {
             DirEntry entry{name, {}};
-            const auto child = records.find((path == "/" ? "" : path) + "/" + name);
+            const std::string full = (path == "/" ? "" : path) + "/" + name;
+            const auto child = records.find(full);
             if (child != records.end() && child->second.obs.found) {
                 entry.st = child->second.obs.st;
+            } else if (const auto mode = unfound_modes.find(full); mode != unfound_modes.end()) {
+                entry.st.st_mode = mode->second;
             }
             entries.push_back(std::move(entry));
         }
@@ -844,10 +869,21 @@ struct Parser {
         }
         return std::move(*out);
     }
-    std::string path(std::string_view escaped) const {
+    // A name or path: never with a NUL, which no file name has.
+    std::string name(std::string_view escaped) const {
         std::string out = text(escaped);
-        if (out.empty() || out.front() != '/' || out.size() > 16384) {
+        if (out.find('\0') != std::string::npos) {
+            in.fail("a name with a NUL byte");
+        }
+        return out;
+    }
+    std::string path(std::string_view escaped) const {
+        std::string out = name(escaped);
+        if (out.empty() || out.front() != '/') {
             in.fail("a path that is not absolute");
+        }
+        if (out.size() > 16384) {
+            in.fail("a path longer than 16384 bytes");
         }
         return out;
     }
@@ -1119,7 +1155,7 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
             if (f.size() < 3) {
                 in.fail("a record with too few fields");
             }
-            const std::string name = p.text(f[1]);
+            const std::string name = p.name(f[1]);
             if (!member_name(name)) {
                 in.fail("an info name that is not one: " + escape(name));
             }
@@ -1213,6 +1249,20 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
             if (!observer.records.emplace(path, std::move(rec)).second) {
                 in.fail("a path observed twice: " + escape(path));
             }
+        } else if (kind == "c") {
+            if (f.size() != 3) {
+                in.fail("a record with too few fields");
+            }
+            const std::string path = p.path(f[1]);
+            const auto it = observer.records.find(path);
+            if (it == observer.records.end() || it->second.obs.found) {
+                in.fail("a listed name without its observation: " + escape(path));
+            }
+            if (!observer.unfound_modes
+                     .emplace(path, static_cast<mode_t>(p.number(f[2], 0xFFFFFFFF)))
+                     .second) {
+                in.fail("a listed name given twice: " + escape(path));
+            }
         } else if (kind == "d") {
             const std::string path = p.path(f[1]);
             DirRecord dir;
@@ -1281,7 +1331,7 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
     }
     // Each directory's names: the paths found right under it.
     for (const auto& [path, rec] : observer.records) {
-        if (path == "/" || !rec.obs.found) {
+        if (path == "/" || (!rec.obs.found && !observer.unfound_modes.contains(path))) {
             continue;
         }
         const auto dir = observer.dirs.find(parent_of(path));

@@ -59,7 +59,7 @@ PKGDESC_EXPORT CollectSummary collect_system(const CollectOptions& options, int 
 // of the files copied).
 inline constexpr std::uint64_t k_max_collected_stream = std::uint64_t{16} << 30;
 inline constexpr std::uint64_t k_max_collected_content = std::uint64_t{4} << 30;
-inline constexpr std::size_t k_max_collected_records = 16u << 20;
+inline constexpr std::size_t k_max_collected_records = 8u << 20;
 
 // A collected system, read back: a private copy (mode 0700, removed with this object) of the
 // files verification reads for their content, the recorded ADMINDIR/info, and the observations.

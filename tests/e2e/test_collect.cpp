@@ -91,6 +91,8 @@ class CollectTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testControlMembersAndDatabaseTampering);
     CPPUNIT_TEST(testPackagesWithoutReferenceDataAgainstTheirMd5sums);
     CPPUNIT_TEST(testUnownedFilesAsOnTheRoot);
+    CPPUNIT_TEST(testWhatTheCollectorCouldNotObserveIsNotHidden);
+    CPPUNIT_TEST(testHardLinkPartnerThroughASymlink);
     CPPUNIT_TEST(testThroughAPipe);
     CPPUNIT_TEST(testCollectingWritesNothingAndNeedsNoReferenceData);
     CPPUNIT_TEST(testTruncatedEditedAndHostileStreamsAreRefused);
@@ -344,6 +346,57 @@ public:
                                refused.err.find("--collect --unowned") != std::string::npos);
     }
 
+    void testWhatTheCollectorCouldNotObserveIsNotHidden() {
+        if (!running_as_root()) {
+            skip("a tree deeper than PATH_MAX is made as root here");
+            return;
+        }
+        // A name the collector lists but cannot observe (a path longer than PATH_MAX) stays
+        // one of its directory's names: reported, never a clean system.
+        Collected c;
+        must_sh("bash -c " + shell_quote("cd " + c.sys.q("/usr") +
+                                         " && mkdir local && cd local && for i in {1..2100}; do "
+                                         "mkdir a && cd a || exit 1; done; echo payload > evil"));
+        const json doc =
+            c.assert_same("beyond PATH_MAX", {"--unowned"}, {"--unowned-allow", "/usr/local/**"});
+        bool unverifiable = false;
+        for (const json& file : doc["files"]) {
+            unverifiable = unverifiable || (file["status"] == "unverifiable" &&
+                                            file["reason"] == "cannot open directory: File name "
+                                                              "too long");
+        }
+        CPPUNIT_ASSERT_MESSAGE(doc.dump().substr(0, 2000), unverifiable);
+        must_sh("rm -rf " + c.sys.q("/usr/local"));
+    }
+
+    void testHardLinkPartnerThroughASymlink() {
+        // Another name of a hard link's target, reachable only through a symlinked directory,
+        // proves nothing, as on the root.
+        TempDir tmp;
+        const std::string dir = tmp / "hl";
+        write_control(dir, "hl", "1.0", "all");
+        build_deb(dir, tmp / "hl.deb", "xz",
+                  "mkdir -p usr/lib/hl/a usr/lib/hl/b && echo content > usr/lib/hl/a/f && ln "
+                  "usr/lib/hl/a/f usr/lib/hl/b/g");
+        Collected c;
+        c.sys.root.install(tmp / "hl.deb");
+        const std::string ref = make_reference(c.sys.tmp, {c.sys.deb, tmp / "hl.deb"}, "ref-hl");
+        const std::string r = c.sys.root / "/usr/lib/hl";
+        must_sh("cd " + shell_quote(r) +
+                " && rm -rf a && ln -s b a && ln b/g b/f && rm b/g && ln "
+                "b/f b/g");
+        const std::vector<std::string> args{"--pkgdesc", ref,  "--trust-unsigned", "--format",
+                                            "json",      "-q", "--no-unowned"};
+        const RunResult live = verify_as_given(with({"--root", c.sys.root.dir()}, args));
+        CPPUNIT_ASSERT_EQUAL(0, c.collect().status);
+        const RunResult judged = c.judge(args);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(judged.err, live.status, judged.status);
+        CPPUNIT_ASSERT_EQUAL(live.out, judged.out);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string("metadata"),
+            file_entry(json::parse(judged.out), "/usr/lib/hl/b/g")["status"].get<std::string>());
+    }
+
     void testThroughAPipe() {
         Collected c;
         must_sh("chmod 4755 " + c.sys.q("/usr/sbin/hellod"));
@@ -439,6 +492,10 @@ public:
                 "wrong length");
         refused("bad mode", with_end("o /x f 99999999 0 0 1 1 1 1 0 0 0 0 0 0\n"), "no file's");
         refused("unknown record", with_end("z whatever\n"), "unknown record");
+        refused("NUL in a name", with_end("i hello.list\\000x.list u x\n"), "NUL byte");
+        refused("NUL in a path", with_end("n /var/lib/dpkg/alternatives/a\\000b f 1\nx\n"),
+                "NUL byte");
+        refused("listed name unobserved", with_end("c /x 16877\n"), "without its observation");
         refused("no header", "pkgdesc-collected 1\no /x m\n", "not the header");
         refused("binary", std::string("pkgdesc-collected 1\n\0\0\0\n", 24), "too few fields");
         // The records made valid again, but the end's digest is not theirs.
