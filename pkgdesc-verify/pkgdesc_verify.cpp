@@ -21,6 +21,7 @@
 #include <boost/program_options.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -776,6 +777,30 @@ int Cli::collect() const {
     return to_int(ExitCode::ok);
 }
 
+// The copy of a collected system, removed when a signal ends the run (unlink(2) and rmdir(2)
+// only: async-signal-safe).
+std::vector<std::string> g_copy_paths;
+
+extern "C" void remove_copy_and_die(int signal) {
+    for (const std::string& path : g_copy_paths) {
+        if (::unlink(path.c_str()) != 0) {
+            ::rmdir(path.c_str());
+        }
+    }
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+}
+
+std::string utc(std::int64_t seconds) {
+    const std::time_t t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    char text[32] = "";
+    if (::gmtime_r(&t, &tm) != nullptr) {
+        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    return text;
+}
+
 // Reads the --from-collected stream and points the verification at it.
 CollectedSystem Cli::read_collected() {
     const std::string& file = *m_opts.from_collected;
@@ -792,6 +817,10 @@ CollectedSystem Cli::read_collected() {
                               m_opts.collected_keys.empty() ? nullptr : &m_opts.collected_keys);
     system.apply(m_opts.verify);
     m_opts.report.root = system.root();
+    g_copy_paths = system.copy_paths();
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
+        ::signal(signal, remove_copy_and_die);
+    }
     if (m_opts.verify.unowned) {
         if (!system.unowned_dirs()) {
             if (m_opts.unowned) {
@@ -804,8 +833,9 @@ CollectedSystem Cli::read_collected() {
         }
     }
     if (!m_opts.report.quiet) {
-        print_message("", shown + ": the system collected from " + system.root() + ", " +
-                              std::to_string(system.paths()) + " paths" +
+        print_message("", shown + ": the system collected from " + system.root() + " at " +
+                              utc(system.collected_at()) + ", " + std::to_string(system.paths()) +
+                              " paths" +
                               (system.signer().empty() ? std::string(", its signature not checked")
                                                        : ", signed by " + system.signer()));
     }
@@ -851,7 +881,7 @@ int Cli::run(int argc, char** argv) {
         const ReferenceSet references = load_references(database, logged);
         if (collected) {
             logged.push_back("collected system: " + *m_opts.from_collected + ", collected from " +
-                             collected->root() +
+                             collected->root() + " at " + utc(collected->collected_at()) +
                              (collected->signer().empty() ? ", signature not checked"
                                                           : ", signed by " + collected->signer()));
         }

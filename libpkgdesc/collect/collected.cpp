@@ -1015,6 +1015,8 @@ struct CollectedSystem::Impl {
     bool live = false;
     std::optional<std::vector<std::string>> unowned_dirs;
     std::string signer;
+    std::int64_t collected_at = 0;
+    std::vector<std::string> made;
     CollectedObserver observer;
     std::shared_ptr<RecordedInfo> info = std::make_shared<RecordedInfo>();
 
@@ -1042,6 +1044,12 @@ const std::optional<std::vector<std::string>>& CollectedSystem::unowned_dirs() c
 }
 const std::string& CollectedSystem::signer() const {
     return m_impl->signer;
+}
+std::int64_t CollectedSystem::collected_at() const {
+    return m_impl->collected_at;
+}
+const std::vector<std::string>& CollectedSystem::copy_paths() const {
+    return m_impl->made;
 }
 std::size_t CollectedSystem::paths() const {
     return m_impl->observer.records.size();
@@ -1106,6 +1114,9 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
                 if (f[i].starts_with("root=")) {
                     impl->root = p.text(f[i].substr(5));
                     has_root = !impl->root.empty() && impl->root.front() == '/';
+                } else if (f[i].starts_with("time=")) {
+                    impl->collected_at =
+                        static_cast<std::int64_t>(p.number(f[i].substr(5), INT64_MAX));
                 } else if (f[i] == "live=1" || f[i] == "live=0") {
                     impl->live = f[i] == "live=1";
                 } else if (f[i].starts_with("unowned=")) {
@@ -1386,6 +1397,14 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
             throw IoError::from_errno(alias, "cannot create in the copy", errno);
         }
     }
+    // What was made, deepest first, for removal where no destructor runs (a signal).
+    std::error_code error;
+    for (auto it = std::filesystem::recursive_directory_iterator(impl->dir, error);
+         !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+        impl->made.push_back(it->path().string());
+    }
+    std::reverse(impl->made.begin(), impl->made.end());
+    impl->made.push_back(impl->dir);
     return CollectedSystem(std::move(impl));
 }
 

@@ -86,6 +86,11 @@ public:
     // The key that signed the stream, proven by the keys given; empty when none were.
     const std::string& signer() const;
     std::size_t paths() const;
+    // When it was collected (UTC seconds, as the collector's clock said; signed with it).
+    std::int64_t collected_at() const;
+    // Every file and directory of the copy, deepest first, the copy's directory last: for a
+    // program to remove them where this object's destructor does not run (a fatal signal).
+    const std::vector<std::string>& copy_paths() const;
 
     // Points `options` at this system: root (the copy), root_shown, observer, recorded_info.
     // Valid while this object lives.
