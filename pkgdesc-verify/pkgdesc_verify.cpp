@@ -14,6 +14,7 @@
 #include <libpkgdesc/trust/reference_sources.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
 #include <libpkgdesc/util/unique_fd.hpp>
+#include <libpkgdesc/util/utc_time.hpp>
 #include <libpkgdesc/verify/reference_set.hpp>
 #include <libpkgdesc/verify/verdict_cache.hpp>
 #include <libpkgdesc/verify/verifier.hpp>
@@ -105,6 +106,8 @@ struct Options {
     std::optional<DetachedSigner> collect_signer;
     std::optional<std::string> from_collected;
     DetachedKeys collected_keys;
+    std::optional<std::string> collect_nonce;
+    CollectedDemands collected_demands;
 };
 
 // Reports over this size are refused (AIDE writes ~200 bytes an entry: 5 million entries).
@@ -290,6 +293,9 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "sign the stream with this OpenPGP key of GNUPGHOME (empty: GnuPG's default key)")(
         "collect-ed25519-key", po::value<std::string>()->value_name("FILE"),
         "sign the stream with the Ed25519 private key of this PEM file")(
+        "collect-nonce", po::value<std::string>()->value_name("NONCE"),
+        "keep the verifier's NONCE in the stream (signed with it): --collected-nonce then "
+        "refuses any other collection")(
         "no-md5", po::bool_switch(&m_opts.no_md5),
         "collect no MD5 of the files (half the CPU time; files of packages without reference "
         "data are then unverifiable, not compared with their md5sums)")(
@@ -301,7 +307,12 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         "an OpenPGP keyring whose signature --from-collected demands; repeatable")(
         "collected-ed25519-public",
         po::value<std::vector<std::string>>(&m_opts.collected_keys.ed25519)->value_name("FILE"),
-        "an Ed25519 public key (PEM) whose signature --from-collected demands; repeatable");
+        "an Ed25519 public key (PEM) whose signature --from-collected demands; repeatable")(
+        "collected-nonce", po::value<std::string>()->value_name("NONCE"),
+        "refuse a stream not collected with --collect-nonce NONCE (a replayed one)")(
+        "collected-max-age", po::value<std::string>()->value_name("DURATION"),
+        "refuse a stream collected longer ago than DURATION (seconds, or with a unit: 15m, "
+        "2h, 7d), or more than 5 minutes in the future");
     po::options_description output("Output");
     output.add_options()("format", po::value<std::string>()->value_name("FORMAT"),
                          "text (default), rpm (rpm -V / dpkg --verify lines) or json")(
@@ -424,6 +435,25 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         m_opts.collect_signer = DetachedSigner{DetachedSigner::Kind::ed25519,
                                                vm["collect-ed25519-key"].as<std::string>()};
     }
+    for (const char* name : {"collect-nonce", "collected-nonce"}) {
+        if (vm.count(name) != 0) {
+            const std::string& nonce = vm[name].as<std::string>();
+            if (!is_collect_nonce(nonce)) {
+                return usage_error("--" + std::string(name) +
+                                   ": a nonce is 1 to 256 of A-Z a-z 0-9 . _ : + / = -");
+            }
+            (name == std::string("collect-nonce") ? m_opts.collect_nonce
+                                                  : m_opts.collected_demands.nonce) = nonce;
+        }
+    }
+    if (vm.count("collected-max-age") != 0) {
+        m_opts.collected_demands.max_age =
+            parse_duration(vm["collected-max-age"].as<std::string>());
+        if (!m_opts.collected_demands.max_age) {
+            return usage_error("--collected-max-age: not a duration (seconds, or a number with "
+                               "s, m, h, d or w)");
+        }
+    }
     if (vm.count("from-collected") != 0) {
         m_opts.from_collected = vm["from-collected"].as<std::string>();
         if (m_opts.collect) {
@@ -509,17 +539,20 @@ std::optional<std::string> Cli::collect_conflict(const po::variables_map& vm) co
     if (openpgp && ed25519) {
         return "--collect-key and --collect-ed25519-key: give one key to sign with";
     }
-    if ((openpgp || ed25519 || m_opts.no_md5) && !m_opts.collect) {
-        return "--collect-key, --collect-ed25519-key and --no-md5 apply to --collect";
+    if ((openpgp || ed25519 || m_opts.no_md5 || m_opts.collect_nonce) && !m_opts.collect) {
+        return "--collect-key, --collect-ed25519-key, --collect-nonce and --no-md5 apply to "
+               "--collect";
     }
-    if (m_opts.collected_keys.empty() == false && !m_opts.from_collected) {
-        return "--collected-keyring and --collected-ed25519-public apply to --from-collected";
+    if ((m_opts.collected_keys.empty() == false || m_opts.collected_demands.nonce ||
+         m_opts.collected_demands.max_age) &&
+        !m_opts.from_collected) {
+        return "--collected-keyring, --collected-ed25519-public, --collected-nonce and "
+               "--collected-max-age apply to --from-collected";
     }
     if (m_opts.collect) {
         static const std::set<std::string> k_applies{
-            "collect", "collect-key", "collect-ed25519-key", "no-md5", "root",
-            "unowned", "no-unowned",  "unowned-dir",         "jobs",   "quiet",
-            "verbose"};
+            "collect", "collect-key", "collect-ed25519-key", "collect-nonce", "no-md5", "root",
+            "unowned", "no-unowned",  "unowned-dir",         "jobs",          "quiet",  "verbose"};
         for (const auto& [name, value] : vm) {
             if (!value.defaulted() && !k_applies.contains(name)) {
                 return "--" + (name == "package" ? std::string("collect") : name) +
@@ -762,6 +795,7 @@ int Cli::collect() const {
     options.jobs = m_opts.verify.jobs;
     options.signer = m_opts.collect_signer;
     options.md5 = !m_opts.no_md5;
+    options.nonce = m_opts.collect_nonce;
     if (m_opts.verify.unowned) {
         options.unowned_dirs = m_opts.verify.unowned_dirs;
     }
@@ -791,16 +825,6 @@ extern "C" void remove_copy_and_die(int signal) {
     ::raise(signal);
 }
 
-std::string utc(std::int64_t seconds) {
-    const std::time_t t = static_cast<std::time_t>(seconds);
-    std::tm tm{};
-    char text[32] = "";
-    if (::gmtime_r(&t, &tm) != nullptr) {
-        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
-    return text;
-}
-
 // Reads the --from-collected stream and points the verification at it.
 CollectedSystem Cli::read_collected() {
     const std::string& file = *m_opts.from_collected;
@@ -812,15 +836,34 @@ CollectedSystem Cli::read_collected() {
             throw IoError::from_errno(file, "cannot open", errno);
         }
     }
+    CollectedDemands demands = m_opts.collected_demands;
+    demands.keys = m_opts.collected_keys.empty() ? nullptr : &m_opts.collected_keys;
     CollectedSystem system =
-        CollectedSystem::read(file == "-" ? STDIN_FILENO : opened.get(), shown,
-                              m_opts.collected_keys.empty() ? nullptr : &m_opts.collected_keys);
+        CollectedSystem::read(file == "-" ? STDIN_FILENO : opened.get(), shown, demands);
+    {
+        // The copy is made with these signals held, and their handler set before one that
+        // came meanwhile is delivered: it never outlives the run they end.
+        sigset_t held;
+        sigset_t before;
+        sigemptyset(&held);
+        for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
+            sigaddset(&held, signal);
+        }
+        ::pthread_sigmask(SIG_BLOCK, &held, &before);
+        try {
+            system.make_copy();
+        } catch (...) {
+            ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+            throw;
+        }
+        g_copy_paths = system.copy_paths();
+        for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
+            ::signal(signal, remove_copy_and_die);
+        }
+        ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+    }
     system.apply(m_opts.verify);
     m_opts.report.root = system.root();
-    g_copy_paths = system.copy_paths();
-    for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
-        ::signal(signal, remove_copy_and_die);
-    }
     if (m_opts.verify.unowned) {
         if (!system.unowned_dirs()) {
             if (m_opts.unowned) {
@@ -834,8 +877,8 @@ CollectedSystem Cli::read_collected() {
     }
     if (!m_opts.report.quiet) {
         print_message("", shown + ": the system collected from " + system.root() + " at " +
-                              utc(system.collected_at()) + ", " + std::to_string(system.paths()) +
-                              " paths" +
+                              utc_text(system.collected_at()) + ", " +
+                              std::to_string(system.paths()) + " paths" +
                               (system.signer().empty() ? std::string(", its signature not checked")
                                                        : ", signed by " + system.signer()));
     }
@@ -881,7 +924,7 @@ int Cli::run(int argc, char** argv) {
         const ReferenceSet references = load_references(database, logged);
         if (collected) {
             logged.push_back("collected system: " + *m_opts.from_collected + ", collected from " +
-                             collected->root() + " at " + utc(collected->collected_at()) +
+                             collected->root() + " at " + utc_text(collected->collected_at()) +
                              (collected->signer().empty() ? ", signature not checked"
                                                           : ", signed by " + collected->signer()));
         }

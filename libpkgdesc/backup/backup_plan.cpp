@@ -7,6 +7,7 @@
 #include <libpkgdesc/fs/root_dir.hpp>
 #include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/sha256.hpp>
+#include <libpkgdesc/util/utc_time.hpp>
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -177,15 +178,6 @@ std::string child_of(const std::string& dir, const std::string& name) {
 // "usr/bin/ls" for "/usr/bin/ls", "." for "/": names relative to the root, for tar and rsync.
 std::string relative(const std::string& path) {
     return path == "/" ? "." : path.substr(1);
-}
-
-std::string utc_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
 }
 
 // The plan's files as they are written.

@@ -6,9 +6,12 @@
 #include <libpkgdesc/format/path.hpp>
 #include <libpkgdesc/fs/root_accounts.hpp>
 #include <libpkgdesc/fs/root_dir.hpp>
+#include <libpkgdesc/util/file_io.hpp>
+#include <libpkgdesc/util/host_dirs.hpp>
 #include <libpkgdesc/util/lines.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 #include <libpkgdesc/util/thread_pool.hpp>
+#include <libpkgdesc/util/utc_time.hpp>
 #include <libpkgdesc/verify/control_check.hpp>
 #include <libpkgdesc/verify/file_check.hpp>
 #include <libpkgdesc/verify/layout_aliases.hpp>
@@ -30,6 +33,8 @@
 #include <ctime>
 #include <filesystem>
 #include <numeric>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -67,6 +72,25 @@ std::string not_worth_reading(const struct stat& st) {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
+// A value of a comma-separated list: escaped, and its commas too (escape() leaves them, and
+// never writes "\054" itself, a backslash being "\134").
+std::string list_item(std::string_view value) {
+    std::string out;
+    for (const char c : escape(value)) {
+        out += c == ',' ? std::string("\\054") : std::string(1, c);
+    }
+    return out;
+}
+
+std::string from_list_item(std::string_view item) {
+    std::string out(item);
+    for (std::size_t at = out.find("\\054"); at != std::string::npos; at = out.find("\\054", at)) {
+        out.replace(at, 4, ",");
+        ++at;
+    }
+    return out;
+}
+
 class StreamWriter {
 public:
     explicit StreamWriter(int fd) : m_fd(fd) {}
@@ -80,7 +104,7 @@ public:
     void line(std::string_view text) {
         put(text);
         put("\n");
-        ++m_records;
+        count(0);
     }
     // A record with `bytes` after its line.
     void blob(std::string_view head, std::string_view bytes) {
@@ -90,7 +114,7 @@ public:
         put("\n");
         put(bytes);
         put("\n");
-        ++m_records;
+        count(bytes.size());
     }
     // The end record (its line, which a signature covers) and the signature, if any.
     std::string finish() {
@@ -104,21 +128,27 @@ public:
     std::uint64_t written() const { return m_written; }
 
 private:
+    // A stream no verifier would read is not written on: the collector fails where the
+    // verifier would.
+    void count(std::uint64_t content) {
+        ++m_records;
+        m_content += content;
+        const std::uint64_t total = m_written + m_buffer.size();
+        if (m_records > k_max_collected_records || m_content > k_max_collected_content ||
+            total > k_max_collected_stream) {
+            throw IoError("standard output",
+                          "the system holds more than a verifier reads (" +
+                              std::to_string(k_max_collected_records) + " records, " +
+                              std::to_string(k_max_collected_content) + " bytes of file content, " +
+                              std::to_string(k_max_collected_stream) + " bytes in all)");
+        }
+    }
+
     void flush(bool hash = true) {
         if (hash) {
             m_sha.update(m_buffer.data(), m_buffer.size());
         }
-        std::size_t done = 0;
-        while (done < m_buffer.size()) {
-            const ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
-            if (n < 0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                throw IoError::from_errno("standard output", "cannot write", errno);
-            }
-            done += static_cast<std::size_t>(n);
-        }
+        write_all(m_fd, m_buffer, "standard output");
         m_written += m_buffer.size();
         m_buffer.clear();
     }
@@ -127,6 +157,7 @@ private:
     std::string m_buffer;
     Sha256 m_sha;
     std::uint64_t m_written = 0;
+    std::uint64_t m_content = 0;
     std::size_t m_records = 0;
 };
 
@@ -278,7 +309,17 @@ std::string parent_of(const std::string& path) {
 
 } // namespace
 
+bool is_collect_nonce(std::string_view text) {
+    return !text.empty() && text.size() <= 256 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               std::string_view("._:+/=-").find(c) != std::string_view::npos;
+    });
+}
+
 CollectSummary collect_system(const CollectOptions& options, int fd) {
+    if (options.nonce && !is_collect_nonce(*options.nonce)) {
+        throw Error("nonce", "not 1 to 256 of A-Z a-z 0-9 . _ : + / = -");
+    }
     if (options.signer) {
         // A key that cannot sign fails now, before anything is written.
         make_detached_signature(*options.signer, k_collected_format);
@@ -296,12 +337,20 @@ CollectSummary collect_system(const CollectOptions& options, int fd) {
     CollectSummary summary;
     out.put(k_collected_format);
     out.put("\n");
-    std::string head = "h root=" + escape(options.root) + " live=" + (live ? "1" : "0") +
+    // The root as the verifier names it: absolute (a relative one, from where this runs).
+    std::string root_name = std::filesystem::absolute(options.root).lexically_normal().string();
+    while (root_name.size() > 1 && root_name.back() == '/') {
+        root_name.pop_back();
+    }
+    std::string head = "h root=" + escape(root_name) + " live=" + (live ? "1" : "0") +
                        " time=" + std::to_string(std::time(nullptr));
+    if (options.nonce) {
+        head += " nonce=" + escape(*options.nonce);
+    }
     if (options.unowned_dirs) {
         head += " unowned=";
         for (std::size_t i = 0; i < options.unowned_dirs->size(); ++i) {
-            head += (i == 0 ? "" : ",") + escape((*options.unowned_dirs)[i]);
+            head += (i == 0 ? "" : ",") + list_item((*options.unowned_dirs)[i]);
         }
     }
     out.line(head);
@@ -738,7 +787,9 @@ private:
 
 class StreamReader {
 public:
-    StreamReader(int fd, std::string shown) : m_fd(fd), m_shown(std::move(shown)) {}
+    // With `tee`, every byte read is written there too (`tee_shown` names it).
+    StreamReader(int fd, std::string shown, int tee = -1, std::string tee_shown = {})
+        : m_fd(fd), m_shown(std::move(shown)), m_tee(tee), m_tee_shown(std::move(tee_shown)) {}
 
     // The next line without its newline; nullopt at the end of the input.
     std::optional<std::string_view> line() {
@@ -774,6 +825,26 @@ public:
         }
         take(size + 1);
         return out;
+    }
+
+    // Passes over `size` bytes and the newline after them, holding little of them at a time.
+    void skip(std::uint64_t size) {
+        while (size > 0) {
+            if (m_pos == m_buffer.size() && !fill()) {
+                fail("truncated in the middle of a record");
+            }
+            const std::size_t n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(size, m_buffer.size() - m_pos));
+            take(n);
+            size -= n;
+        }
+        if (m_pos == m_buffer.size() && !fill()) {
+            fail("truncated in the middle of a record");
+        }
+        if (m_buffer[m_pos] != '\n') {
+            fail("a record longer than it says");
+        }
+        take(1);
     }
 
     // The SHA-256 of the bytes taken so far but the last `unhashed` (the end record's line).
@@ -822,6 +893,9 @@ private:
             if (m_total > k_max_collected_stream) {
                 fail("larger than " + std::to_string(k_max_collected_stream) + " bytes");
             }
+            if (m_tee >= 0) {
+                write_all(m_tee, std::string_view(chunk, static_cast<std::size_t>(n)), m_tee_shown);
+            }
             m_buffer.append(chunk, static_cast<std::size_t>(n));
             return true;
         }
@@ -829,6 +903,8 @@ private:
 
     int m_fd;
     std::string m_shown;
+    int m_tee;
+    std::string m_tee_shown;
     std::string m_buffer;
     std::size_t m_pos = 0;
     std::size_t m_hashed = 0; // m_buffer[0, m_hashed) is in m_sha
@@ -994,18 +1070,156 @@ void write_copy(int dir, const std::string& path, const std::string* content) {
     if (!file.valid()) {
         throw IoError::from_errno(path, "cannot create in the copy", errno);
     }
-    std::size_t done = 0;
-    while (content != nullptr && done < content->size()) {
-        const ssize_t n = ::write(file.get(), content->data() + done, content->size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw IoError::from_errno(path, "cannot write in the copy", errno);
-        }
-        done += static_cast<std::size_t>(n);
+    if (content != nullptr) {
+        write_all(file.get(), *content, path, "cannot write in the copy");
     }
 }
+
+// The bytes that follow a record's line: the content of a file (n PATH f SIZE) or of an info
+// member (i NAME ... c= SIZE).
+std::optional<std::uint64_t> payload_of(const std::vector<std::string_view>& f, const Parser& p) {
+    if (f[0] == "n" && f.size() == 4 && f[2] == "f") {
+        return p.number(f[3], k_max_node);
+    }
+    if (f[0] == "i" && f.size() >= 4 && f[f.size() - 2] == "c=") {
+        return p.number(f.back(), k_max_control_member_size);
+    }
+    return std::nullopt;
+}
+
+// What follows the end record's line (`end_line`, with its newline): the signature, if any, and
+// nothing more; the end record checked against the `records` and the bytes before it. With
+// `keys`, the signature must be one of theirs, proven before the end record is trusted: returns
+// its signer.
+std::string finish_stream(StreamReader& in, const Parser& p, const std::string& end_line,
+                          std::size_t records, const DetachedVerifier* verifier) {
+    const Sha256Digest digest = in.digest_before(end_line.size());
+    const std::vector<std::string_view> end =
+        split_fields(std::string_view(end_line).substr(0, end_line.size() - 1));
+    if (end.size() != 3) {
+        in.fail("a malformed end record");
+    }
+    std::optional<std::string_view> sig_line = in.line();
+    std::optional<std::pair<DetachedSigner::Kind, std::string>> signature;
+    if (sig_line) {
+        const std::vector<std::string_view> s = split_fields(*sig_line);
+        if (s.size() != 3 || s[0] != "s" || (s[1] != "openpgp" && s[1] != "ed25519")) {
+            in.fail("data after its end record");
+        }
+        const DetachedSigner::Kind sig_kind =
+            s[1] == "openpgp" ? DetachedSigner::Kind::openpgp : DetachedSigner::Kind::ed25519;
+        signature.emplace(sig_kind, in.bytes(p.number(s[2], k_max_signature)));
+        if (!in.at_end()) {
+            in.fail("data after its signature");
+        }
+    }
+    const std::string& shown = in.shown();
+    std::string signer;
+    if (verifier != nullptr) {
+        if (!signature) {
+            throw TrustError(shown, "the collected system is not signed, and keys were given "
+                                    "to prove its signature");
+        }
+        std::string refused;
+        const std::optional<std::string> proven = verifier->verify(
+            end_line, signature->second, signature->first, shown + " (signature)", refused);
+        if (!proven) {
+            throw TrustError(shown, "the collected system's signature is not proven: " + refused);
+        }
+        signer = *proven;
+    }
+    if (p.number(end[1]) != records || end[2] != to_hex(digest)) {
+        if (verifier != nullptr) {
+            throw TrustError(shown, "edited since it was signed: its content is not the one its "
+                                    "signed end record describes");
+        }
+        throw IoError(shown, "not a collected system: its content is not the one its end record "
+                             "describes (edited, or damaged in transit)");
+    }
+    return signer;
+}
+
+// An unnamed file of the temporary directory that only this process can reach (on a tmpfs, it
+// is memory).
+UniqueFd open_spool(std::string& shown) {
+    const std::string dir = temp_dir();
+    shown = dir + " (the private copy of the stream)";
+    UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd.valid() && (errno == EOPNOTSUPP || errno == EISDIR)) {
+        std::string templ = dir + "/pkgdesc-stream.XXXXXX";
+        fd = UniqueFd(::mkostemp(templ.data(), O_CLOEXEC));
+        if (fd.valid()) {
+            ::unlink(templ.c_str());
+        }
+    }
+    if (!fd.valid()) {
+        throw IoError::from_errno(dir, "cannot create a private file", errno);
+    }
+    return fd;
+}
+
+// The first pass over a stream when keys are given: every record framed (never parsed, little
+// held in memory), the stream copied to `spool` unless it is -1, its end record and signature
+// proven. Returns the signer and the signed end line.
+std::pair<std::string, std::string> authenticate(int fd, const std::string& shown, int spool,
+                                                 const std::string& spool_shown,
+                                                 const DetachedVerifier& verifier) {
+    StreamReader in(fd, shown, spool, spool_shown);
+    const Parser p{in};
+    std::optional<std::string_view> line = in.line();
+    if (!line || *line != k_collected_format) {
+        in.fail(std::string("it does not start with \"") + k_collected_format + "\"");
+    }
+    std::size_t records = 0;
+    for (;;) {
+        line = in.line();
+        in.next_record();
+        if (!line) {
+            in.fail("truncated: it has no end record");
+        }
+        if (line->starts_with("e ")) {
+            std::string end_line = std::string(*line) + "\n";
+            std::string signer = finish_stream(in, p, end_line, records, &verifier);
+            return {std::move(signer), std::move(end_line)};
+        }
+        if (++records > k_max_collected_records) {
+            in.fail("more than " + std::to_string(k_max_collected_records) + " records");
+        }
+        if (const std::optional<std::uint64_t> size = payload_of(split_fields(*line), p)) {
+            in.skip(*size);
+        }
+    }
+}
+
+// A stream older than the verifier allows, from its future, or collected for another request.
+void check_demands(const std::string& shown, std::int64_t collected_at,
+                   const std::optional<std::string>& nonce, const CollectedDemands& demands) {
+    if (demands.nonce && nonce != demands.nonce) {
+        throw TrustError(shown, nonce ? "collected for another request: its nonce is not the "
+                                        "one asked for"
+                                      : "collected without a nonce, and one is asked for");
+    }
+    if (demands.max_age) {
+        // The clock now, when the whole stream is in: a stream held back on its way is older.
+        const std::int64_t age = static_cast<std::int64_t>(std::time(nullptr)) - collected_at;
+        if (age > *demands.max_age) {
+            throw TrustError(shown, "collected at " + utc_text(collected_at) + ", " +
+                                        std::to_string(age) + " seconds ago: older than the " +
+                                        std::to_string(*demands.max_age) + " seconds allowed");
+        }
+        if (-age > k_collected_clock_skew) {
+            throw TrustError(shown, "collected at " + utc_text(collected_at) + ", " +
+                                        std::to_string(-age) +
+                                        " seconds after this host's clock says it is now");
+        }
+    }
+}
+
+// A file of the private copy: its path and content (nullopt: a placeholder).
+struct CollectedCopy {
+    std::string path;
+    std::optional<std::string> content;
+};
 
 } // namespace
 
@@ -1016,6 +1230,9 @@ struct CollectedSystem::Impl {
     std::optional<std::vector<std::string>> unowned_dirs;
     std::string signer;
     std::int64_t collected_at = 0;
+    std::optional<std::string> nonce;
+    std::vector<CollectedCopy> copies; // until make_copy()
+    std::vector<std::pair<std::string, std::string>> aliases;
     std::vector<std::string> made;
     CollectedObserver observer;
     std::shared_ptr<RecordedInfo> info = std::make_shared<RecordedInfo>();
@@ -1055,7 +1272,8 @@ std::size_t CollectedSystem::paths() const {
     return m_impl->observer.records.size();
 }
 
-void CollectedSystem::apply(VerifyOptions& options) const {
+void CollectedSystem::apply(VerifyOptions& options) {
+    make_copy();
     options.root = m_impl->dir;
     options.root_shown = m_impl->root;
     options.admindir.reset();
@@ -1063,7 +1281,32 @@ void CollectedSystem::apply(VerifyOptions& options) const {
     options.recorded_info = m_impl->info;
 }
 
-CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const DetachedKeys* keys) {
+CollectedSystem CollectedSystem::read(int fd, const std::string& shown,
+                                      const CollectedDemands& demands) {
+    // With keys, nothing is parsed before the signature is proven: a first pass copies the
+    // stream to a private file, and the second reads that copy.
+    // A regular file is read twice instead (a stream the verifying host holds).
+    std::string signer;
+    std::string signed_end;
+    UniqueFd spool;
+    if (demands.keys != nullptr) {
+        const DetachedVerifier verifier(*demands.keys); // a key that cannot be read: at once
+        struct stat st {};
+        const bool file =
+            ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::lseek(fd, 0, SEEK_CUR) == 0;
+        std::string spool_shown = shown;
+        if (!file) {
+            spool = open_spool(spool_shown);
+        }
+        std::tie(signer, signed_end) =
+            authenticate(fd, shown, file ? -1 : spool.get(), spool_shown, verifier);
+        if (!file) {
+            fd = spool.get();
+        }
+        if (::lseek(fd, 0, SEEK_SET) != 0) {
+            throw IoError::from_errno(spool_shown, "cannot seek", errno);
+        }
+    }
     StreamReader in(fd, shown);
     const Parser p{in};
     auto impl = std::make_unique<Impl>();
@@ -1072,12 +1315,8 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
     if (!line || *line != k_collected_format) {
         in.fail(std::string("it does not start with \"") + k_collected_format + "\"");
     }
-    struct Copy {
-        std::string path;
-        std::optional<std::string> content; // nullopt: a placeholder
-    };
-    std::vector<Copy> copies;
-    std::vector<std::pair<std::string, std::string>> aliases;
+    std::vector<CollectedCopy>& copies = impl->copies;
+    std::vector<std::pair<std::string, std::string>>& aliases = impl->aliases;
     std::unordered_set<std::string> copied;
     std::uint64_t copied_bytes = 0;
     bool header = false;
@@ -1100,6 +1339,15 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
         if (f.size() < 2) {
             in.fail("a record with too few fields");
         }
+        std::optional<std::string> payload;
+        if (const std::optional<std::uint64_t> size = payload_of(f, p)) {
+            copied_bytes += *size;
+            if (copied_bytes > k_max_collected_content) {
+                in.fail("more than " + std::to_string(k_max_collected_content) +
+                        " bytes of file content");
+            }
+            payload = in.bytes(*size);
+        }
         const std::string_view kind = f[0];
         if (!header && kind != "h") {
             in.fail("its second line is not the header");
@@ -1110,13 +1358,19 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
             }
             header = true;
             bool has_root = false;
+            std::set<std::string_view> given;
             for (std::size_t i = 1; i < f.size(); ++i) {
+                if (!given.insert(f[i].substr(0, f[i].find('='))).second) {
+                    in.fail("a header field given twice");
+                }
                 if (f[i].starts_with("root=")) {
                     impl->root = p.text(f[i].substr(5));
                     has_root = !impl->root.empty() && impl->root.front() == '/';
                 } else if (f[i].starts_with("time=")) {
                     impl->collected_at =
                         static_cast<std::int64_t>(p.number(f[i].substr(5), INT64_MAX));
+                } else if (f[i].starts_with("nonce=")) {
+                    impl->nonce = p.text(f[i].substr(6));
                 } else if (f[i] == "live=1" || f[i] == "live=0") {
                     impl->live = f[i] == "live=1";
                 } else if (f[i].starts_with("unowned=")) {
@@ -1124,11 +1378,16 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
                     std::string_view list = f[i].substr(8);
                     while (!list.empty()) {
                         const std::size_t comma = std::min(list.find(','), list.size());
-                        dirs.push_back(p.path(list.substr(0, comma)));
+                        dirs.push_back(p.path(from_list_item(list.substr(0, comma))));
                         list.remove_prefix(std::min(comma + 1, list.size()));
                     }
                     impl->unowned_dirs = std::move(dirs);
+                } else {
+                    in.fail("an unknown field of the header");
                 }
+            }
+            if (!given.contains("time")) {
+                in.fail("a header without the time");
             }
             if (!has_root) {
                 in.fail("a header without the root");
@@ -1137,16 +1396,14 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
             if (f.size() < 3) {
                 in.fail("a record with too few fields");
             }
-            Copy copy{p.path(f[1]), std::nullopt};
+            CollectedCopy copy{p.path(f[1]), std::nullopt};
             const bool placeholder = f[2] == "x";
             if (!copied_path(copy.path, placeholder) ||
                 !(placeholder ? f.size() == 3 : f.size() == 4 && f[2] == "f")) {
                 in.fail("a file verification does not read: " + escape(copy.path));
             }
             if (!placeholder) {
-                const std::uint64_t size = p.number(f[3], k_max_node);
-                copied_bytes += size;
-                copy.content = in.bytes(size);
+                copy.content = std::move(payload);
             }
             if (!copied.insert(copy.path).second) {
                 in.fail("a file given twice: " + escape(copy.path));
@@ -1189,12 +1446,10 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
                     } else if (f[i].starts_with("n=")) {
                         rec.bytes_read = p.number(f[i].substr(2));
                     } else if (f[i] == "c=" && i + 2 == f.size()) {
-                        const std::uint64_t size = p.number(f[i + 1], k_max_control_member_size);
-                        if (size != static_cast<std::uint64_t>(rec.st.st_size)) {
+                        if (payload->size() != static_cast<std::uint64_t>(rec.st.st_size)) {
                             in.fail("an info member whose content is not its size");
                         }
-                        copied_bytes += size;
-                        rec.content = in.bytes(size);
+                        rec.content = std::move(payload);
                         break;
                     } else {
                         in.fail("an unknown field of an info member");
@@ -1202,6 +1457,11 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
                 }
                 if (rec.kind == RecordedMember::Kind::regular && !S_ISREG(rec.st.st_mode)) {
                     in.fail("a regular info member that is no regular file");
+                }
+                if (rec.kind == RecordedMember::Kind::other &&
+                    (rec.content || rec.acl || rec.bytes_read != 0 || !rec.read_error.empty())) {
+                    in.fail("an info member that is no regular file, with what only a regular "
+                            "file has");
                 }
             } else {
                 in.fail("an unknown kind of info member");
@@ -1288,58 +1548,16 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
         } else {
             in.fail("an unknown record '" + escape(kind.substr(0, 16)) + "'");
         }
-        if (copied_bytes > k_max_collected_content) {
-            in.fail("more than " + std::to_string(k_max_collected_content) +
-                    " bytes of file content");
-        }
     }
     if (!header) {
         in.fail("no header");
     }
-    // The end: the number of records and the SHA-256 of every byte before it; then the
-    // signature of that line, if any, and nothing more.
-    const Sha256Digest digest = in.digest_before(end_line.size());
-    const std::vector<std::string_view> end =
-        split_fields(std::string_view(end_line).substr(0, end_line.size() - 1));
-    if (end.size() != 3) {
-        in.fail("a malformed end record");
+    finish_stream(in, p, end_line, records, nullptr);
+    if (demands.keys != nullptr && end_line != signed_end) {
+        throw TrustError(shown, "changed while it was read");
     }
-    std::optional<std::string_view> sig_line = in.line();
-    std::optional<std::pair<DetachedSigner::Kind, std::string>> signature;
-    if (sig_line) {
-        const std::vector<std::string_view> s = split_fields(*sig_line);
-        if (s.size() != 3 || s[0] != "s" || (s[1] != "openpgp" && s[1] != "ed25519")) {
-            in.fail("data after its end record");
-        }
-        const DetachedSigner::Kind sig_kind =
-            s[1] == "openpgp" ? DetachedSigner::Kind::openpgp : DetachedSigner::Kind::ed25519;
-        signature.emplace(sig_kind, in.bytes(p.number(s[2], k_max_signature)));
-        if (!in.at_end()) {
-            in.fail("data after its signature");
-        }
-    }
-    if (keys != nullptr) {
-        if (!signature) {
-            throw TrustError(shown, "the collected system is not signed, and keys were given "
-                                    "to prove its signature");
-        }
-        const DetachedVerifier verifier(*keys);
-        std::string refused;
-        const std::optional<std::string> signer = verifier.verify(
-            end_line, signature->second, signature->first, shown + " (signature)", refused);
-        if (!signer) {
-            throw TrustError(shown, "the collected system's signature is not proven: " + refused);
-        }
-        impl->signer = *signer;
-    }
-    if (p.number(end[1]) != records || end[2] != to_hex(digest)) {
-        if (keys != nullptr) {
-            throw TrustError(shown, "edited since it was signed: its content is not the one its "
-                                    "signed end record describes");
-        }
-        throw IoError(shown, "not a collected system: its content is not the one its end record "
-                             "describes (edited, or damaged in transit)");
-    }
+    impl->signer = std::move(signer);
+    check_demands(shown, impl->collected_at, impl->nonce, demands);
     // Each directory's names: the paths found right under it.
     for (const auto& [path, rec] : observer.records) {
         if (path == "/" || (!rec.obs.found && !observer.unfound_modes.contains(path))) {
@@ -1354,24 +1572,29 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
         std::sort(dir.children.begin(), dir.children.end());
     }
 
+    return CollectedSystem(std::move(impl));
+}
+
+void CollectedSystem::make_copy() {
+    if (!m_impl->dir.empty()) {
+        return;
+    }
     // The copy of the files read for their content: a private directory of its own.
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ =
-        std::string(tmp != nullptr && *tmp == '/' ? tmp : "/tmp") + "/pkgdesc-collected.XXXXXX";
+    std::string templ = temp_dir() + "/pkgdesc-collected.XXXXXX";
     if (::mkdtemp(templ.data()) == nullptr) {
         throw IoError::from_errno(templ, "cannot create a private directory", errno);
     }
-    impl->dir = templ;
+    m_impl->dir = templ;
     const UniqueFd dir(::open(templ.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir.valid()) {
         throw IoError::from_errno(templ, "cannot open", errno);
     }
-    for (const Copy& copy : copies) {
+    for (const CollectedCopy& copy : m_impl->copies) {
         write_copy(dir.get(), copy.path, copy.content ? &*copy.content : nullptr);
     }
     // The file lists, where the dpkg database is read from: a list that was no regular file
     // there is a directory here (refused alike).
-    for (const auto& [name, member] : *impl->info) {
+    for (const auto& [name, member] : *m_impl->info) {
         if (!name.ends_with(".list")) {
             continue;
         }
@@ -1390,7 +1613,7 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
         std::string leaf;
         const UniqueFd parent = parent_dir(dir.get(), "/var/lib/dpkg/info/.keep", leaf);
     }
-    for (const auto& [alias, target] : aliases) {
+    for (const auto& [alias, target] : m_impl->aliases) {
         std::string leaf;
         const UniqueFd parent = parent_dir(dir.get(), alias, leaf);
         if (::symlinkat(target.c_str(), parent.get(), leaf.c_str()) != 0) {
@@ -1399,13 +1622,14 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown, const De
     }
     // What was made, deepest first, for removal where no destructor runs (a signal).
     std::error_code error;
-    for (auto it = std::filesystem::recursive_directory_iterator(impl->dir, error);
+    for (auto it = std::filesystem::recursive_directory_iterator(m_impl->dir, error);
          !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
-        impl->made.push_back(it->path().string());
+        m_impl->made.push_back(it->path().string());
     }
-    std::reverse(impl->made.begin(), impl->made.end());
-    impl->made.push_back(impl->dir);
-    return CollectedSystem(std::move(impl));
+    std::reverse(m_impl->made.begin(), m_impl->made.end());
+    m_impl->made.push_back(m_impl->dir);
+    m_impl->copies = {};
+    m_impl->aliases = {};
 }
 
 } // namespace pkgdesc

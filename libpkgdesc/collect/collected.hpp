@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pkgdesc {
@@ -34,7 +35,12 @@ struct PKGDESC_EXPORT CollectOptions {
     bool md5 = true;
     // Signs the stream (its last record), when given.
     std::optional<DetachedSigner> signer;
+    // The verifier's nonce for this collection, kept in the stream (is_collect_nonce()).
+    std::optional<std::string> nonce;
 };
+
+// Whether `text` can be a nonce: 1 to 256 of A-Z a-z 0-9 . _ : + / = - (hex, base64, a UUID).
+PKGDESC_EXPORT bool is_collect_nonce(std::string_view text);
 
 struct PKGDESC_EXPORT CollectSummary {
     std::size_t paths = 0;        // observations
@@ -60,6 +66,22 @@ PKGDESC_EXPORT CollectSummary collect_system(const CollectOptions& options, int 
 inline constexpr std::uint64_t k_max_collected_stream = std::uint64_t{16} << 30;
 inline constexpr std::uint64_t k_max_collected_content = std::uint64_t{4} << 30;
 inline constexpr std::size_t k_max_collected_records = 8u << 20;
+// How far in the future of the verifier's clock a stream's time may be when its age is bounded.
+inline constexpr std::int64_t k_collected_clock_skew = 300;
+
+// What a verifier demands of a stream beyond its form. A stream that falls short is refused
+// with TrustError.
+struct PKGDESC_EXPORT CollectedDemands {
+    // Its signature must be one of these keys' (nullptr: not checked). Proven before anything
+    // of the stream is parsed.
+    const DetachedKeys* keys = nullptr;
+    // The nonce the collector was given: a stream collected for another request (a replay)
+    // is refused.
+    std::optional<std::string> nonce;
+    // Collected at most this many seconds before the clock says it is when the whole stream is
+    // in, and at most k_collected_clock_skew seconds after.
+    std::optional<std::int64_t> max_age;
+};
 
 // A collected system, read back: a private copy (mode 0700, removed with this object) of the
 // files verification reads for their content, the recorded ADMINDIR/info, and the observations.
@@ -67,11 +89,14 @@ class PKGDESC_EXPORT CollectedSystem {
 public:
     // Reads a whole stream from `fd` (`shown` names it in messages) before anything of it is
     // used, at most k_max_collected_stream bytes and k_max_collected_records records. With
-    // `keys`, its signature must be one of theirs. Throws IoError for a stream that is not
-    // one (truncated, malformed, too large, not ending where its last record says), TrustError
-    // for a missing or bad signature when keys are given, or a stream edited since it was
-    // signed.
-    static CollectedSystem read(int fd, const std::string& shown, const DetachedKeys* keys);
+    // keys, the keys are read first, then the stream is framed (not parsed) to the end and its
+    // signature proven before a second pass parses it: a regular file is read again, anything
+    // else (a pipe) was copied to an unnamed file of TMPDIR meanwhile. Nothing is written but
+    // that unnamed file: the private copy is make_copy()'s. Throws IoError for a stream that is not
+    // one (truncated, malformed, too large, not ending where its last record says), TrustError for
+    // a missing or bad signature when keys are given, a stream edited since it was signed, or one
+    // that falls short of the other demands.
+    static CollectedSystem read(int fd, const std::string& shown, const CollectedDemands& demands);
 
     CollectedSystem(CollectedSystem&&) noexcept;
     CollectedSystem& operator=(CollectedSystem&&) noexcept;
@@ -88,13 +113,17 @@ public:
     std::size_t paths() const;
     // When it was collected (UTC seconds, as the collector's clock said; signed with it).
     std::int64_t collected_at() const;
+    // Writes the private copy (once): a directory of TMPDIR, mode 0700, of the files
+    // verification reads for their content, removed with this object. Throws IoError.
+    void make_copy();
     // Every file and directory of the copy, deepest first, the copy's directory last: for a
     // program to remove them where this object's destructor does not run (a fatal signal).
+    // Empty before make_copy().
     const std::vector<std::string>& copy_paths() const;
 
-    // Points `options` at this system: root (the copy), root_shown, observer, recorded_info.
-    // Valid while this object lives.
-    void apply(VerifyOptions& options) const;
+    // Points `options` at this system (making the copy first if it is not made): root (the
+    // copy), root_shown, observer, recorded_info. Valid while this object lives.
+    void apply(VerifyOptions& options);
 
 private:
     struct Impl;

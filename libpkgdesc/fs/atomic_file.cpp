@@ -2,6 +2,7 @@
 #include <libpkgdesc/fs/atomic_file.hpp>
 
 #include <libpkgdesc/error.hpp>
+#include <libpkgdesc/util/file_io.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -38,16 +39,7 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::write(std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(m_fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw IoError::from_errno(m_path, "write error", errno);
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
+    write_all(m_fd, data, m_path, "write error");
 }
 
 void AtomicFile::commit() {

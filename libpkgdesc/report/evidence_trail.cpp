@@ -8,6 +8,7 @@
 #include <libpkgdesc/util/lines.hpp>
 #include <libpkgdesc/util/sha256.hpp>
 #include <libpkgdesc/util/unique_fd.hpp>
+#include <libpkgdesc/util/utc_time.hpp>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -37,15 +38,6 @@ constexpr std::uint64_t k_max_signature = std::uint64_t{64} << 10;
 const std::string k_no_previous(64, '0');
 constexpr std::string_view k_openpgp_suffix = ".manifest.asc";
 constexpr std::string_view k_ed25519_suffix = ".manifest.ed25519";
-
-std::string utc_text(std::int64_t unix_seconds) {
-    const std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    std::array<char, 32> text{};
-    std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text.data();
-}
 
 std::string compact_utc(std::int64_t unix_seconds) {
     std::string text = utc_text(unix_seconds);

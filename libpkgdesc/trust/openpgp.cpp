@@ -3,6 +3,7 @@
 #include <libpkgdesc/fs/atomic_file.hpp>
 #include <libpkgdesc/trust/openpgp.hpp>
 #include <libpkgdesc/util/file_io.hpp>
+#include <libpkgdesc/util/host_dirs.hpp>
 
 #include <gpgme.h>
 
@@ -160,9 +161,7 @@ SignatureVerifier::SignatureVerifier(const KeySource& keys) {
     for (const std::string& fpr : keys.fingerprints) {
         m_allowed.push_back(upper(fpr));
     }
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/pkgdesc-gnupg-XXXXXX";
+    std::string templ = temp_dir() + "/pkgdesc-gnupg-XXXXXX";
     if (::mkdtemp(templ.data()) == nullptr) {
         throw IoError::from_errno(templ, "cannot create a temporary GnuPG home", errno);
     }

@@ -204,4 +204,17 @@ std::string read_input(const std::string& file, std::size_t limit) {
     return data;
 }
 
+void write_all(int fd, std::string_view data, const std::string& shown, const char* what) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw IoError::from_errno(shown, what, errno);
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
 } // namespace pkgdesc

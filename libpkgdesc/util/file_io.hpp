@@ -58,6 +58,11 @@ private:
     std::size_t m_size = 0;
 };
 
+// Writes all of `data` to `fd` (retrying short writes and EINTR), or throws IoError naming
+// `shown` with `what` ("cannot write").
+PKGDESC_EXPORT void write_all(int fd, std::string_view data, const std::string& shown,
+                              const char* what = "cannot write");
+
 // Reads a whole input ("-": standard input) of at most `limit` bytes, or throws IoError.
 PKGDESC_EXPORT std::string read_input(const std::string& file, std::size_t limit);
 

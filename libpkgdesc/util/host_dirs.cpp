@@ -32,6 +32,11 @@ std::string default_cache_dir() {
     return ::geteuid() == 0 ? "/var/cache/pkgdesc" : user_dir("XDG_CACHE_HOME", ".cache");
 }
 
+std::string temp_dir() {
+    const char* tmp = std::getenv("TMPDIR");
+    return tmp != nullptr && tmp[0] == '/' ? tmp : "/tmp";
+}
+
 void make_directories(const std::string& path) {
     std::error_code ec;
     std::filesystem::create_directories(path, ec);

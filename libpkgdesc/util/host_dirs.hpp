@@ -11,6 +11,9 @@ namespace pkgdesc {
 PKGDESC_EXPORT std::string default_state_dir();
 // /var/cache/pkgdesc for root, else $XDG_CACHE_HOME/pkgdesc (~/.cache/pkgdesc).
 PKGDESC_EXPORT std::string default_cache_dir();
+// Where private temporary files go: $TMPDIR when it is an absolute path, else /tmp.
+PKGDESC_EXPORT std::string temp_dir();
+
 // Creates `path` and its missing parents with mode 0755. Throws IoError.
 PKGDESC_EXPORT void make_directories(const std::string& path);
 

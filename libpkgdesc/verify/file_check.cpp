@@ -2,6 +2,7 @@
 #include <libpkgdesc/verify/file_check.hpp>
 
 #include <libpkgdesc/util/sha256.hpp>
+#include <libpkgdesc/util/utc_time.hpp>
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -141,8 +142,8 @@ void read_regular(const CheckContext& context, int fd, const struct stat& before
     if (digest != Digest::md5) {
         obs.sha256 = sha.finish();
     }
-    const std::string error = list_xattrs(fd, false, context.ignore_xattrs, obs.xattrs,
-                                         obs.other_xattrs);
+    const std::string error =
+        list_xattrs(fd, false, context.ignore_xattrs, obs.xattrs, obs.other_xattrs);
     if (!error.empty()) {
         obs.hash_error = error;
     }
@@ -155,17 +156,6 @@ void read_regular(const CheckContext& context, int fd, const struct stat& before
             obs.capability.assign(value, static_cast<std::size_t>(n));
         }
     }
-}
-
-std::string time_text(std::int64_t seconds) {
-    const std::time_t t = static_cast<std::time_t>(seconds);
-    std::tm tm{};
-    char text[64];
-    if (::gmtime_r(&t, &tm) == nullptr ||
-        std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-        return std::to_string(seconds);
-    }
-    return text;
 }
 
 std::string id_text(const RootAccounts& accounts, std::uint32_t id, bool user) {
@@ -302,8 +292,7 @@ Observation observe(const CheckContext& context, const std::string& path,
         // else that opens (a FIFO, without blocking; a device node only root can make) is
         // observed on this descriptor all the same; what does not open (a symlink, a path
         // through one, a socket, nothing) takes the O_PATH route below.
-        OpenResult file =
-            context.root.open_at(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+        OpenResult file = context.root.open_at(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
         if (file.ok()) {
             if (::fstat(file.fd.get(), &obs.st) != 0) {
                 obs.failure = FileStatus::unverifiable;
@@ -327,7 +316,7 @@ Observation observe(const CheckContext& context, const std::string& path,
                 obs.mount_point = is_mount_root(file.fd.get()) && pseudo_mount(file.fd.get(), path);
             }
             const std::string error = list_xattrs(file.fd.get(), false, context.ignore_xattrs,
-                                                 obs.xattrs, obs.other_xattrs);
+                                                  obs.xattrs, obs.other_xattrs);
             if (!error.empty()) {
                 obs.hash_error = error;
             }
@@ -396,8 +385,8 @@ Observation observe(const CheckContext& context, const std::string& path,
         }
     } else {
         // FIFOs, sockets and devices are never opened: list through the O_PATH descriptor.
-        xattr_error = list_xattrs(node.fd.get(), true, context.ignore_xattrs, obs.xattrs,
-                                  obs.other_xattrs);
+        xattr_error =
+            list_xattrs(node.fd.get(), true, context.ignore_xattrs, obs.xattrs, obs.other_xattrs);
     }
     if (!xattr_error.empty()) {
         obs.hash_error = xattr_error;
@@ -470,7 +459,7 @@ void compare(const CheckContext& context, const Observation& obs, const Expectat
     }
     if (type_ok && exp.mtime && !exp.skip_metadata && obs.mtime_known &&
         obs.st.st_mtim.tv_sec != *exp.mtime) {
-        fail("mtime", time_text(*exp.mtime), time_text(obs.st.st_mtim.tv_sec), false);
+        fail("mtime", utc_text(*exp.mtime), utc_text(obs.st.st_mtim.tv_sec), false);
     }
     if (type_ok && !exp.hardlink_to.empty() && context.observer != nullptr) {
         if (!context.observer->same_file(context, obs, exp.hardlink_to)) {

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace pkgdesc::test;
@@ -27,6 +28,35 @@ std::string must(const RunResult& r) {
 std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
+}
+
+// `edited`, a stream with as many records as `original`, with its end record made true again
+// and signed by the Ed25519 private key `key` when one is given: what a forger writes, or the
+// collector's key itself on an older or other collection. `work` holds the files made meanwhile.
+std::string resealed(const std::string& original, const std::string& edited,
+                     const std::string& work, const std::string& key = "") {
+    const std::string body = edited.substr(0, edited.rfind("\ne ") + 1);
+    const std::size_t at = original.rfind("\ne ") + 3;
+    const std::string records = original.substr(at, original.find(' ', at) - at);
+    write_file(work + "/body", body);
+    const std::string end_line =
+        "e " + records + " " +
+        must(sh("sha256sum < " + shell_quote(work + "/body"))).substr(0, 64) + "\n";
+    if (key.empty()) {
+        return body + end_line;
+    }
+    write_file(work + "/end", end_line);
+    const std::string sig = must(sh("openssl pkeyutl -sign -inkey " + shell_quote(key) +
+                                    " -rawin -in " + shell_quote(work + "/end") + " | base64 -w0"));
+    return body + end_line + "s ed25519 " + std::to_string(sig.size()) + "\n" + sig + "\n";
+}
+
+// An Ed25519 key pair made with openssl: KEY.pem and KEY-pub.pem.
+std::pair<std::string, std::string> ed25519_pair(const std::string& key) {
+    must_sh("openssl genpkey -algorithm ed25519 -out " + shell_quote(key + ".pem") +
+            " && openssl pkey -in " + shell_quote(key + ".pem") + " -pubout -out " +
+            shell_quote(key + "-pub.pem"));
+    return {key + ".pem", key + "-pub.pem"};
 }
 
 // A system collected into a stream, and the runs that compare the two verdicts.
@@ -98,6 +128,9 @@ class CollectTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testTruncatedEditedAndHostileStreamsAreRefused);
     CPPUNIT_TEST(testEd25519SignedStream);
     CPPUNIT_TEST(testOpenPgpSignedStream);
+    CPPUNIT_TEST(testSignatureProvenBeforeParsing);
+    CPPUNIT_TEST(testReplayedAndStaleStreams);
+    CPPUNIT_TEST(testRelativeRootAndUnreadableKeys);
     CPPUNIT_TEST(testOptionsThatDoNotApply);
     CPPUNIT_TEST_SUITE_END();
 
@@ -338,6 +371,11 @@ public:
         CPPUNIT_ASSERT(found.count("/opt/deep/er/link") == 1);
         // The default with --root: the scan, on both sides.
         c.assert_same("unowned by default", {});
+        // A walked directory whose name has a comma is that one directory there too.
+        must_sh("mkdir -p " + c.sys.q("/srv/x,/y") + " && echo evil > " +
+                c.sys.q("/srv/x,/y/evil"));
+        const json comma = c.assert_same("comma", {"--unowned-dir", "/srv/x,/y"});
+        CPPUNIT_ASSERT_MESSAGE(comma.dump(), deviations(comma).count("/srv/x,/y/evil") == 1);
         // Collected without the walk: --unowned cannot be honoured.
         CPPUNIT_ASSERT_EQUAL(0, c.collect({"--no-unowned"}).status);
         const RunResult refused = c.judge(with(c.reference(), {"--unowned"}));
@@ -496,7 +534,18 @@ public:
         refused("NUL in a path", with_end("n /var/lib/dpkg/alternatives/a\\000b f 1\nx\n"),
                 "NUL byte");
         refused("listed name unobserved", with_end("c /x 16877\n"), "without its observation");
+        refused("content of a FIFO",
+                with_end("i hello.list o 4480 0 0 3 1 1 1 0 0 0 0 0 0 c= 3\nabc\n"),
+                "with what only a regular file has");
         refused("no header", "pkgdesc-collected 1\no /x m\n", "not the header");
+        const std::string zeros = std::string(64, '0');
+        refused("header field twice",
+                "pkgdesc-collected 1\nh root=/ time=1 time=2\ne 1 " + zeros + "\n", "given twice");
+        refused("unknown header field",
+                "pkgdesc-collected 1\nh root=/ time=1 trusted=1\ne 1 " + zeros + "\n",
+                "an unknown field of the header");
+        refused("no time", "pkgdesc-collected 1\nh root=/ live=1\ne 1 " + zeros + "\n",
+                "without the time");
         refused("binary", std::string("pkgdesc-collected 1\n\0\0\0\n", 24), "too few fields");
         // The records made valid again, but the end's digest is not theirs.
         refused("forged end", with_end("o /x m\n"), "edited, or damaged");
@@ -504,15 +553,8 @@ public:
 
     void testEd25519SignedStream() {
         Collected c;
-        const std::string key = c.sys.tmp / "key.pem";
-        const std::string pub = c.sys.tmp / "pub.pem";
-        const std::string other = c.sys.tmp / "other.pem";
-        const std::string other_pub = c.sys.tmp / "other-pub.pem";
-        must_sh("openssl genpkey -algorithm ed25519 -out " + shell_quote(key) +
-                " && openssl pkey -in " + shell_quote(key) + " -pubout -out " + shell_quote(pub) +
-                " && openssl genpkey -algorithm ed25519 -out " + shell_quote(other) +
-                " && openssl pkey -in " + shell_quote(other) + " -pubout -out " +
-                shell_quote(other_pub));
+        const auto [key, pub] = ed25519_pair(c.sys.tmp / "key");
+        const auto [other, other_pub] = ed25519_pair(c.sys.tmp / "other");
         must_sh("chmod 0700 " + c.sys.q("/usr/lib/hello"));
         const RunResult signed_run = c.collect({"--no-unowned", "--collect-ed25519-key", key});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(signed_run.err, 0, signed_run.status);
@@ -546,22 +588,7 @@ public:
         CPPUNIT_ASSERT_MESSAGE(tampered.err, tampered.err.find("edited since it was signed") !=
                                                  std::string::npos);
         // Signed again over the edit by another key: still refused.
-        const std::size_t end = edited.rfind("\ne ") + 1;
-        const std::string body = edited.substr(0, end);
-        const std::string records =
-            text.substr(text.rfind("\ne ") + 3,
-                        text.find(' ', text.rfind("\ne ") + 3) - text.rfind("\ne ") - 3);
-        const std::string end_line = "e " + records + " " +
-                                     must(sh("head -c " + std::to_string(end) + " " +
-                                             shell_quote(c.sys.tmp / "edited") + " | sha256sum"))
-                                         .substr(0, 64) +
-                                     "\n";
-        write_file(c.sys.tmp / "end", end_line);
-        const std::string sig =
-            must(sh("openssl pkeyutl -sign -inkey " + shell_quote(other) + " -rawin -in " +
-                    shell_quote(c.sys.tmp / "end") + " | base64 -w0"));
-        write_file(c.sys.tmp / "resigned",
-                   body + end_line + "s ed25519 " + std::to_string(sig.size()) + "\n" + sig + "\n");
+        write_file(c.sys.tmp / "resigned", resealed(text, edited, c.sys.tmp.path(), other));
         const RunResult resigned = c.judge(args, c.sys.tmp / "resigned");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(resigned.err, 3, resigned.status);
         // ... and accepted by the other key, so the forgery itself is well formed.
@@ -604,6 +631,134 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(other.err, 3, other.status);
     }
 
+    void testSignatureProvenBeforeParsing() {
+        // With a key, a stream is authenticated before any record is parsed: a record made
+        // malformed after signing is an edit (exit 3), not a malformed stream; without a key
+        // the parser names the record (exit 2).
+        Collected c;
+        const auto [key, pub] = ed25519_pair(c.sys.tmp / "key");
+        CPPUNIT_ASSERT_EQUAL(0, c.collect({"--no-unowned", "--collect-ed25519-key", key}).status);
+        std::string edited = read_file(c.stream);
+        const std::size_t at = edited.find("\no /usr/sbin/hellod f ");
+        CPPUNIT_ASSERT(at != std::string::npos);
+        const std::size_t line_end = edited.find('\n', at + 1);
+        edited.replace(at, line_end - at, "\no /usr/sbin/hellod q");
+        write_file(c.sys.tmp / "malformed", edited);
+        const RunResult keyed = c.judge(with(c.reference(), {"--collected-ed25519-public", pub}),
+                                        c.sys.tmp / "malformed");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(keyed.err, 3, keyed.status);
+        CPPUNIT_ASSERT_MESSAGE(keyed.err,
+                               keyed.err.find("edited since it was signed") != std::string::npos);
+        CPPUNIT_ASSERT(keyed.out.empty());
+        const RunResult unkeyed = c.judge(c.reference(), c.sys.tmp / "malformed");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(unkeyed.err, 2, unkeyed.status);
+        CPPUNIT_ASSERT_MESSAGE(unkeyed.err, unkeyed.err.find("an unknown kind of observation") !=
+                                                std::string::npos);
+        // An unsigned stream whose records would each be refused: refused as unsigned, having
+        // been read through.
+        std::string junk = "pkgdesc-collected 1\n";
+        for (int i = 0; i < 1000; ++i) {
+            junk += "z " + std::to_string(i) + "\n";
+        }
+        write_file(c.sys.tmp / "junk", junk + "e 1000 " + std::string(64, '0') + "\n");
+        const RunResult unsigned_junk =
+            c.judge(with(c.reference(), {"--collected-ed25519-public", pub}), c.sys.tmp / "junk");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(unsigned_junk.err, 3, unsigned_junk.status);
+        CPPUNIT_ASSERT_MESSAGE(unsigned_junk.err,
+                               unsigned_junk.err.find("not signed") != std::string::npos);
+    }
+
+    void testRelativeRootAndUnreadableKeys() {
+        Collected c;
+        // A relative root is named absolute in the stream.
+        const RunResult rel = sh("cd " + shell_quote(c.sys.tmp.path()) + " && " +
+                                 shell_quote(program("PKGDESC_VERIFY")) + " --collect --root " +
+                                 shell_quote(c.sys.root.dir().substr(c.sys.tmp.path().size() + 1)) +
+                                 " --no-unowned > " + shell_quote(c.stream));
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(rel.err, 0, rel.status);
+        CPPUNIT_ASSERT_MESSAGE(read_file(c.stream).substr(0, 200),
+                               read_file(c.stream).find("\nh root=" + c.sys.root.dir() + " ") !=
+                                   std::string::npos);
+        const RunResult judged = c.judge(c.reference());
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(judged.err, 0, judged.status);
+        // A key that cannot be read is refused before the stream is read: here one that never
+        // ends.
+        const std::string fifo = c.sys.tmp / "fifo";
+        const RunResult early =
+            sh("mkfifo " + shell_quote(fifo) + " && { sleep 60 > " + shell_quote(fifo) +
+               " & } ; p=$!; timeout 30 " + shell_quote(program("PKGDESC_VERIFY")) +
+               " --from-collected " + shell_quote(fifo) + " --pkgdesc " + shell_quote(c.sys.ref) +
+               " --trust-unsigned --collected-ed25519-public /nonexistent/key.pem; r=$?; "
+               "kill $p 2>/dev/null; exit $r");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(early.err, 3, early.status);
+        CPPUNIT_ASSERT_MESSAGE(early.err,
+                               early.err.find("/nonexistent/key.pem") != std::string::npos);
+    }
+
+    void testReplayedAndStaleStreams() {
+        Collected c;
+        const auto [key, pub] = ed25519_pair(c.sys.tmp / "key");
+        const std::string nonce = "f3a9c1d2e4b5a6978877665544332211";
+        CPPUNIT_ASSERT_EQUAL(
+            0, c.collect({"--no-unowned", "--collect-ed25519-key", key, "--collect-nonce", nonce})
+                   .status);
+        const std::string text = read_file(c.stream);
+        const std::vector<std::string> keyed =
+            with(c.reference(), {"--collected-ed25519-public", pub});
+        auto judged = [&](const std::vector<std::string>& args, const std::string& content) {
+            write_file(c.sys.tmp / "given", content);
+            return c.judge(with(keyed, args), c.sys.tmp / "given");
+        };
+        auto refused = [&](const std::vector<std::string>& args, const std::string& content,
+                           const std::string& reason) {
+            const RunResult r = judged(args, content);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 3, r.status);
+            CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find(reason) != std::string::npos);
+            CPPUNIT_ASSERT(r.out.empty());
+        };
+        // The collection asked for, fresh: verified.
+        const RunResult ok =
+            judged({"--collected-nonce", nonce, "--collected-max-age", "1h"}, text);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(ok.err, 0, ok.status);
+        // Another request's nonce: a replay.
+        refused({"--collected-nonce", "0123"}, text, "collected for another request");
+        // The nonce edited into the signed stream: an edit.
+        std::string renonced = text;
+        renonced.replace(renonced.find(nonce), nonce.size(), "0123");
+        refused({"--collected-nonce", "0123"}, renonced, "edited since it was signed");
+        // A collection made without a nonce.
+        CPPUNIT_ASSERT_EQUAL(0, c.collect({"--no-unowned", "--collect-ed25519-key", key}).status);
+        refused({"--collected-nonce", nonce}, read_file(c.stream), "collected without a nonce");
+        // Older than allowed, or from the future: signed by the collector's own key (its
+        // clock, or an old stream kept), refused by age alone.
+        const std::size_t at = text.find(" time=") + 6;
+        const std::int64_t time = std::stoll(text.substr(at, text.find(' ', at) - at));
+        auto at_time = [&](std::int64_t t) {
+            std::string edited = text;
+            edited.replace(at, std::to_string(time).size(), std::to_string(t));
+            return resealed(text, edited, c.sys.tmp.path(), key);
+        };
+        const std::string old = at_time(time - 7200);
+        refused({"--collected-max-age", "1h"}, old, "older than the 3600 seconds allowed");
+        const RunResult old_ok = judged({"--collected-max-age", "3h"}, old);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(old_ok.err, 0, old_ok.status);
+        refused({"--collected-max-age", "7d"}, at_time(time + 3600),
+                "seconds after this host's clock says it is now");
+        // Bad values are usage errors.
+        for (const auto& [args, reason] :
+             std::vector<std::pair<std::vector<std::string>, std::string>>{
+                 {{"--collected-max-age", "0"}, "not a duration"},
+                 {{"--collected-max-age", "1y"}, "not a duration"},
+                 {{"--collected-nonce", "a b"}, "a nonce is"},
+                 {{"--collected-nonce", ""}, "a nonce is"}}) {
+            const RunResult r = judged(args, text);
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(r.err, 2, r.status);
+            CPPUNIT_ASSERT_MESSAGE(r.err, r.err.find(reason) != std::string::npos);
+        }
+        const RunResult bad = c.collect({"--collect-nonce", std::string(257, 'a')});
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(bad.err, 2, bad.status);
+    }
+
     void testOptionsThatDoNotApply() {
         Collected c;
         auto usage = [&](const std::vector<std::string>& args, const std::string& reason) {
@@ -621,6 +776,12 @@ public:
         usage({"--no-md5", "--pkgdesc", c.sys.ref, "--trust-unsigned"}, "apply to --collect");
         usage({"--collected-keyring", "k", "--pkgdesc", c.sys.ref, "--trust-unsigned"},
               "apply to --from-collected");
+        usage({"--collected-nonce", "n", "--pkgdesc", c.sys.ref, "--trust-unsigned"},
+              "apply to --from-collected");
+        usage({"--collected-max-age", "1h", "--pkgdesc", c.sys.ref, "--trust-unsigned"},
+              "apply to --from-collected");
+        usage({"--collect-nonce", "n", "--pkgdesc", c.sys.ref, "--trust-unsigned"},
+              "apply to --collect");
         const RunResult missing = verify_as_given({"--from-collected", c.sys.tmp / "nothing",
                                                    "--pkgdesc", c.sys.ref, "--trust-unsigned"});
         CPPUNIT_ASSERT_EQUAL(2, missing.status);
