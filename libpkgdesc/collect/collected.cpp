@@ -927,6 +927,33 @@ std::vector<std::string_view> split_fields(std::string_view line) {
     }
 }
 
+// The first line, which must be the format's.
+void read_format_line(StreamReader& in) {
+    const std::optional<std::string_view> line = in.line();
+    if (!line || *line != k_collected_format) {
+        in.fail(std::string("it does not start with \"") + k_collected_format + "\"");
+    }
+}
+
+// The next record's line, `records` counting them; nullopt at the end record, whose line (and
+// its newline) `end_line` becomes.
+std::optional<std::string_view> record_line(StreamReader& in, std::size_t& records,
+                                            std::string& end_line) {
+    const std::optional<std::string_view> line = in.line();
+    in.next_record();
+    if (!line) {
+        in.fail("truncated: it has no end record");
+    }
+    if (line->starts_with("e ")) {
+        end_line = std::string(*line) + "\n";
+        return std::nullopt;
+    }
+    if (++records > k_max_collected_records) {
+        in.fail("more than " + std::to_string(k_max_collected_records) + " records");
+    }
+    return line;
+}
+
 struct Parser {
     StreamReader& in;
 
@@ -1166,29 +1193,16 @@ std::pair<std::string, std::string> authenticate(int fd, const std::string& show
                                                  const DetachedVerifier& verifier) {
     StreamReader in(fd, shown, spool, spool_shown);
     const Parser p{in};
-    std::optional<std::string_view> line = in.line();
-    if (!line || *line != k_collected_format) {
-        in.fail(std::string("it does not start with \"") + k_collected_format + "\"");
-    }
+    read_format_line(in);
     std::size_t records = 0;
-    for (;;) {
-        line = in.line();
-        in.next_record();
-        if (!line) {
-            in.fail("truncated: it has no end record");
-        }
-        if (line->starts_with("e ")) {
-            std::string end_line = std::string(*line) + "\n";
-            std::string signer = finish_stream(in, p, end_line, records, &verifier);
-            return {std::move(signer), std::move(end_line)};
-        }
-        if (++records > k_max_collected_records) {
-            in.fail("more than " + std::to_string(k_max_collected_records) + " records");
-        }
+    std::string end_line;
+    while (const std::optional<std::string_view> line = record_line(in, records, end_line)) {
         if (const std::optional<std::uint64_t> size = payload_of(split_fields(*line), p)) {
             in.skip(*size);
         }
     }
+    std::string signer = finish_stream(in, p, end_line, records, &verifier);
+    return {std::move(signer), std::move(end_line)};
 }
 
 // A stream older than the verifier allows, from its future, or collected for another request.
@@ -1311,10 +1325,7 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown,
     const Parser p{in};
     auto impl = std::make_unique<Impl>();
     CollectedObserver& observer = impl->observer;
-    std::optional<std::string_view> line = in.line();
-    if (!line || *line != k_collected_format) {
-        in.fail(std::string("it does not start with \"") + k_collected_format + "\"");
-    }
+    read_format_line(in);
     std::vector<CollectedCopy>& copies = impl->copies;
     std::vector<std::pair<std::string, std::string>>& aliases = impl->aliases;
     std::unordered_set<std::string> copied;
@@ -1322,19 +1333,7 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown,
     bool header = false;
     std::size_t records = 0;
     std::string end_line;
-    for (;;) {
-        line = in.line();
-        in.next_record();
-        if (!line) {
-            in.fail("truncated: it has no end record");
-        }
-        if (line->starts_with("e ")) {
-            end_line = std::string(*line) + "\n";
-            break;
-        }
-        if (++records > k_max_collected_records) {
-            in.fail("more than " + std::to_string(k_max_collected_records) + " records");
-        }
+    while (const std::optional<std::string_view> line = record_line(in, records, end_line)) {
         const std::vector<std::string_view> f = split_fields(*line);
         if (f.size() < 2) {
             in.fail("a record with too few fields");

@@ -686,7 +686,7 @@ public:
         const std::string fifo = c.sys.tmp / "fifo";
         const RunResult early =
             sh("mkfifo " + shell_quote(fifo) + " && { sleep 60 > " + shell_quote(fifo) +
-               " & } ; p=$!; timeout 30 " + shell_quote(program("PKGDESC_VERIFY")) +
+               " 2>/dev/null & } ; p=$!; timeout 30 " + shell_quote(program("PKGDESC_VERIFY")) +
                " --from-collected " + shell_quote(fifo) + " --pkgdesc " + shell_quote(c.sys.ref) +
                " --trust-unsigned --collected-ed25519-public /nonexistent/key.pem; r=$?; "
                "kill $p 2>/dev/null; exit $r");
