@@ -791,7 +791,8 @@ public:
     StreamReader(int fd, std::string shown, int tee = -1, std::string tee_shown = {})
         : m_fd(fd), m_shown(std::move(shown)), m_tee(tee), m_tee_shown(std::move(tee_shown)) {}
 
-    // The next line without its newline; nullopt at the end of the input.
+    // The next line without its newline; nullopt at the end of the input. The view is valid
+    // until the next call of line(), bytes() or skip().
     std::optional<std::string_view> line() {
         for (;;) {
             const std::size_t newline = m_buffer.find('\n', m_pos);
@@ -1333,8 +1334,9 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown,
     bool header = false;
     std::size_t records = 0;
     std::string end_line;
+    std::string held; // a line whose payload is read: reading it may move the reader's buffer
     while (const std::optional<std::string_view> line = record_line(in, records, end_line)) {
-        const std::vector<std::string_view> f = split_fields(*line);
+        std::vector<std::string_view> f = split_fields(*line);
         if (f.size() < 2) {
             in.fail("a record with too few fields");
         }
@@ -1345,6 +1347,8 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown,
                 in.fail("more than " + std::to_string(k_max_collected_content) +
                         " bytes of file content");
             }
+            held.assign(line->data(), line->size());
+            f = split_fields(held);
             payload = in.bytes(*size);
         }
         const std::string_view kind = f[0];
