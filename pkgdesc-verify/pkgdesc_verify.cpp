@@ -850,12 +850,9 @@ CollectedSystem Cli::read_collected() {
             sigaddset(&held, signal);
         }
         ::pthread_sigmask(SIG_BLOCK, &held, &before);
-        try {
-            system.make_copy();
-        } catch (...) {
-            ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
-            throw;
-        }
+        // A copy that cannot be made is removed by the destructor while the signals are still
+        // held (and then they end nothing: the run ends on the error).
+        system.make_copy();
         g_copy_paths = system.copy_paths();
         for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
             ::signal(signal, remove_copy_and_die);

@@ -102,6 +102,10 @@ public:
         }
     }
     void line(std::string_view text) {
+        if (text.size() > k_max_line) {
+            throw IoError("standard output", "a record longer than a verifier reads (" +
+                                                 std::to_string(k_max_line) + " bytes)");
+        }
         put(text);
         put("\n");
         count(0);
@@ -797,6 +801,9 @@ public:
         for (;;) {
             const std::size_t newline = m_buffer.find('\n', m_pos);
             if (newline != std::string::npos) {
+                if (newline - m_pos > k_max_line) {
+                    fail("a line longer than " + std::to_string(k_max_line) + " bytes");
+                }
                 const std::string_view text(m_buffer.data() + m_pos, newline - m_pos);
                 take(newline + 1 - m_pos);
                 return text;
@@ -1367,13 +1374,16 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown,
                     in.fail("a header field given twice");
                 }
                 if (f[i].starts_with("root=")) {
-                    impl->root = p.text(f[i].substr(5));
-                    has_root = !impl->root.empty() && impl->root.front() == '/';
+                    impl->root = p.path(f[i].substr(5));
+                    has_root = true;
                 } else if (f[i].starts_with("time=")) {
                     impl->collected_at =
                         static_cast<std::int64_t>(p.number(f[i].substr(5), INT64_MAX));
                 } else if (f[i].starts_with("nonce=")) {
-                    impl->nonce = p.text(f[i].substr(6));
+                    if (!is_collect_nonce(f[i].substr(6))) {
+                        in.fail("a nonce that is not one");
+                    }
+                    impl->nonce = std::string(f[i].substr(6));
                 } else if (f[i] == "live=1" || f[i] == "live=0") {
                     impl->live = f[i] == "live=1";
                 } else if (f[i].starts_with("unowned=")) {
@@ -1420,6 +1430,10 @@ CollectedSystem CollectedSystem::read(int fd, const std::string& shown,
             std::string target = p.text(f[2]);
             if (!LayoutAliases::is_standard(alias, target)) {
                 in.fail("an alias that is not a standard one: " + escape(alias));
+            }
+            if (std::any_of(aliases.begin(), aliases.end(),
+                            [&](const auto& given) { return given.first == alias; })) {
+                in.fail("an alias given twice: " + escape(alias));
             }
             aliases.emplace_back(std::move(alias), std::move(target));
         } else if (kind == "i") {

@@ -566,6 +566,13 @@ public:
                 "an unknown field of the header");
         refused("no time", "pkgdesc-collected 1\nh root=/ live=1\ne 1 " + zeros + "\n",
                 "without the time");
+        refused("relative root", "pkgdesc-collected 1\nh root=x time=1\ne 1 " + zeros + "\n",
+                "not absolute");
+        refused("escaped nonce",
+                "pkgdesc-collected 1\nh root=/ time=1 nonce=\\116\ne 1 " + zeros + "\n",
+                "a nonce that is not one");
+        refused("alias twice", with_end("a /bin usr/bin\na /bin usr/bin\n"),
+                "an alias given twice");
         refused("binary", std::string("pkgdesc-collected 1\n\0\0\0\n", 24), "too few fields");
         // The records made valid again, but the end's digest is not theirs.
         refused("forged end", with_end("o /x m\n"), "edited, or damaged");
