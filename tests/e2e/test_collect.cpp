@@ -571,6 +571,10 @@ public:
         refused("escaped nonce",
                 "pkgdesc-collected 1\nh root=/ time=1 nonce=\\116\ne 1 " + zeros + "\n",
                 "a nonce that is not one");
+        // Longer than 1 MiB, however the bytes arrive (here its end comes in the read past the
+        // limit).
+        refused("line over 1 MiB", with_end("o /x m " + std::string((1u << 20) + 100, 'a') + "\n"),
+                "a line longer than 1048576 bytes");
         refused("alias twice", with_end("a /bin usr/bin\na /bin usr/bin\n"),
                 "an alias given twice");
         refused("binary", std::string("pkgdesc-collected 1\n\0\0\0\n", 24), "too few fields");
